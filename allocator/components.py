@@ -1,0 +1,142 @@
+"""Stage 5 — split the eligible candidates into independent components.
+
+Pools are joined when a shared limit covers candidates of both, or when both hold
+candidates whose promotion costs part of a binding budget. A limit that can never bind
+(no more covered candidates than its cap) and a budget that covers everyone are dropped
+first: they change no decision. A component of one pool with nothing else is *lone* and
+takes the exact sort-and-cut; the others become :class:`ComponentProblem` objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import polars as pl
+
+from allocator.pools import coarsen_incomplete_births, key_columns
+from allocator.problem import FREE, ComponentProblem
+from models.enums import Objective
+from models.ruleset import RuleSet
+
+POOL = "_pool"
+
+
+def pool_key() -> pl.Expr:
+    return pl.concat_str([pl.col("agency_id"), pl.col("target_title")], separator="|")
+
+
+@dataclass(frozen=True)
+class Split:
+    """Where each eligible candidate goes."""
+
+    lone: pl.DataFrame  # eligible candidates of lone pools
+    problems: list[ComponentProblem]
+    component_of: dict[str, str]  # pool key -> component name (coupled pools only)
+    active_limits: list[str]
+    budget_active: bool
+
+
+def split(eligible: pl.DataFrame, quotas: pl.DataFrame, limits: pl.DataFrame,
+          covered: pl.DataFrame, budget_units: int, rs: RuleSet, objective: Objective,
+          forced: dict[str, int] | None = None) -> Split:
+    """``eligible`` carries ``_pool``, the ``_k_*`` keys and ``salary_units``;
+    ``limits`` carries ``cap``; ``covered`` is (candidate_id, limit_id) for eligible ones."""
+    forced = forced or {}
+    covered = covered.join(eligible.select("candidate_id", POOL), on="candidate_id",
+                           how="inner")
+    counts = covered.group_by("limit_id").len()
+    active = (
+        limits.join(counts, on="limit_id", how="inner")
+        .filter(pl.col("len") > pl.col("cap"))
+        .sort("limit_id")
+    )
+    active_ids = active["limit_id"].to_list()
+    covered = covered.filter(pl.col("limit_id").is_in(active_ids))
+    budget_active = budget_units > 0 and int(eligible["salary_units"].sum()) > budget_units
+
+    graph = nx.Graph()
+    graph.add_nodes_from(eligible[POOL].unique().sort().to_list())
+    for _, group in covered.group_by("limit_id", maintain_order=True):
+        pools = group[POOL].unique().sort().to_list()
+        graph.add_node(pools[0])
+        nx.add_path(graph, pools)
+    coupled_pools = set(covered[POOL].to_list())
+    if budget_active:
+        spenders = eligible.filter(pl.col("salary_units") > 0)[POOL].unique().sort().to_list()
+        if spenders:
+            nx.add_path(graph, spenders)
+            coupled_pools.update(spenders)
+
+    component_of: dict[str, str] = {}
+    for nodes in nx.connected_components(graph):
+        if len(nodes) == 1 and next(iter(nodes)) not in coupled_pools:
+            continue
+        name = min(nodes)
+        for pool in nodes:
+            component_of[pool] = name
+    comp = pl.DataFrame({POOL: list(component_of), "_component": list(component_of.values())},
+                        schema={POOL: pl.Utf8, "_component": pl.Utf8})
+    tagged = eligible.join(comp, on=POOL, how="left", maintain_order="left")
+    lone = tagged.filter(pl.col("_component").is_null()).drop("_component")
+    coupled = tagged.filter(pl.col("_component").is_not_null())
+    problems = _problems(coupled, quotas, active, covered, budget_units if budget_active else 0,
+                         rs, objective, forced)
+    return Split(lone, problems, component_of, active_ids, budget_active)
+
+
+def _problems(coupled: pl.DataFrame, quotas: pl.DataFrame, active: pl.DataFrame,
+              covered: pl.DataFrame, budget_units: int, rs: RuleSet, objective: Objective,
+              forced: dict[str, int]) -> list[ComponentProblem]:
+    if coupled.height == 0:
+        return []
+    keys = key_columns(rs)
+    coupled = coarsen_incomplete_births(coupled, rs, ["_component"])
+    coupled = coupled.sort(["_component", *keys, "candidate_id"], maintain_order=True)
+    coupled = coupled.with_columns(
+        (pl.struct(keys).rank("dense").over("_component") - 1).cast(pl.Int64).alias("_cls")
+    )
+    quota_of = dict(quotas.select(pool_key().alias("k"), "quota").iter_rows())
+    cap_of = dict(active.select("limit_id", "cap").iter_rows())
+    limits_of: dict[str, list[str]] = {}
+    for cid, lid in covered.select("candidate_id", "limit_id").iter_rows():
+        limits_of.setdefault(cid, []).append(lid)
+    problems = []
+    for (name,), part in coupled.group_by("_component", maintain_order=True):
+        ids = part["candidate_id"].to_list()
+        pools = sorted(set(part[POOL].to_list()))
+        lims = sorted({lid for cid in ids for lid in limits_of.get(cid, [])})
+        index: dict[tuple[str, str], int] = {}
+        caps: list[int] = []
+        kinds: list[str] = []
+        labels: list[str] = []
+        for p in pools:
+            index["quota", p] = len(caps)
+            caps.append(int(quota_of[p]))
+            kinds.append("quota")
+            labels.append(p)
+        for lid in lims:
+            index["limit", lid] = len(caps)
+            caps.append(int(cap_of[lid]))
+            kinds.append("limit")
+            labels.append(lid)
+        has_budget = budget_units > 0 and bool((part["salary_units"] > 0).any())
+        if has_budget:
+            index["budget", ""] = len(caps)
+            caps.append(budget_units)
+            kinds.append("budget")
+            labels.append("budget")
+        rows = []
+        for cid, pool, money in part.select("candidate_id", POOL, "salary_units").iter_rows():
+            row = [(index["quota", pool], 1)]
+            row += [(index["limit", lid], 1) for lid in limits_of.get(cid, [])]
+            if has_budget and money > 0:
+                row.append((index["budget", ""], int(money)))
+            rows.append(tuple(sorted(row)))
+        problems.append(ComponentProblem(
+            name=str(name), ids=tuple(ids), cls=tuple(part["_cls"].to_list()),
+            caps=tuple(caps), kinds=tuple(kinds), labels=tuple(labels), rows=tuple(rows),
+            objective=objective,
+            forced=tuple(forced.get(c, FREE) for c in ids) if forced else (),
+        ))
+    return problems

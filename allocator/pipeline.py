@@ -1,0 +1,394 @@
+"""The whole flow: load → validate → eligibility → pools and priority → components →
+solve → ties → outputs. Each stage lives in its own module; this one only wires them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from allocator import __version__, authority, eligibility, explain, ties
+from allocator.components import POOL, pool_key, split
+from allocator.errors import InputError
+from allocator.limits import coverage, effective_caps
+from allocator.load import Scenario, load
+from allocator.pools import add_priority_key, assign_pools, key_columns
+from allocator.problem import ESCALATED, NOT_SELECTED, SELECTED, ComponentProblem, ComponentResult
+from allocator.progress import Progress, Silent
+from allocator.solve import cutoff, solve_component
+from allocator.solve.cpsat import Infeasible, NotProven
+from allocator.tree import UnitTree
+from allocator.ties import TieGroup
+from models.enums import SolveStatus
+
+STATUS_NAME = {SELECTED: "selected", NOT_SELECTED: "not_selected", ESCALATED: "escalated"}
+
+
+@dataclass
+class Allocation:
+    """Statuses of the eligible candidates with everything needed to explain them."""
+
+    statuses: pl.DataFrame  # candidate_id, status, _blocker, _group
+    groups: list[TieGroup]
+    class_counts: dict[str, tuple[int, ...]]
+    solve_status: SolveStatus
+    stats: dict[str, Any]
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    candidates: pl.DataFrame  # every candidate with eligibility, pool, key and outcome
+    decisions: pl.DataFrame
+    pools: pl.DataFrame
+    escalations: pl.DataFrame
+    groups: list[TieGroup]
+    summary: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Options:
+    workers: int = 1
+    method: str = "auto"
+    time_limit: float | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def run(path: Path, options: Options | None = None, progress: Progress | None = None,
+        ) -> RunResult:
+    """Load a scenario and decide it."""
+    progress = progress or Silent()
+    t0 = time.perf_counter()
+    progress.stage("load")
+    scenario = load(path)
+    timings = {"load": time.perf_counter() - t0}
+    return decide(scenario, options or Options(), progress, timings)
+
+
+def decide(scenario: Scenario, options: Options, progress: Progress | None = None,
+           timings: dict[str, float] | None = None) -> RunResult:
+    progress = progress or Silent()
+    timings = dict(timings or {})
+    rs, settings = scenario.rule_set, scenario.settings
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = timings.get(name, 0.0) + now - clock
+        clock = now
+
+    progress.stage("eligibility")
+    tree = UnitTree(scenario.units)
+    cands = assign_pools(scenario.candidates, scenario.quotas, tree)
+    cands = eligibility.evaluate(cands, rs, settings)
+    cands = add_priority_key(cands, rs).with_columns(pool_key().alias(POOL))
+    quotas = scenario.quotas.with_columns(pool_key().alias(POOL))
+    quota_of = quotas.select(POOL, "quota")
+    cands = cands.join(quota_of, on=POOL, how="left", maintain_order="left")
+    keys = key_columns(rs)
+    cands = cands.with_columns(
+        pl.when(pl.col("eligible"))
+        .then(pl.struct(keys).rank("dense").over(pl.col(POOL), pl.col("eligible")))
+        .cast(pl.Int64).alias("priority_rank")
+    )
+    limits = effective_caps(scenario.limits, scenario.staff, tree, rs)
+    eligible = cands.filter(pl.col("eligible"))
+    covered = coverage(eligible, limits, tree, rs)
+    lap("eligibility")
+
+    progress.stage("solve")
+    first = allocate(eligible, quota_of, limits, covered, scenario, options, {}, progress)
+    lap("solve")
+    unit_of = dict(cands.select("candidate_id", "unit_id").iter_rows())
+    groups = ties.number(first.groups, tree, unit_of)
+    final = first
+    applied = 0
+    if scenario.decisions.height:
+        status_map = dict(first.statuses.select("candidate_id", "status").iter_rows())
+        status_map.update({c: "ineligible" for c in cands.filter(~pl.col("eligible"))
+                           ["candidate_id"].to_list()})
+        label = scenario.labels.get("authority_decisions", "authority_decisions.csv")
+        forced = authority.forced_choices(scenario.decisions, groups, status_map, label)
+        applied = len(forced)
+        final = allocate(eligible, quota_of, limits, covered, scenario, options, forced,
+                         progress, reference=first)
+        groups = ties.number(final.groups, tree, unit_of)
+        lap("authority")
+
+    result = _assemble(scenario, cands, final, groups, quotas, tree, options)
+    result.summary["counts"]["authority_decisions_applied"] = applied
+    lap("outputs")
+    result.timings = timings
+    result.summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFrame,
+             covered: pl.DataFrame, scenario: Scenario, options: Options,
+             forced: dict[str, int], progress: Progress,
+             reference: Allocation | None = None) -> Allocation:
+    """Statuses of the eligible candidates over every priority-optimal allocation."""
+    rs = scenario.rule_set
+    sp = split(eligible, quota_of, limits, covered, scenario.budget_units, rs,
+               scenario.settings.objective, forced)
+    # Lone pools: the exact cut, then the managing agency's rulings.
+    cut = cutoff.decide(sp.lone, quota_of, rs)
+    if forced:
+        fixed = pl.DataFrame({"candidate_id": list(forced), "_forced": list(forced.values())},
+                             schema={"candidate_id": pl.Utf8, "_forced": pl.Int64})
+        cut = cut.join(fixed, on="candidate_id", how="left", maintain_order="left")
+        cut = cut.with_columns(
+            pl.when(pl.col("_forced") == 1).then(pl.lit("selected"))
+            .when(pl.col("_forced") == 0).then(pl.lit("not_selected"))
+            .otherwise(pl.col("status")).alias("status"),
+            pl.when(pl.col("_forced").is_not_null()).then(pl.lit(None, pl.Utf8))
+            .otherwise(pl.col("_tie")).alias("_tie"),
+            pl.when(pl.col("_forced") == 0).then(pl.lit("authority")).alias("_blocker"),
+        ).drop("_forced")
+    else:
+        cut = cut.with_columns(pl.lit(None, pl.Utf8).alias("_blocker"))
+    lone_status = cut.select("candidate_id", "status", "_blocker", pl.col("_tie").alias("_group"))
+    groups: list[TieGroup] = []
+    esc = cut.filter(pl.col("_tie").is_not_null())
+    if esc.height:
+        pool_sel = cut.join(sp.lone.select("candidate_id", POOL), on="candidate_id")
+        selected = pool_sel.filter(pl.col("status") == "selected").group_by(POOL).len()
+        sel_of = dict(selected.iter_rows())
+        q_of = dict(quota_of.iter_rows())
+        for (tie,), part in esc.group_by("_tie", maintain_order=True):
+            members = tuple(sorted(part["candidate_id"].to_list()))
+            reason = "incomplete_birth_date" if part["_incomplete_tie"].any() else "exact_tie"
+            groups.append(TieGroup(str(tie), members, int(q_of[tie]) - sel_of.get(tie, 0),
+                                   (str(tie),), reason))
+
+    # Coupled components.
+    results = _solve_all(sp.problems, options, progress)
+    class_counts: dict[str, tuple[int, ...]] = {}
+    rows: list[tuple[str, str, str | None, str | None]] = []
+    pool_of = dict(eligible.select("candidate_id", POOL).iter_rows())
+    incomplete = set(eligible.filter(pl.col("birth_lo") != pl.col("birth_hi"))["candidate_id"]
+                     .to_list())
+    cpsat_calls = 0
+    solve_status = SolveStatus.optimal
+    for problem in sp.problems:
+        res = results[problem.name]
+        if isinstance(res, str):
+            solve_status = SolveStatus.not_proven
+            raise InputError.one("solver", None, None, res, res)
+        cpsat_calls += res.stats.cpsat_calls
+        class_counts[problem.name] = res.class_counts
+        group_of: dict[int, str] = {}
+        for g, (members, seats) in enumerate(res.groups):
+            key = f"{problem.name}#{g}"
+            ids = tuple(sorted(problem.ids[i] for i in members))
+            reason = "incomplete_birth_date" if incomplete & set(ids) else "exact_tie"
+            pools = tuple(sorted({pool_of[c] for c in ids}))
+            groups.append(TieGroup(key, ids, seats, pools, reason))
+            for i in members:
+                group_of[i] = key
+        for i, cid in enumerate(problem.ids):
+            st = res.status[i]
+            blocker: str | None = None
+            if problem.forced_of(i) == 0:
+                blocker = "authority"
+            elif st == NOT_SELECTED and res.blocker[i] >= 0:
+                k = res.blocker[i]
+                kind = problem.kinds[k]
+                blocker = ("quota" if kind == "quota" else
+                           f"limit:{problem.labels[k]}" if kind == "limit" else "budget")
+            rows.append((cid, STATUS_NAME[st], blocker, group_of.get(i)))
+    coupled_status = pl.DataFrame(
+        rows, schema={"candidate_id": pl.Utf8, "status": pl.Utf8, "_blocker": pl.Utf8,
+                      "_group": pl.Utf8}, orient="row")
+    if reference is not None:
+        for name, counts in class_counts.items():
+            if reference.class_counts.get(name) != counts:
+                raise InputError.one(
+                    "authority_decisions.csv", None, "decision",
+                    "các quyết định không phù hợp với bất kỳ phương án phân bổ tối ưu theo thứ "
+                    f"tự ưu tiên nào (nhóm liên kết {name})",
+                    "the rulings are not consistent with any priority-optimal allocation "
+                    f"(coupled pools {name})",
+                )
+    statuses = pl.concat([lone_status, coupled_status])
+    stats = {
+        "lone_pools": int(sp.lone[POOL].n_unique()) if sp.lone.height else 0,
+        "coupled_components": len(sp.problems),
+        "coupled_candidates": sum(p.n for p in sp.problems),
+        "largest_component": max((p.n for p in sp.problems), default=0),
+        "active_limits": len(sp.active_limits),
+        "budget_binding": sp.budget_active,
+        "cpsat_calls": cpsat_calls,
+    }
+    return Allocation(statuses, groups, class_counts, solve_status, stats)
+
+
+def _solve_one(problem: ComponentProblem, workers: int, method: str,
+               time_limit: float | None) -> ComponentResult | str:
+    try:
+        return solve_component(problem, workers=workers, method=method, time_limit=time_limit)
+    except Infeasible:
+        return (f"các quyết định cố định không thể cùng thoả mãn ở nhóm {problem.name} / "
+                f"fixed decisions cannot all hold in {problem.name}")
+    except NotProven:
+        return (f"hết thời gian trước khi chứng minh tối ưu ở nhóm {problem.name} / "
+                f"time limit reached before optimality was proven in {problem.name}")
+
+
+def _solve_all(problems: list[ComponentProblem], options: Options,
+               progress: Progress) -> dict[str, ComponentResult | str]:
+    progress.start(len(problems), "coupled components")
+    out: dict[str, ComponentResult | str] = {}
+    big = [p for p in problems if p.n > 200]
+    if options.workers > 1 and len(big) > 1:
+        with ProcessPoolExecutor(max_workers=options.workers) as pool:
+            futures = {p.name: pool.submit(_solve_one, p, 1, options.method, options.time_limit)
+                       for p in big}
+            for p in problems:
+                if p.name not in futures:
+                    out[p.name] = _solve_one(p, 1, options.method, options.time_limit)
+                    progress.advance()
+            for name, fut in futures.items():
+                out[name] = fut.result()
+                progress.advance()
+        return out
+    for p in problems:
+        out[p.name] = _solve_one(p, options.workers, options.method, options.time_limit)
+        progress.advance()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _assemble(scenario: Scenario, cands: pl.DataFrame, alloc: Allocation,
+              groups: list[TieGroup], quotas: pl.DataFrame, tree: UnitTree,
+              options: Options) -> RunResult:
+    rs = scenario.rule_set
+    public = {g.key: g.tie_group for g in groups}
+    frame = cands.join(alloc.statuses, on="candidate_id", how="left", maintain_order="left")
+    frame = frame.with_columns(
+        pl.when(pl.col("eligible")).then(pl.col("status")).otherwise(pl.lit("ineligible"))
+        .alias("status"),
+        pl.col("_group").replace_strict(public, default=None, return_dtype=pl.Utf8)
+        .alias("tie_group"),
+    )
+    eligible = explain.add_decided_by(frame.filter(pl.col("eligible")), rs)
+    frame = frame.join(eligible.select("candidate_id", "decided_by"), on="candidate_id",
+                       how="left", maintain_order="left")
+    frame = frame.with_columns(
+        pl.when(pl.col("status") == "escalated").then(pl.col("tie_group"))
+        .alias("tie_group")
+    )
+    decisions = frame.select(
+        "candidate_id", "status", "agency_id", "target_title", "priority_rank", "reasons",
+        "decided_by", "tie_group",
+    ).with_columns(
+        pl.when(pl.col("agency_id").is_null()).then(pl.lit(None, pl.Utf8))
+        .otherwise(pl.col("target_title")).alias("target_title")
+    ).sort("candidate_id")
+
+    seats_in_pool: dict[str, int] = {}
+    for g in groups:
+        if len(g.pools) == 1:
+            seats_in_pool[g.pools[0]] = seats_in_pool.get(g.pools[0], 0) + g.seats
+        else:
+            for p in g.pools:
+                n_here = sum(1 for c in g.members if cands.filter(
+                    pl.col("candidate_id") == c)[POOL][0] == p)
+                seats_in_pool[p] = seats_in_pool.get(p, 0) + min(g.seats, n_here)
+    per_pool = frame.filter(pl.col("eligible")).group_by(POOL).agg(
+        pl.len().alias("eligible"),
+        (pl.col("status") == "selected").sum().alias("selected"),
+    )
+    pools = (
+        quotas.join(per_pool, on=POOL, how="left")
+        .with_columns(
+            pl.col("eligible").fill_null(0).cast(pl.Int64),
+            pl.col("selected").fill_null(0).cast(pl.Int64),
+            pl.col(POOL).replace_strict(seats_in_pool, default=0, return_dtype=pl.Int64)
+            .alias("escalated_seats"),
+        )
+        .with_columns(
+            (pl.col("quota") - pl.col("selected") - pl.col("escalated_seats")).clip(0)
+            .alias("unused")
+        )
+        .select("agency_id", "target_title", "quota", "eligible", "selected",
+                "escalated_seats", "unused")
+        .sort("agency_id", "target_title")
+    )
+    escalations = pl.DataFrame(
+        {
+            "tie_group": [g.tie_group for g in groups],
+            "managing_agency_id": [g.managing_agency_id for g in groups],
+            "seats": [g.seats for g in groups],
+            "candidate_ids": [";".join(g.members) for g in groups],
+        },
+        schema={"tie_group": pl.Utf8, "managing_agency_id": pl.Utf8, "seats": pl.Int64,
+                "candidate_ids": pl.Utf8},
+    )
+    counts = decisions.group_by("status").len()
+    by_status = dict(counts.iter_rows())
+    summary: dict[str, Any] = {
+        "scenario": scenario.settings.name,
+        "engine_version": __version__,
+        "rule_set": {"id": rs.id, "version": rs.version, "name": rs.name_en},
+        "objective": scenario.settings.objective.value,
+        "deadline": scenario.settings.deadline.isoformat(),
+        "input_digest": input_digest(scenario),
+        "counts": {
+            "candidates": decisions.height,
+            "eligible": decisions.height - by_status.get("ineligible", 0),
+            "ineligible": by_status.get("ineligible", 0),
+            "selected": by_status.get("selected", 0),
+            "not_selected": by_status.get("not_selected", 0),
+            "escalated": by_status.get("escalated", 0),
+            "seats": int(pools["quota"].sum()),
+            "escalated_seats": int(pools["escalated_seats"].sum()),
+            "unused_seats": int(pools["unused"].sum()),
+            "tie_groups": len(groups),
+        },
+        "solver": {"status": alloc.solve_status.value, **alloc.stats},
+        "tie_groups": [
+            {"tie_group": g.tie_group, "reason": g.reason, "pools": list(g.pools)}
+            for g in groups
+        ],
+    }
+    return RunResult(scenario, frame, decisions, pools, escalations, groups, summary)
+
+
+def input_digest(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's content in canonical form: row order, column order and
+    formatting of the files do not change it; any value does."""
+    h = hashlib.sha256()
+    h.update(scenario.settings.model_dump_json().encode())
+    h.update(scenario.rule_set.model_dump_json().encode())
+    for name in ("units", "candidates", "quotas", "limits", "staff", "decisions"):
+        frame: pl.DataFrame = getattr(scenario, name)
+        cols = sorted(c for c in frame.columns if not c.startswith("__"))
+        frame = frame.select(cols).with_columns(pl.all().cast(pl.Utf8))
+        frame = frame.sort(cols, nulls_last=True, maintain_order=True)
+        h.update(name.encode())
+        h.update(frame.write_csv().encode())
+    return "sha256:" + h.hexdigest()
+
+
+def to_json(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+Runner = Callable[..., RunResult]

@@ -1,0 +1,98 @@
+"""Stage 4 — pools and priority.
+
+A candidate's pool is (agency, target title) for the nearest agency at or above the
+candidate's unit that holds a quota for that title (SCENARIO.md). The priority key is
+the rule set's order (DOMAIN.md §4), encoded as integer columns where smaller is better.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from allocator.tree import UnitTree
+from models.enums import Criterion
+from models.ruleset import RuleSet
+
+EPOCH_DAYS = pl.Int64
+
+
+def assign_pools(candidates: pl.DataFrame, quotas: pl.DataFrame, tree: UnitTree) -> pl.DataFrame:
+    """Add ``agency_id``: the nearest agency at or above the unit with a quota for the title."""
+    pairs = candidates.select("unit_id", "target_title").unique()
+    found = (
+        pairs.join(tree.ancestors, on="unit_id", how="inner")
+        .join(quotas.select(pl.col("agency_id").alias("anc_id"), "target_title"),
+              on=["anc_id", "target_title"], how="inner")
+        .sort("dist")
+        .group_by(["unit_id", "target_title"], maintain_order=True)
+        .first()
+        .select("unit_id", "target_title", pl.col("anc_id").alias("agency_id"))
+    )
+    return candidates.join(found, on=["unit_id", "target_title"], how="left",
+                           maintain_order="left")
+
+
+def key_columns(rs: RuleSet) -> list[str]:
+    """Names of the integer key columns in priority order (smaller = higher priority)."""
+    cols: list[str] = []
+    for c in rs.priority:
+        if c is Criterion.older:
+            cols += ["_k_birth_lo", "_k_birth_hi"]
+        else:
+            cols.append(f"_k_{c.value}")
+    return cols
+
+
+def add_priority_key(frame: pl.DataFrame, rs: RuleSet) -> pl.DataFrame:
+    """Add the ``_k_*`` key columns (smaller is better on each)."""
+    ladder = {a.code: i for i, a in enumerate(rs.achievement_levels)}
+    return frame.with_columns(
+        pl.col("achievement").replace_strict(ladder, default=len(ladder),
+                                             return_dtype=pl.Int64).alias("_k_achievement"),
+        (pl.col("sex") != "female").cast(pl.Int64).alias("_k_female"),
+        (~pl.col("ethnic_minority")).cast(pl.Int64).alias("_k_ethnic_minority"),
+        pl.col("birth_lo").cast(pl.Int64).alias("_k_birth_lo"),
+        pl.col("birth_hi").cast(pl.Int64).alias("_k_birth_hi"),
+        pl.col("service_start").cast(pl.Int64).alias("_k_longer_service"),
+    )
+
+
+def dense_rank(keys: list[str], over: list[str] | None = None) -> pl.Expr:
+    """Dense rank by the key columns (1 = best), optionally within groups."""
+    expr = pl.struct(keys).rank("dense")
+    return expr.over(over) if over else expr
+
+
+def coarsen_incomplete_births(frame: pl.DataFrame, rs: RuleSet, over: list[str]) -> pl.DataFrame:
+    """Make candidates whose birth dates cannot be ordered exact ties from ``older`` on.
+
+    Within groups equal on the criteria before ``older``, birth intervals that overlap and
+    include an incomplete date (year or year-month only) form a cluster; its members get
+    the same ``older`` value and no later criterion, so no guess and no later criterion
+    ever orders them (SCENARIO.md "Incomplete data"). Used where pools are coupled; a lone
+    pool's cut is exact without it (:mod:`allocator.solve.cutoff`).
+    """
+    if Criterion.older not in rs.priority:
+        return frame
+    keys = key_columns(rs)
+    pos = keys.index("_k_birth_lo")
+    before, after = keys[:pos], keys[pos + 2:]
+    group = [*over, *before]
+    frame = frame.sort([*group, "_k_birth_lo", "_k_birth_hi"], maintain_order=True)
+    prev_hi = pl.col("_k_birth_hi").cum_max().shift(1).over(group)
+    frame = frame.with_columns(
+        (prev_hi.is_null() | (pl.col("_k_birth_lo") > prev_hi)).cast(pl.Int64)
+        .cum_sum().over(group).alias("_cluster")
+    ).with_columns(
+        (pl.col("_k_birth_lo") != pl.col("_k_birth_hi")).any().over([*group, "_cluster"])
+        .alias("_cluster_incomplete"),
+        pl.col("_k_birth_lo").min().over([*group, "_cluster"]).alias("_cluster_lo"),
+    )
+    coarse = pl.col("_cluster_incomplete")
+    return frame.with_columns(
+        pl.when(coarse).then(pl.col("_cluster_lo")).otherwise(pl.col("_k_birth_lo"))
+        .alias("_k_birth_lo"),
+        pl.when(coarse).then(pl.col("_cluster_lo")).otherwise(pl.col("_k_birth_hi"))
+        .alias("_k_birth_hi"),
+        *[pl.when(coarse).then(0).otherwise(pl.col(c)).alias(c) for c in after],
+    ).drop("_cluster", "_cluster_incomplete", "_cluster_lo")

@@ -1,0 +1,101 @@
+"""Plain, picklable data for one independent component: what the solvers see.
+
+Candidates are listed in priority order (``cls`` non-decreasing, 0 = best class; equal
+classes are exact ties). Every shared limit is a packing constraint
+``sum(coef * x) <= cap`` over the candidates it covers: the pool quota, a limit of
+limits.csv, the budget. No solver object lives here, so a problem can be hashed for
+reuse and sent to another process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from models.enums import Objective, SolveStatus
+
+SELECTED = 1
+NOT_SELECTED = 0
+ESCALATED = 2
+
+FREE = -1
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentProblem:
+    name: str
+    ids: tuple[str, ...]
+    cls: tuple[int, ...]
+    caps: tuple[int, ...]
+    kinds: tuple[str, ...]  # "quota" | "limit" | "budget", one per constraint
+    labels: tuple[str, ...]  # pool "agency|title", limit id, or "budget"
+    rows: tuple[tuple[tuple[int, int], ...], ...]  # per candidate: ((constraint, coef), ...)
+    objective: Objective = Objective.priority
+    forced: tuple[int, ...] = ()  # per candidate: FREE, 0 (rejected) or 1 (selected)
+
+    def __post_init__(self) -> None:
+        n = len(self.ids)
+        if len(self.cls) != n or len(self.rows) != n:
+            raise ValueError("ids, cls and rows must have one entry per candidate")
+        if self.forced and len(self.forced) != n:
+            raise ValueError("forced must have one entry per candidate")
+        if self.cls and (self.cls[0] != 0 or any(
+                b - a not in (0, 1) for a, b in zip(self.cls, self.cls[1:], strict=False))):
+            raise ValueError("cls must be dense class numbers 0, 1, … in priority order")
+        if not (len(self.caps) == len(self.kinds) == len(self.labels)):
+            raise ValueError("caps, kinds and labels must have one entry per constraint")
+        for row in self.rows:
+            for k, coef in row:
+                if not 0 <= k < len(self.caps) or coef < 0:
+                    raise ValueError("constraint index out of range or negative coefficient")
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def forced_of(self, i: int) -> int:
+        return self.forced[i] if self.forced else FREE
+
+    def classes(self) -> list[list[int]]:
+        """Positions grouped by priority class, best first."""
+        groups: list[list[int]] = []
+        last = None
+        for i, c in enumerate(self.cls):
+            if c != last:
+                groups.append([])
+                last = c
+            groups[-1].append(i)
+        return groups
+
+    def digest(self) -> str:
+        """Content digest: equal problems (whatever their origin) have equal digests."""
+        h = hashlib.sha256()
+        h.update(repr((self.ids, self.cls, self.caps, self.kinds, self.labels, self.rows,
+                       self.objective.value, self.forced)).encode())
+        return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SolveStats:
+    cpsat_calls: int = 0
+    stages: int = 0
+    seconds: float = 0.0
+    method: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentResult:
+    """Statuses of one component, proven over every priority-optimal allocation.
+
+    ``blocker[i]`` is the constraint that excluded a not-selected candidate (-1 when no
+    single constraint is to blame); ``groups`` are the tie groups: member positions and
+    the seats they share; ``class_counts[c]`` is the number of winners of class ``c`` in
+    every optimal allocation (the lexicographic optimum).
+    """
+
+    status: tuple[int, ...]
+    blocker: tuple[int, ...]
+    groups: tuple[tuple[tuple[int, ...], int], ...]
+    class_counts: tuple[int, ...]
+    solve_status: SolveStatus = SolveStatus.optimal
+    stats: SolveStats = field(default_factory=SolveStats)

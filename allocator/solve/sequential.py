@@ -1,0 +1,236 @@
+"""The exact lexicographic optimum of a coupled component, class by class.
+
+The winners of a priority-optimal allocation maximise the number of winners of the best
+class, then of the next, and so on: a higher-priority candidate is never given up for any
+number of lower-priority ones. Every shared limit is a packing constraint (quota, limits,
+budget: at most so much), so the feasible selections are closed under removal. That gives
+exact shortcuts, proven here rather than searched:
+
+* a candidate who does not fit next to the winners already fixed is out in every optimum;
+* a class that fits whole, even if every open choice above it took the most room it
+  could, is in whole in every optimum;
+* an exact tie whose members use the same constraints in the same amounts takes
+  ``t`` seats whoever gets them: the members are escalated and the usage is known.
+
+Only what remains — a tie whose members weigh differently on shared limits — becomes an
+*open* region solved by CP-SAT stages (each stage proven OPTIMAL before its value is
+fixed), and at the end every open member is classified by feasibility probes.
+
+For ``fill`` the feasible set is not closed under removal once the number of winners is
+fixed, so that objective goes to :func:`allocator.solve.cpsat.solve_lex`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from allocator.problem import (
+    ESCALATED,
+    FREE,
+    NOT_SELECTED,
+    SELECTED,
+    ComponentProblem,
+    ComponentResult,
+    SolveStats,
+)
+from allocator.solve import cpsat
+from allocator.solve.cpsat import Infeasible, SubModel
+from models.enums import Objective
+
+
+def solve_component(problem: ComponentProblem, *, workers: int = 1,
+                    time_limit: float | None = None, method: str = "auto") -> ComponentResult:
+    """Statuses of every candidate of one component over all priority-optimal allocations.
+
+    ``method``: "auto" (propagation with CP-SAT stages; plain CP-SAT stages for ``fill``)
+    or "cpsat" (plain CP-SAT stages for both objectives: the independent check).
+    """
+    if method == "cpsat" or problem.objective is Objective.fill:
+        return cpsat.solve_lex(problem, workers=workers, time_limit=time_limit)
+    if method != "auto":
+        raise ValueError(f"unknown method {method!r}")
+    return _Sequential(problem, workers, time_limit).run()
+
+
+class _Sequential:
+    def __init__(self, problem: ComponentProblem, workers: int,
+                 time_limit: float | None) -> None:
+        self.p = problem
+        self.workers = workers
+        self.time_limit = time_limit
+        n, m = problem.n, len(problem.caps)
+        self.status = [NOT_SELECTED] * n
+        self.blocker = [-1] * n
+        self.usage = [0] * m  # proven usage in every optimum (winners + known tie seats)
+        self.open_max = [0] * m  # most the open region can use of each constraint
+        self.open_classes: list[tuple[list[int], int]] = []
+        self.open_members: list[int] = []
+        self.groups: list[tuple[tuple[int, ...], int]] = []
+        self.calls = 0
+        self.stages = 0
+
+    # -- helpers ------------------------------------------------------------------------------
+    def fits(self, i: int) -> int:
+        """-1 if candidate i fits next to the proven usage, else the first constraint it breaks."""
+        caps, usage = self.p.caps, self.usage
+        for k, c in self.p.rows[i]:
+            if usage[k] + c > caps[k]:
+                return k
+        return -1
+
+    def take(self, i: int) -> None:
+        self.status[i] = SELECTED
+        for k, c in self.p.rows[i]:
+            self.usage[k] += c
+
+    def submodel(self, extra: list[int]) -> SubModel:
+        residual = [cap - u for cap, u in zip(self.p.caps, self.usage, strict=True)]
+        sub = SubModel(self.p, [*self.open_members, *extra], residual,
+                       workers=self.workers, time_limit=self.time_limit)
+        for members, count in self.open_classes:
+            sub.add_count(members, count)
+        return sub
+
+    # -- the pass -----------------------------------------------------------------------------
+    def run(self) -> ComponentResult:
+        start = time.perf_counter()
+        p = self.p
+        for i in range(p.n):
+            if p.forced_of(i) == 1:
+                self.take(i)
+        if any(u > cap for u, cap in zip(self.usage, p.caps, strict=True)):
+            raise Infeasible
+        for members in p.classes():
+            free = [i for i in members if p.forced_of(i) == FREE]
+            rest = []
+            for i in free:
+                k = self.fits(i)
+                if k >= 0:
+                    self.blocker[i] = k
+                else:
+                    rest.append(i)
+            if rest:
+                self.decide_class(rest)
+        self.close_open_region()
+        counts = cpsat._class_counts(p, self.status, self.groups)
+        blockers = cpsat.blockers(p, self.status, self.groups)
+        blocker = [b if b >= 0 else blockers[i] for i, b in enumerate(self.blocker)]
+        return ComponentResult(
+            status=tuple(self.status), blocker=tuple(blocker), groups=tuple(self.groups),
+            class_counts=counts,
+            stats=SolveStats(cpsat_calls=self.calls, stages=self.stages,
+                             seconds=time.perf_counter() - start, method="sequential"),
+        )
+
+    def decide_class(self, rest: list[int]) -> None:
+        p = self.p
+        add: dict[int, int] = defaultdict(int)
+        for i in rest:
+            for k, c in p.rows[i]:
+                add[k] += c
+        tight = {k for k, a in add.items()
+                 if self.usage[k] + self.open_max[k] + a > p.caps[k]}
+        if not tight:
+            for i in rest:
+                self.take(i)
+            return
+        # Members linked through tight constraints compete; the others are in whole.
+        for piece in _pieces(rest, p.rows, tight):
+            piece_tight = {k for i in piece for k, _ in p.rows[i] if k in tight}
+            if not piece_tight:
+                for i in piece:
+                    self.take(i)
+            elif self._interchangeable(piece, piece_tight):
+                self._symmetric_tie(piece)
+            else:
+                self._stage(piece)
+
+    def _interchangeable(self, piece: list[int], tight: set[int]) -> bool:
+        """Same constraints with the same coefficients, and no open choice touching them."""
+        rows = self.p.rows
+        first = rows[piece[0]]
+        if any(rows[i] != first for i in piece[1:]):
+            return False
+        return all(self.open_max[k] == 0 for k in tight)
+
+    def _symmetric_tie(self, piece: list[int]) -> None:
+        p = self.p
+        row = p.rows[piece[0]]
+        seats = len(piece)
+        for k, c in row:
+            if c:
+                seats = min(seats, (p.caps[k] - self.usage[k]) // c)
+        # 1 <= seats < len(piece): each member fits alone, all together do not.
+        for i in piece:
+            self.status[i] = ESCALATED
+        for k, c in row:
+            self.usage[k] += seats * c
+        self.groups.append((tuple(sorted(piece)), seats))
+
+    def _stage(self, piece: list[int]) -> None:
+        """A CP-SAT stage: the most winners this piece can have next to the open region."""
+        sub = self.submodel(piece)
+        count, _ = sub.maximize(dict.fromkeys(piece, 1))
+        self.calls += sub.calls
+        self.stages += 1
+        if count == len(piece):
+            for i in piece:
+                self.take(i)
+            return
+        if count == 0:  # the open region above leaves no room: out in every optimum
+            return
+        self.open_classes.append((piece, count))
+        self.open_members.extend(piece)
+        p = self.p
+        per_k: dict[int, list[int]] = defaultdict(list)
+        for i in piece:
+            for k, c in p.rows[i]:
+                per_k[k].append(c)
+        for k, coefs in per_k.items():
+            self.open_max[k] += sum(sorted(coefs, reverse=True)[:count])
+
+    def close_open_region(self) -> None:
+        """Classify the open members over every optimal completion (feasibility probes)."""
+        if not self.open_classes:
+            return
+        sub = self.submodel([])
+        solution = sub.find({})
+        if solution is None:  # the stages proved a completion exists
+            raise Infeasible
+        verdict = cpsat.classify(sub, solution, self.open_members)
+        for members, count in self.open_classes:
+            esc = [i for i in members if verdict[i] == ESCALATED]
+            for i in members:
+                self.status[i] = verdict[i]
+            if esc:
+                always = sum(1 for i in members if verdict[i] == SELECTED)
+                self.groups.extend(cpsat.tie_groups(sub, self.p, esc, count - always))
+        self.calls += sub.calls
+
+
+def _pieces(members: list[int], rows: tuple[tuple[tuple[int, int], ...], ...],
+            tight: set[int]) -> list[list[int]]:
+    """Split members into groups connected by shared tight constraints."""
+    parent = {i: i for i in members}
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    owner: dict[int, int] = {}
+    for i in members:
+        for k, _ in rows[i]:
+            if k in tight:
+                if k in owner:
+                    ra, rb = find(owner[k]), find(i)
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
+                else:
+                    owner[k] = i
+    pieces: dict[int, list[int]] = defaultdict(list)
+    for i in members:
+        pieces[find(i)].append(i)
+    return [pieces[r] for r in sorted(pieces)]
