@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -91,10 +91,17 @@ def run(
     time_limit: Annotated[float | None, typer.Option(
         help="Seconds per solver stage; a run that hits it says so and writes nothing.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+    xlsx: Annotated[bool, typer.Option(
+        "--xlsx/--no-xlsx", help="Also write the Vietnamese result workbook (ket-qua.xlsx)."
+    )] = True,
+    history: Annotated[bool, typer.Option(
+        "--history/--no-history", help="Record the run in the run history (allocator runs).",
+    )] = True,
 ) -> None:
     """Quyết định một kỳ xét: ghi decisions.csv, pools.csv, escalations.csv, summary.json.
 
-    Decide a round and write its outputs into OUT.
+    Decide a round and write its outputs into OUT. SCENARIO is a scenario folder, an .xlsx
+    workbook or a variant (.toml).
     """
     from allocator.output import write_outputs
     from allocator.pipeline import Options
@@ -104,12 +111,28 @@ def run(
     try:
         result = run_pipeline(scenario, Options(workers=workers, method=method,
                                                 time_limit=time_limit), RichProgress(err))
-        write_outputs(result, out_dir)
+        write_outputs(result, out_dir, extra=_optional("allocator.report_xlsx",
+                                                       "write_result_workbook") if xlsx else None)
     except InputError as exc:
         _fail(exc)
         return
+    recorder = _optional("allocator.history", "record") if history else None
+    if recorder is not None:
+        recorder(result, command="run", inputs=scenario)
     if not quiet:
         _print_summary(result.summary, out_dir, time.perf_counter() - start)
+
+
+def _optional(module: str, attribute: str) -> Any:
+    """A function from a feature module, or None while that module is not installed."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), attribute)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
 
 
 def _print_summary(summary: dict, out_dir: Path, seconds: float) -> None:
@@ -146,6 +169,31 @@ def validate(
         f"{sc.units.height} đơn vị/units, {sc.quotas.height} chỉ tiêu/quotas, "
         f"{sc.limits.height} giới hạn/limits; bộ quy tắc/rule set {sc.rule_set.id}"
     )
+
+
+# Commands that live in their own modules register themselves here; each module exposes
+# ``register(app: typer.Typer) -> None``.
+PLUGIN_MODULES = (
+    "allocator.cli_generate",
+    "allocator.cli_workbook",
+    "allocator.cli_planning",
+)
+
+
+def _register_plugins() -> None:
+    import importlib
+
+    for name in PLUGIN_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(app)
+
+
+_register_plugins()
 
 
 def main() -> None:

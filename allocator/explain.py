@@ -21,6 +21,8 @@ POOL = "_pool"
 def _criterion_of(column: str) -> str:
     if column.startswith("_k_birth"):
         return Criterion.older.value
+    if column.startswith("_k_achievement"):
+        return Criterion.achievement.value
     return column.removeprefix("_k_")
 
 

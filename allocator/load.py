@@ -475,6 +475,7 @@ def _candidates(t: _Table, rs: RuleSet, settings: RoundSettings, unit_ids: set[s
     t.mapped("achievement", lambda v: by_fold[fold(v)], pl.Utf8(),
              f"một bậc thành tích {'/'.join(codes)} hoặc để trống",
              f"an achievement level {'/'.join(codes)} or empty", required=False)
+    t.count("achievement_count")
     t.number("points")
     t.number("points_st")
     t.mapped("salary_increase", lambda v: str(parse_decimal(v)), pl.Utf8(), "số ≥ 0",
@@ -652,9 +653,14 @@ def build_scenario(raw: RawScenario) -> Scenario:
 
 
 def load(path: Path) -> Scenario:
-    """Load and validate a scenario folder (or, when the workbook reader is present, .xlsx)."""
-    if path.suffix.lower() == ".xlsx":
-        from allocator import workbook  # optional dependency, imported only when used
+    """Load and validate a scenario: a folder, an .xlsx workbook, or a variant (.toml)."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from allocator import workbook
 
         return build_scenario(workbook.read_workbook(path))
+    if suffix == ".toml" and path.is_file():
+        from allocator import variants
+
+        return variants.load_variant(path)
     return build_scenario(read_folder(path))

@@ -56,9 +56,16 @@ class RunResult:
 
 @dataclass(frozen=True)
 class Options:
+    """How to solve; no option changes a decision.
+
+    ``cache`` maps a component's content digest to its result: a what-if re-run that
+    shares it re-solves only the components whose content changed.
+    """
+
     workers: int = 1
     method: str = "auto"
     time_limit: float | None = None
+    cache: dict[str, ComponentResult] | None = field(default=None, compare=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,7 +183,7 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
                                    (str(tie),), reason))
 
     # Coupled components.
-    results = _solve_all(sp.problems, options, progress)
+    results, reused = _solve_all(sp.problems, options, progress)
     class_counts: dict[str, tuple[int, ...]] = {}
     rows: list[tuple[str, str, str | None, str | None]] = []
     pool_of = dict(eligible.select("candidate_id", POOL).iter_rows())
@@ -233,6 +240,7 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
         "active_limits": len(sp.active_limits),
         "budget_binding": sp.budget_active,
         "cpsat_calls": cpsat_calls,
+        "reused_components": reused,
     }
     return Allocation(statuses, groups, class_counts, solve_status, stats)
 
@@ -250,7 +258,31 @@ def _solve_one(problem: ComponentProblem, workers: int, method: str,
 
 
 def _solve_all(problems: list[ComponentProblem], options: Options,
-               progress: Progress) -> dict[str, ComponentResult | str]:
+               progress: Progress) -> tuple[dict[str, ComponentResult | str], int]:
+    """Solve every component (in parallel when asked); reuse cached results by content."""
+    out, reused = _solve_fresh(_reuse(problems, options.cache), options, progress)
+    if options.cache is not None:
+        for p in problems:
+            res = out.get(p.name)
+            if isinstance(res, ComponentResult):
+                options.cache[p.digest()] = res
+    for p in problems:
+        if p.name not in out and options.cache is not None:
+            out[p.name] = options.cache[p.digest()]
+    return out, reused
+
+
+def _reuse(problems: list[ComponentProblem],
+           cache: dict[str, ComponentResult] | None) -> tuple[list[ComponentProblem], int]:
+    if cache is None:
+        return problems, 0
+    fresh = [p for p in problems if p.digest() not in cache]
+    return fresh, len(problems) - len(fresh)
+
+
+def _solve_fresh(todo: tuple[list[ComponentProblem], int], options: Options,
+                 progress: Progress) -> tuple[dict[str, ComponentResult | str], int]:
+    problems, reused = todo
     progress.start(len(problems), "coupled components")
     out: dict[str, ComponentResult | str] = {}
     big = [p for p in problems if p.n > 200]
@@ -265,11 +297,11 @@ def _solve_all(problems: list[ComponentProblem], options: Options,
             for name, fut in futures.items():
                 out[name] = fut.result()
                 progress.advance()
-        return out
+        return out, reused
     for p in problems:
         out[p.name] = _solve_one(p, options.workers, options.method, options.time_limit)
         progress.advance()
-    return out
+    return out, reused
 
 
 # ---------------------------------------------------------------------------------------------

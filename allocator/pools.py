@@ -38,6 +38,8 @@ def key_columns(rs: RuleSet) -> list[str]:
     for c in rs.priority:
         if c is Criterion.older:
             cols += ["_k_birth_lo", "_k_birth_hi"]
+        elif c is Criterion.achievement and rs.achievement_compare == "level_then_count":
+            cols += ["_k_achievement", "_k_achievement_count"]
         else:
             cols.append(f"_k_{c.value}")
     return cols
@@ -49,6 +51,7 @@ def add_priority_key(frame: pl.DataFrame, rs: RuleSet) -> pl.DataFrame:
     return frame.with_columns(
         pl.col("achievement").replace_strict(ladder, default=len(ladder),
                                              return_dtype=pl.Int64).alias("_k_achievement"),
+        (-pl.col("achievement_count")).alias("_k_achievement_count"),
         (pl.col("sex") != "female").cast(pl.Int64).alias("_k_female"),
         (~pl.col("ethnic_minority")).cast(pl.Int64).alias("_k_ethnic_minority"),
         pl.col("birth_lo").cast(pl.Int64).alias("_k_birth_lo"),
