@@ -96,7 +96,7 @@ def _problems(coupled: pl.DataFrame, quotas: pl.DataFrame, active: pl.DataFrame,
     coupled = coupled.with_columns(
         (pl.struct(keys).rank("dense").over("_component") - 1).cast(pl.Int64).alias("_cls")
     )
-    quota_of = dict(quotas.select(pool_key().alias("k"), "quota").iter_rows())
+    quota_of = dict(quotas.select(POOL, "quota").iter_rows())
     cap_of = dict(active.select("limit_id", "cap").iter_rows())
     limits_of: dict[str, list[str]] = {}
     for cid, lid in covered.select("candidate_id", "limit_id").iter_rows():

@@ -19,7 +19,12 @@ from allocator.components import POOL, pool_key, split
 from allocator.errors import InputError
 from allocator.limits import coverage, effective_caps
 from allocator.load import Scenario, load
-from allocator.pools import add_priority_key, assign_pools, key_columns
+from allocator.pools import (
+    add_priority_key,
+    assign_pools,
+    coarsen_incomplete_births,
+    key_columns,
+)
 from allocator.problem import ESCALATED, NOT_SELECTED, SELECTED, ComponentProblem, ComponentResult
 from allocator.progress import Progress, Silent
 from allocator.solve import cutoff, solve_component
@@ -104,11 +109,11 @@ def decide(scenario: Scenario, options: Options, progress: Progress | None = Non
     quota_of = quotas.select(POOL, "quota")
     cands = cands.join(quota_of, on=POOL, how="left", maintain_order="left")
     keys = key_columns(rs)
-    cands = cands.with_columns(
-        pl.when(pl.col("eligible"))
-        .then(pl.struct(keys).rank("dense").over(pl.col(POOL), pl.col("eligible")))
-        .cast(pl.Int64).alias("priority_rank")
-    )
+    ranks = coarsen_incomplete_births(
+        cands.filter(pl.col("eligible")).select("candidate_id", POOL, *keys), rs, [POOL]
+    ).select("candidate_id", pl.struct(keys).rank("dense").over(POOL).cast(pl.Int64)
+             .alias("priority_rank"))
+    cands = cands.join(ranks, on="candidate_id", how="left", maintain_order="left")
     limits = effective_caps(scenario.limits, scenario.staff, tree, rs)
     eligible = cands.filter(pl.col("eligible"))
     covered = coverage(eligible, limits, tree, rs)
