@@ -39,9 +39,10 @@ class Split:
 
 def split(eligible: pl.DataFrame, quotas: pl.DataFrame, limits: pl.DataFrame,
           covered: pl.DataFrame, budget_units: int, rs: RuleSet, objective: Objective,
-          forced: dict[str, int] | None = None) -> Split:
+          forced: dict[str, int] | None = None, *, no_lone: bool = False) -> Split:
     """``eligible`` carries ``_pool``, the ``_k_*`` keys and ``salary_units``;
-    ``limits`` carries ``cap``; ``covered`` is (candidate_id, limit_id) for eligible ones."""
+    ``limits`` carries ``cap``; ``covered`` is (candidate_id, limit_id) for eligible ones.
+    ``no_lone`` sends lone pools to the solver too (the independent check of the cut)."""
     forced = forced or {}
     covered = covered.join(eligible.select("candidate_id", POOL), on="candidate_id",
                            how="inner")
@@ -70,7 +71,7 @@ def split(eligible: pl.DataFrame, quotas: pl.DataFrame, limits: pl.DataFrame,
 
     component_of: dict[str, str] = {}
     for nodes in nx.connected_components(graph):
-        if len(nodes) == 1 and next(iter(nodes)) not in coupled_pools:
+        if len(nodes) == 1 and next(iter(nodes)) not in coupled_pools and not no_lone:
             continue
         name = min(nodes)
         for pool in nodes:

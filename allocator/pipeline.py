@@ -156,7 +156,7 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
     """Statuses of the eligible candidates over every priority-optimal allocation."""
     rs = scenario.rule_set
     sp = split(eligible, quota_of, limits, covered, scenario.budget_units, rs,
-               scenario.settings.objective, forced)
+               scenario.settings.objective, forced, no_lone=options.method == "cpsat")
     # Lone pools: the exact cut, then the managing agency's rulings.
     cut = cutoff.decide(sp.lone, quota_of, rs)
     if forced:

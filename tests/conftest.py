@@ -1,0 +1,36 @@
+"""Shared fixtures: the ready rounds, decided once per session, and a private run history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from allocator.pipeline import RunResult, run
+
+ROOT = Path(__file__).resolve().parents[1]
+READY_ROUNDS = ("dien-bien-2024", "binh-dinh-2024")
+
+
+@pytest.fixture(autouse=True)
+def _private_history(tmp_path_factory: pytest.TempPathFactory,
+                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes into the user's run history."""
+    monkeypatch.setenv("ALLOCATOR_HISTORY",
+                       str(tmp_path_factory.mktemp("history") / "history.duckdb"))
+
+
+@pytest.fixture(scope="session", params=READY_ROUNDS)
+def ready_round(request: pytest.FixtureRequest) -> tuple[str, RunResult]:
+    name = request.param
+    return name, run(ROOT / "scenarios" / name)
+
+
+@pytest.fixture(scope="session")
+def dien_bien() -> RunResult:
+    return run(ROOT / "scenarios" / "dien-bien-2024")
+
+
+@pytest.fixture(scope="session")
+def binh_dinh() -> RunResult:
+    return run(ROOT / "scenarios" / "binh-dinh-2024")

@@ -1,0 +1,88 @@
+"""The coupled-component solvers against brute force and against each other."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from allocator.problem import ESCALATED, SELECTED, ComponentProblem
+from allocator.solve import solve_component
+from allocator.solve.cpsat import solve_lex
+from models.enums import Objective
+from tests.support.brute import problem_statuses
+from tests.support.strategies import component_problems
+
+FAST = settings(max_examples=300, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+def _seats_match_counts(p: ComponentProblem, status: tuple[int, ...],
+                        groups: tuple[tuple[tuple[int, ...], int], ...],
+                        counts: tuple[int, ...]) -> None:
+    per_class = [0] * len(counts)
+    for i, s in enumerate(status):
+        if s == SELECTED:
+            per_class[p.cls[i]] += 1
+    for members, seats in groups:
+        assert 0 < seats < len(members)
+        assert all(status[i] == ESCALATED for i in members)
+        assert len({p.cls[i] for i in members}) == 1, "a tie group mixes priority classes"
+        per_class[p.cls[members[0]]] += seats
+    assert tuple(per_class) == counts
+    grouped = sorted(i for members, _ in groups for i in members)
+    assert grouped == [i for i, s in enumerate(status) if s == ESCALATED]
+
+
+@FAST
+@given(component_problems(objective=Objective.priority))
+def test_sequential_priority_equals_brute_force(p: ComponentProblem) -> None:
+    res = solve_component(p)
+    assert list(res.status) == problem_statuses(p)
+    _seats_match_counts(p, res.status, res.groups, res.class_counts)
+
+
+@FAST
+@given(component_problems())
+def test_cpsat_stages_equal_brute_force_both_objectives(p: ComponentProblem) -> None:
+    res = solve_lex(p)
+    assert list(res.status) == problem_statuses(p)
+    _seats_match_counts(p, res.status, res.groups, res.class_counts)
+
+
+@FAST
+@given(component_problems(max_n=12, objective=Objective.priority))
+def test_sequential_equals_cpsat_stages(p: ComponentProblem) -> None:
+    a, b = solve_component(p), solve_lex(p)
+    assert a.status == b.status
+    assert a.class_counts == b.class_counts
+    assert sorted(a.groups) == sorted(b.groups)
+
+
+@settings(max_examples=150, deadline=None)
+@given(component_problems(), st.data())
+def test_ruling_on_a_tie_keeps_the_optimum(p: ComponentProblem, data: st.DataObject) -> None:
+    """Fixing a tie group the way one optimum does keeps the lexicographic optimum."""
+    res = solve_lex(p)
+    if not res.groups:
+        return
+    members, seats = data.draw(st.sampled_from(res.groups))
+    chosen = set(data.draw(st.sampled_from(
+        [c for c in _combinations(members, seats)])))
+    forced = [-1] * p.n
+    for i in members:
+        forced[i] = 1 if i in chosen else 0
+    fixed = ComponentProblem(p.name, p.ids, p.cls, p.caps, p.kinds, p.labels, p.rows,
+                             p.objective, tuple(forced))
+    expected = problem_statuses(fixed)
+    try:
+        again = solve_component(fixed)
+    except Exception:  # an infeasible combination is allowed only if brute force agrees
+        assert all(s != SELECTED for s in expected)
+        return
+    assert list(again.status) == expected
+
+
+def _combinations(members: tuple[int, ...], k: int) -> list[tuple[int, ...]]:
+    from itertools import combinations
+
+    return list(combinations(members, k))

@@ -1,0 +1,124 @@
+"""Hypothesis strategies, one per entity: component problems and whole small scenarios."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from allocator.problem import ComponentProblem
+from models.enums import Objective
+
+from tests.support.builders import candidate
+
+
+@st.composite
+def component_problems(draw: st.DrawFn, max_n: int = 9, objective: Objective | None = None,
+                       budget: bool | None = None) -> ComponentProblem:
+    """Random packing problems in priority order with many exact ties."""
+    n = draw(st.integers(1, max_n))
+    n_classes = draw(st.integers(1, n))
+    cuts = sorted(draw(st.lists(st.integers(1, n - 1), min_size=n_classes - 1,
+                                max_size=n_classes - 1, unique=True))) if n > 1 else []
+    cls = []
+    bounds = [0, *cuts, n]
+    for c in range(len(bounds) - 1):
+        cls += [c] * (bounds[c + 1] - bounds[c])
+    n_pools = draw(st.integers(1, 3))
+    pool = [draw(st.integers(0, n_pools - 1)) for _ in range(n)]
+    caps = [draw(st.integers(0, max(1, n // 2 + 1))) for _ in range(n_pools)]
+    kinds = ["quota"] * n_pools
+    labels = [f"A|T{p}" for p in range(n_pools)]
+    rows: list[list[tuple[int, int]]] = [[(pool[i], 1)] for i in range(n)]
+    for lim in range(draw(st.integers(0, 2))):
+        members = draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n))
+        k = len(caps)
+        caps.append(draw(st.integers(0, 3)))
+        kinds.append("limit")
+        labels.append(f"L{lim}")
+        for i in members:
+            rows[i].append((k, 1))
+    if budget if budget is not None else draw(st.booleans()):
+        k = len(caps)
+        coefs = [draw(st.integers(0, 4)) for _ in range(n)]
+        caps.append(draw(st.integers(0, 10)))
+        kinds.append("budget")
+        labels.append("budget")
+        for i in range(n):
+            if coefs[i]:
+                rows[i].append((k, coefs[i]))
+    obj = objective or draw(st.sampled_from(list(Objective)))
+    return ComponentProblem(
+        name="C", ids=tuple(f"c{i:02d}" for i in range(n)), cls=tuple(cls), caps=tuple(caps),
+        kinds=tuple(kinds), labels=tuple(labels),
+        rows=tuple(tuple(sorted(r)) for r in rows), objective=obj,
+    )
+
+
+TRANSITIONS = [("V.11.06.15", "V.11.06.14"), ("V.11.05.12", "V.11.05.11"),
+               ("V.05.01.04", "V.05.01.03")]
+UNIT_IDS = ["P", "D1", "D2", "U1", "U2", "U3"]
+UNITS = [
+    {"unit_id": "P", "name": "Tỉnh", "parent_id": ""},
+    {"unit_id": "D1", "name": "Sở 1", "parent_id": "P"},
+    {"unit_id": "D2", "name": "Sở 2", "parent_id": "P"},
+    {"unit_id": "U1", "name": "Đơn vị 1", "parent_id": "D1"},
+    {"unit_id": "U2", "name": "Đơn vị 2", "parent_id": "D1"},
+    {"unit_id": "U3", "name": "Đơn vị 3", "parent_id": "D2"},
+]
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, max_candidates: int = 10, coupled: bool = True,
+              incomplete_births: bool = False, objective: str | None = None,
+              ineligible: bool = False) -> dict[str, Any]:
+    """A small round as builder arguments: few distinct values, so exact ties are common.
+
+    Quotas sit at the province or a department; with ``coupled`` there may be limits and a
+    budget. Every candidate is eligible unless ``ineligible``.
+    """
+    n = draw(st.integers(1, max_candidates))
+    births = ["1980-05-01", "1982-03-15", "1982-03-15"]
+    if incomplete_births:
+        births += ["1982", "1982-03"]
+    cands = []
+    for i in range(n):
+        cur, tgt = draw(st.sampled_from(TRANSITIONS))
+        fields: dict[str, Any] = dict(
+            unit_id=draw(st.sampled_from(["U1", "U2", "U3"])),
+            current_title=cur, target_title=tgt,
+            achievement=draw(st.sampled_from(["", "", "C", "A"])),
+            sex=draw(st.sampled_from(["male", "female"])),
+            ethnicity=draw(st.sampled_from(["Kinh", "Kinh", "Thái"])),
+            birth_date=draw(st.sampled_from(births)),
+            service_start=draw(st.sampled_from(["2005-01-01", "2008-06-01"])),
+            rank_since="2015-01-01",
+            salary_increase=draw(st.sampled_from(["0.33", "0.5", "0.67"])),
+        )
+        if ineligible and draw(st.integers(0, 4)) == 0:
+            fields["rating_prev_year"] = "hoan_thanh"
+        cands.append(candidate(f"C{i:02d}", **fields))
+    quotas = []
+    for _, tgt in TRANSITIONS:
+        for agency in draw(st.lists(st.sampled_from(["P", "D1", "D2"]), unique=True,
+                                    min_size=1, max_size=2)):
+            quotas.append({"agency_id": agency, "target_title": tgt,
+                           "quota": str(draw(st.integers(0, 3)))})
+    tables: dict[str, Any] = {"units": UNITS, "candidates": cands, "quotas": quotas}
+    settings: dict[str, Any] = {"objective": objective or draw(st.sampled_from(
+        ["priority", "fill"]))}
+    if coupled:
+        limits = []
+        for j in range(draw(st.integers(0, 2))):
+            limits.append({
+                "limit_id": f"L{j}",
+                "scope_unit_id": draw(st.sampled_from(UNIT_IDS)),
+                "target_title": draw(st.sampled_from(["", "", "V.11.06.14"])),
+                "target_rank": draw(st.sampled_from(["", "III"])),
+                "max": str(draw(st.integers(0, 3))),
+                "max_share": "",
+            })
+        tables["limits"] = limits
+        if draw(st.booleans()):
+            settings["budget"] = draw(st.sampled_from([0.5, 1.0, 1.34, 2.0]))
+    return {"settings": settings, **tables}
