@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 from pydantic import ValidationError
 
-from allocator import rules
+from allocator import ethnic, rules
 from allocator.errors import Collector, InputError
 from allocator.textnorm import fold, key
 from models.enums import EducationLevel, Rank, Rating
@@ -440,8 +440,9 @@ def _candidates(t: _Table, rs: RuleSet, settings: RoundSettings, unit_ids: set[s
     t.mapped("sex", lambda v: _SEX[key(v)], pl.Utf8(), "female/male (Nữ/Nam)",
              "female/male (Nữ/Nam)")
     eth = t.text("ethnicity")
-    minority = t.mapped("ethnicity", lambda v: fold(v) not in {"kinh", "viet", "viet kinh"},
-                        pl.Boolean(), "tên dân tộc", "an ethnic group")
+    minority = t.mapped("ethnicity", ethnic.minority_of, pl.Boolean(),
+                        "tên một trong 54 dân tộc Việt Nam",
+                        "the name of one of Vietnam's 54 ethnic groups")
     t.out["ethnicity"] = eth
     t.out["ethnic_minority"] = minority.alias("ethnic_minority")
     cur = t.text("current_title")
