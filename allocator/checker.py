@@ -164,7 +164,7 @@ class Checker:
         return broken
 
     # -- the checks ----------------------------------------------------------------------
-    def completions(self, limit: int = 256) -> list[set[str]]:
+    def completions(self, limit: int = 32) -> list[set[str]]:
         """Selected plus every way (up to ``limit``) of filling the tie groups' seats."""
         selected = {c for c, s in self.status.items() if s == "selected"}
         choices = []
@@ -184,7 +184,7 @@ class Checker:
         feasible_fills = [s for s in self.completions() if not self.feasible(s)]
         if not feasible_fills:
             problems.append("no way of filling the tie groups' seats respects every limit")
-        for chosen in feasible_fills[:16]:
+        for chosen in feasible_fills[:8]:
             problems += self._stability(chosen)
         return sorted(set(problems))
 

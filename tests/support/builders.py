@@ -50,6 +50,16 @@ UNITS = [
 ]
 
 
+HEADERS = {
+    "units": ["unit_id", "name", "parent_id"],
+    "candidates": ["candidate_id", *CANDIDATE_DEFAULTS],
+    "quotas": ["agency_id", "target_title", "quota"],
+    "limits": ["limit_id", "scope_unit_id", "target_title", "target_rank", "max", "max_share"],
+    "staff": ["unit_id", "title", "holders", "positions"],
+    "authority_decisions": ["candidate_id", "decision"],
+}
+
+
 def candidate(cid: str, **fields: Any) -> dict[str, str]:
     row = {"candidate_id": cid, **CANDIDATE_DEFAULTS}
     row.update({k: "" if v is None else str(v) for k, v in fields.items()})
@@ -112,7 +122,7 @@ def write_folder(folder: Path, settings: dict[str, Any] | None = None, *,
                        ("authority_decisions", decisions)):
         if rows is None:
             continue
-        columns = list(rows[0]) if rows else ["candidate_id", "decision"]
+        columns = list(rows[0]) if rows else HEADERS[name]
         frame = pl.DataFrame({c: [r.get(c, "") for r in rows] for c in columns},
                              schema=dict.fromkeys(columns, pl.Utf8))
         frame.write_csv(folder / f"{name}.csv")
