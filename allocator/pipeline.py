@@ -195,12 +195,27 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
     incomplete = set(eligible.filter(pl.col("birth_lo") != pl.col("birth_hi"))["candidate_id"]
                      .to_list())
     cpsat_calls = 0
-    solve_status = SolveStatus.optimal
+    solve_status = SolveStatus.optimal  # any unproven stage raises above
     for problem in sp.problems:
         res = results[problem.name]
         if isinstance(res, str):
-            solve_status = SolveStatus.not_proven
-            raise InputError.one("solver", None, None, res, res)
+            pools = ", ".join(sorted({lab for lab, kind in zip(problem.labels, problem.kinds,
+                                                                strict=True) if kind == "quota"}))
+            if res == "infeasible" and forced:
+                label = scenario.labels.get("authority_decisions", "authority_decisions.csv")
+                raise InputError.one(
+                    label, None, "decision",
+                    f"các quyết định vượt chỉ tiêu, giới hạn hoặc ngân sách chung của các nhóm "
+                    f"{pools}; không có phương án phân bổ nào thoả mãn tất cả",
+                    f"the rulings exceed a quota, limit or budget shared by the pools {pools}; "
+                    f"no allocation honours them all",
+                )
+            raise InputError.one(
+                "solver", None, None,
+                f"hết thời gian trước khi chứng minh tối ưu (các nhóm {pools}); không ghi kết quả",
+                f"time limit reached before optimality was proven (pools {pools}); nothing "
+                f"written",
+            )
         cpsat_calls += res.stats.cpsat_calls
         class_counts[problem.name] = res.class_counts
         group_of: dict[int, str] = {}
@@ -255,11 +270,9 @@ def _solve_one(problem: ComponentProblem, workers: int, method: str,
     try:
         return solve_component(problem, workers=workers, method=method, time_limit=time_limit)
     except Infeasible:
-        return (f"các quyết định cố định không thể cùng thoả mãn ở nhóm {problem.name} / "
-                f"fixed decisions cannot all hold in {problem.name}")
+        return "infeasible"
     except NotProven:
-        return (f"hết thời gian trước khi chứng minh tối ưu ở nhóm {problem.name} / "
-                f"time limit reached before optimality was proven in {problem.name}")
+        return "not_proven"
 
 
 def _solve_all(problems: list[ComponentProblem], options: Options,

@@ -135,8 +135,10 @@ class _Sequential:
             for i in rest:
                 self.take(i)
             return
-        # Members linked through tight constraints compete; the others are in whole.
-        for piece in _pieces(rest, p.rows, tight):
+        # Members linked through tight constraints compete; the others are in whole. Tight
+        # constraints that the open region can use are linked through it, so they form one
+        # piece (a choice above may give room to one member or to another, not to both).
+        for piece in _pieces(rest, p.rows, tight, {k for k in tight if self.open_max[k]}):
             piece_tight = {k for i in piece for k, _ in p.rows[i] if k in tight}
             if not piece_tight:
                 for i in piece:
@@ -210,9 +212,11 @@ class _Sequential:
 
 
 def _pieces(members: list[int], rows: tuple[tuple[tuple[int, int], ...], ...],
-            tight: set[int]) -> list[list[int]]:
-    """Split members into groups connected by shared tight constraints."""
+            tight: set[int], linked: set[int]) -> list[list[int]]:
+    """Split members into groups connected by shared tight constraints; all constraints in
+    ``linked`` count as one."""
     parent = {i: i for i in members}
+    anchor = min(linked) if linked else -1
 
     def find(a: int) -> int:
         while parent[a] != a:
@@ -224,6 +228,8 @@ def _pieces(members: list[int], rows: tuple[tuple[tuple[int, int], ...], ...],
     for i in members:
         for k, _ in rows[i]:
             if k in tight:
+                if k in linked:
+                    k = anchor
                 if k in owner:
                     ra, rb = find(owner[k]), find(i)
                     if ra != rb:

@@ -15,29 +15,27 @@ from tests.support.builders import candidate
 @st.composite
 def component_problems(draw: st.DrawFn, max_n: int = 9, objective: Objective | None = None,
                        budget: bool | None = None) -> ComponentProblem:
-    """Random packing problems in priority order with many exact ties."""
-    n = draw(st.integers(1, max_n))
-    n_classes = draw(st.integers(1, n))
-    cuts = sorted(draw(st.lists(st.integers(1, n - 1), min_size=n_classes - 1,
-                                max_size=n_classes - 1, unique=True))) if n > 1 else []
-    cls = []
-    bounds = [0, *cuts, n]
-    for c in range(len(bounds) - 1):
-        cls += [c] * (bounds[c + 1] - bounds[c])
-    n_pools = draw(st.integers(1, 3))
+    """Random packing problems in priority order, rich in exact ties: priority classes of one
+    to three candidates, pools and limits with small caps, limits drawn member by member."""
+    sizes: list[int] = []
+    while sum(sizes) < max_n and (not sizes or draw(st.integers(0, 4)) > 0):
+        sizes.append(min(draw(st.sampled_from([1, 1, 2, 2, 3])), max_n - sum(sizes)))
+    n = sum(sizes)
+    cls = [c for c, size in enumerate(sizes) for _ in range(size)]
+    n_pools = draw(st.integers(1, 4))
     pool = [draw(st.integers(0, n_pools - 1)) for _ in range(n)]
-    caps = [draw(st.integers(0, max(1, n // 2 + 1))) for _ in range(n_pools)]
+    caps = [draw(st.integers(0, 2)) for _ in range(n_pools)]
     kinds = ["quota"] * n_pools
     labels = [f"A|T{p}" for p in range(n_pools)]
     rows: list[list[tuple[int, int]]] = [[(pool[i], 1)] for i in range(n)]
-    for lim in range(draw(st.integers(0, 2))):
-        members = draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n))
+    for lim in range(draw(st.integers(0, 3))):
         k = len(caps)
-        caps.append(draw(st.integers(0, 3)))
+        caps.append(draw(st.integers(0, 2)))
         kinds.append("limit")
         labels.append(f"L{lim}")
-        for i in members:
-            rows[i].append((k, 1))
+        for i in range(n):
+            if draw(st.booleans()):
+                rows[i].append((k, 1))
     if budget if budget is not None else draw(st.booleans()):
         k = len(caps)
         coefs = [draw(st.integers(0, 4)) for _ in range(n)]
