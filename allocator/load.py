@@ -14,7 +14,7 @@ import io
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -218,7 +218,7 @@ class _Table:
         raw = self.column(name)
         table: dict[str, Any] = {}
         for value in raw.drop_nulls().unique().to_list():
-            converted_value = _safe(lambda v=value: mapping(v))
+            converted_value = _safe(mapping, value)
             if converted_value is not None:
                 table[value] = converted_value
         converted = raw.replace_strict(table, default=None, return_dtype=dtype)
@@ -354,8 +354,8 @@ def _rule_set(raw: RawScenario, settings: RoundSettings) -> RuleSet:
         except KeyError as exc:
             raise InputError.one(label, None, "rule_set", f"không có bộ quy tắc này ({exc})",
                                  str(exc)) from None
-    rs = rules.rule_set_in_force(settings.deadline)
-    if rs is None:
+    in_force = rules.rule_set_in_force(settings.deadline)
+    if in_force is None:
         known = "; ".join(f"{r.id} ({r.valid_from}–{r.valid_to or '…'})"
                           for r in rules.builtin_rule_sets())
         raise InputError.one(
@@ -365,7 +365,7 @@ def _rule_set(raw: RawScenario, settings: RoundSettings) -> RuleSet:
             f"no built-in rule set is in force on {settings.deadline}; name one with rule_set "
             f"or rule_set_file (built in: {known})",
         )
-    return rs
+    return in_force
 
 
 def _units(t: _Table) -> pl.DataFrame:
@@ -484,9 +484,9 @@ def _candidates(t: _Table, rs: RuleSet, settings: RoundSettings, unit_ids: set[s
     _ = cid
 
 
-def _safe(fn: Callable[[], Any]) -> Any:
+def _safe(fn: Callable[[str], Any], value: str) -> Any:
     try:
-        return fn()
+        return fn(value)
     except (ValueError, KeyError, ArithmeticError):
         return None
 

@@ -104,6 +104,7 @@ class Context:
     transitions: dict[tuple[str, str], Transition]
     groups: dict[str, Any]
     limits: dict[str, dict[str, Any]]
+    pool_eligible: dict[str, int]
 
     @classmethod
     def of(cls, result: Any) -> Context:
@@ -115,7 +116,8 @@ class Context:
         return cls(result, rs, rows, unit_names, _weakest_winners(frame, rs),
                    {(t.from_title, t.to_title): t for t in rs.transitions},
                    {g.tie_group: g for g in result.groups},
-                   {r["limit_id"]: r for r in result.scenario.limits.iter_rows(named=True)})
+                   {r["limit_id"]: r for r in result.scenario.limits.iter_rows(named=True)},
+                   dict(frame.filter(pl.col("eligible")).group_by(POOL).len().iter_rows()))
 
     # -- small pieces -----------------------------------------------------------------------
     def unit(self, unit_id: str | None) -> str:
@@ -299,6 +301,20 @@ class Context:
         return ("Hết chỉ tiêu (những người trúng tuyển được ưu tiên hơn)" if vi else
                 "No seat left (the winners come first)")
 
+    def deciding_detail(self, row: dict[str, Any], lang: str = "vi") -> str:
+        """For a loss on a priority criterion: both candidates' values on it."""
+        by = row.get("decided_by")
+        w = self.weakest.get(row.get(POOL) or "")
+        if by not in CRITERION[lang] or w is None:
+            return ""
+        mine, theirs = self.criterion_value(row, by, lang), self.criterion_value(w, by, lang)
+        first = self.rs.priority[0].value == by
+        if lang == "vi":
+            return (f"{mine} so với {theirs} của {w['full_name']} ({w['candidate_id']})"
+                    + ("" if first else "; bằng nhau ở các tiêu chí trước"))
+        return (f"{mine} against {theirs} for {w['full_name']} ({w['candidate_id']})"
+                + ("" if first else "; equal on the earlier criteria"))
+
     def limit_text(self, limit_id: str, lang: str = "vi") -> str:
         vi = lang == "vi"
         lim = self.limits.get(limit_id)
@@ -383,9 +399,7 @@ def _ineligible(ctx: Context, row: dict[str, Any], lang: str) -> list[str]:
 
 def _standing(ctx: Context, row: dict[str, Any], lang: str) -> str:
     vi = lang == "vi"
-    frame: pl.DataFrame = ctx.result.candidates
-    pool = frame.filter((pl.col(POOL) == row[POOL]) & pl.col("eligible"))
-    n = pool.height
+    n = ctx.pool_eligible.get(row[POOL], 0)
     quota = row["quota"]
     where = ctx.pool(row["agency_id"], row["target_title"], lang)
     if vi:
@@ -398,9 +412,7 @@ def _standing(ctx: Context, row: dict[str, Any], lang: str) -> str:
 def _selected(ctx: Context, row: dict[str, Any], lang: str) -> list[str]:
     vi = lang == "vi"
     lines = [_standing(ctx, row, lang)]
-    frame: pl.DataFrame = ctx.result.candidates
-    n = frame.filter((pl.col(POOL) == row[POOL]) & pl.col("eligible")).height
-    if n <= (row["quota"] or 0):
+    if ctx.pool_eligible.get(row[POOL], 0) <= (row["quota"] or 0):
         lines.append("Đáp ứng mọi điều kiện và số người đủ điều kiện không vượt chỉ tiêu nên "
                      "không cần xét thứ tự ưu tiên." if vi else
                      "Meets every condition, and the eligible do not outnumber the quota, so "

@@ -29,8 +29,8 @@ from allocator.problem import ESCALATED, NOT_SELECTED, SELECTED, ComponentProble
 from allocator.progress import Progress, Silent
 from allocator.solve import cutoff, solve_component
 from allocator.solve.cpsat import Infeasible, NotProven
-from allocator.tree import UnitTree
 from allocator.ties import TieGroup
+from allocator.tree import UnitTree
 from models.enums import SolveStatus
 
 STATUS_NAME = {SELECTED: "selected", NOT_SELECTED: "not_selected", ESCALATED: "escalated"}
@@ -223,8 +223,8 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
             key = f"{problem.name}#{g}"
             ids = tuple(sorted(problem.ids[i] for i in members))
             reason = "incomplete_birth_date" if incomplete & set(ids) else "exact_tie"
-            pools = tuple(sorted({pool_of[c] for c in ids}))
-            groups.append(TieGroup(key, ids, seats, pools, reason))
+            group_pools = tuple(sorted({pool_of[c] for c in ids}))
+            groups.append(TieGroup(key, ids, seats, group_pools, reason))
             for i in members:
                 group_of[i] = key
         for i, cid in enumerate(problem.ids):

@@ -392,7 +392,7 @@ class _Editor:
         changed = dict(variant.settings)
         if variant.name is not None:
             changed["name"] = variant.name
-        if "rule_set_file" in changed and changed["rule_set_file"]:
+        if changed.get("rule_set_file"):
             changed["rule_set_file"] = str(resolve(folder, str(changed["rule_set_file"]), remap))
             if "rule_set" not in changed:
                 self.new_settings.pop("rule_set", None)

@@ -133,7 +133,8 @@ class RuleSet(_Frozen):
         for tr in self.transitions:
             for code in (tr.from_title, tr.to_title):
                 if code not in titles:
-                    raise ValueError(f"transition {tr.from_title}→{tr.to_title}: unknown title {code}")
+                    raise ValueError(
+                        f"transition {tr.from_title}→{tr.to_title}: unknown title {code}")
             a, b = titles[tr.from_title], titles[tr.to_title]
             if a.profession != b.profession:
                 raise ValueError(

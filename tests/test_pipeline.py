@@ -11,12 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocator.checker import Checker, check
-from allocator.load import load
+from allocator.load import build_scenario, load
 from allocator.output import write_outputs
 from allocator.pipeline import Options, decide
 from allocator.problem import ESCALATED, NOT_SELECTED, SELECTED
 from tests.support.brute import lex_statuses
-from allocator.load import build_scenario
 from tests.support.builders import raw, write_folder
 from tests.support.strategies import scenarios
 

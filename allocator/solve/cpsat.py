@@ -27,7 +27,7 @@ from allocator.problem import (
     ComponentResult,
     SolveStats,
 )
-from models.enums import Objective, SolveStatus
+from models.enums import Objective
 
 MAX_WEIGHT = 1 << 20  # largest objective coefficient a stage may use
 
@@ -238,13 +238,12 @@ def blockers(problem: ComponentProblem, status: Sequence[int],
     caps = problem.caps
     out = [-1] * problem.n
     group_of: dict[int, int] = {}
-    for g, (members, _) in enumerate(groups):
-        for i in members:
+    for g, (grouped, _) in enumerate(groups):
+        for i in grouped:
             group_of[i] = g
     usage = [0] * len(caps)
     group_usage: dict[int, list[int]] = {}
-    classes = problem.classes()
-    for members in classes:
+    for members in problem.classes():
         for i in members:
             if status[i] == SELECTED:
                 for k, c in problem.rows[i]:

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from allocator.problem import ComponentProblem
 from models.enums import Objective
-
 from tests.support.builders import candidate
 
 
