@@ -91,7 +91,45 @@ class _Styles:
         self.sign_note = wb.add_format({**base, "italic": True, "align": "center"})
 
 
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column of ``width`` characters (word wrap, estimated)."""
+    per_line = max(1, int(width * 1.3))
+    total = 0
+    for paragraph in text.split("\n"):
+        line, count = 0, 1
+        for word in paragraph.split():
+            need = len(word) + (1 if line else 0)
+            if line + need > per_line and line:
+                count += 1
+                line = len(word)
+            else:
+                line += need
+        total += count
+    return total
+
+
+def _fit(ws: Worksheet, row: int, cells: list[tuple[float, str]], minimum: float = 15) -> None:
+    """Make a row tall enough for its wrapped cells (xlsxwriter does not measure text)."""
+    lines = max((_lines(text, width) for width, text in cells if text), default=1)
+    height = max(minimum, 14.5 * lines + 3)
+    current = ws.row_sizes.get(row, [None])[0] if hasattr(ws, "row_sizes") else None
+    if current is None or height > current:
+        ws.set_row(row, height)
+
+
+def _widths(ws: Worksheet) -> list[float]:
+    return list(getattr(ws, "fit_widths", []))
+
+
+def _merge(ws: Worksheet, row: int, first: int, last: int, text: str, fmt: Any) -> None:
+    """A merged cell across columns, with the row sized for its text."""
+    ws.merge_range(row, first, row, last, text, fmt)
+    widths = _widths(ws)
+    _fit(ws, row, [(sum(widths[first:last + 1]) or 60.0, text)])
+
+
 def _setup(ws: Worksheet, widths: list[float], *, landscape: bool = True) -> None:
+    ws.fit_widths = widths  # type: ignore[attr-defined]
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
     if landscape:
@@ -128,6 +166,10 @@ def _write(ws: Worksheet, row: int, values: list[Any], fmt: Any,
             ws.write_number(row, c, v, f)
         else:
             ws.write_string(row, c, str(v), f)
+    widths = _widths(ws)
+    if widths:
+        _fit(ws, row, [(widths[c], str(v)) for c, v in enumerate(values)
+                       if c < len(widths) and isinstance(v, str)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,14 +238,12 @@ def _round_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
         ("Phiên bản phần mềm", f"allocator {s['engine_version']}"),
     ]
     for k, v in info:
-        ws.write_string(row, 0, k, st.cell)
-        ws.write_string(row, 1, v, st.cell)
+        _write(ws, row, [k, v], st.cell)
         row += 1
     row += 1
     row = _header(ws, st, row, ["Trang tính", "Nội dung"], 20)
     for name, what in SHEETS.items():
-        ws.write_string(row, 0, name, st.cell)
-        ws.write_string(row, 1, what, st.cell)
+        _write(ws, row, [name, what], st.cell)
         row += 1
     ws.activate()
 
@@ -245,7 +285,7 @@ def _winners_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame)
                               & (pl.col("target_title") == p["target_title"]))
         note = f"; {p['escalated_seats']} chỉ tiêu chờ cơ quan quản lý quyết định" \
             if p["escalated_seats"] else ""
-        ws.merge_range(row, 0, row, len(names) - 1,
+        _merge(ws, row, 0, len(names) - 1,
                        f"{ctx.pool(p['agency_id'], p['target_title'])} — chỉ tiêu {p['quota']}, "
                        f"trúng tuyển {p['selected']}{note}", st.section)
         row += 1
@@ -265,7 +305,7 @@ def _not_selected_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataF
     ws = wb.add_worksheet("Không trúng tuyển")
     names = ["TT", "Mã ứng viên", "Họ và tên", "Đơn vị công tác", "Chức danh dự xét",
              "Cơ quan tổ chức xét", "Thứ tự ưu tiên", "Tiêu chí quyết định", "Chi tiết"]
-    _setup(ws, [5, 12, 24, 30, 26, 28, 10, 34, 60])
+    _setup(ws, [5, 11, 20, 24, 20, 22, 8, 24, 50])
     row = _title(ws, st, 0, len(names),
                  "NGƯỜI ĐỦ ĐIỀU KIỆN NHƯNG KHÔNG TRÚNG TUYỂN VÀ TIÊU CHÍ QUYẾT ĐỊNH")
     row = _header(ws, st, row + 1, names)
@@ -287,7 +327,7 @@ def _ineligible_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFra
     names = ["TT", "Mã ứng viên", "Họ và tên", "Đơn vị công tác", "Chức danh dự xét",
              "Điều kiện không đáp ứng", "Mã điều kiện", "Thực tế của ứng viên",
              "Căn cứ pháp lý"]
-    _setup(ws, [5, 12, 22, 26, 24, 40, 14, 44, 48])
+    _setup(ws, [5, 10, 18, 20, 20, 34, 12, 36, 40])
     row = _title(ws, st, 0, len(names),
                  "DANH SÁCH KHÔNG ĐỦ TIÊU CHUẨN, ĐIỀU KIỆN VÀ CĂN CỨ")
     row = _header(ws, st, row + 1, names)
@@ -313,27 +353,25 @@ def _escalated_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
     names = ["TT", "Mã ứng viên", "Họ và tên", "Đơn vị công tác",
              *[CRITERION["vi"][c].split(" (")[0].capitalize() for c in crit],
              "Quyết định (Chọn / Không chọn)"]
-    _setup(ws, [5, 12, 24, 30, *[22] * len(crit), 18])
+    _setup(ws, [5, 11, 20, 24, *[20] * len(crit), 14])
     row = _title(ws, st, 0, len(names),
                  "CÁC TRƯỜNG HỢP BẰNG NHAU BÁO CÁO CƠ QUAN QUẢN LÝ VIÊN CHỨC QUYẾT ĐỊNH")
-    ws.merge_range(row, 0, row, len(names) - 1,
+    _merge(ws, row, 0, len(names) - 1,
                    f"Căn cứ {ctx.rs.priority_source}: trường hợp vẫn không xác định được người "
                    "trúng tuyển thì người đứng đầu cơ quan tổ chức xét báo cáo bằng văn bản để "
                    "người đứng đầu cơ quan quản lý viên chức xem xét, quyết định. Ghi quyết định "
                    "vào trang tính authority_decisions (hoặc tệp authority_decisions.csv) rồi "
                    "chạy lại để hoàn tất kết quả.", st.text)
-    ws.set_row(row, 48)
     row = _header(ws, st, row + 2, names)
     if not ctx.result.groups:
-        ws.merge_range(row, 0, row, len(names) - 1, "Không có trường hợp nào.", st.cell)
+        _merge(ws, row, 0, len(names) - 1, "Không có trường hợp nào.", st.cell)
         return
     for g in ctx.result.groups:
         pools = "; ".join(ctx.pool(*p.split("|", 1)) for p in g.pools)
-        ws.merge_range(row, 0, row, len(names) - 1,
+        _merge(ws, row, 0, len(names) - 1,
                        f"Nhóm {g.tie_group} — {pools}: {g.seats} chỉ tiêu cho {len(g.members)} "
                        f"người; lý do: {TIE_REASON['vi'][g.reason]}; cơ quan quyết định: "
                        f"{ctx.unit(g.managing_agency_id)} ({g.managing_agency_id})", st.section)
-        ws.set_row(row, 32)
         row += 1
         for i, cid in enumerate(g.members, start=1):
             r = ctx.rows[cid]
@@ -348,7 +386,7 @@ def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) ->
     names = ["TT", "Mã ứng viên", "Họ và tên", "Đơn vị công tác", "Chức danh hiện giữ",
              "Chức danh dự xét", "Cơ quan tổ chức xét", "Kết quả", "Thứ tự ưu tiên",
              "Lý do / tiêu chí quyết định", "Nhóm chờ quyết định", "Mã kết quả (status)"]
-    _setup(ws, [6, 12, 24, 30, 14, 14, 28, 22, 10, 50, 12, 14])
+    _setup(ws, [6, 11, 20, 24, 12, 12, 22, 18, 8, 40, 10, 12])
     row = _title(ws, st, 0, len(names), "DANH SÁCH ỨNG VIÊN VÀ KẾT QUẢ")
     row = _header(ws, st, row + 1, names)
     ws.freeze_panes(row, 3)
@@ -447,7 +485,7 @@ def _form05_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
         used = [c for c in codes if c in set(staff["title"].to_list())
                 | set(quotas["target_title"].to_list())]
         ws.write_string(row, 0, _roman(n), st.section_center)
-        ws.merge_range(row, 1, row, ncols - 1,
+        _merge(ws, row, 1, ncols - 1,
                        f"Chức danh nghề nghiệp viên chức {_profession_label(ctx, used)}",
                        st.section)
         row += 1
