@@ -368,7 +368,7 @@ class _Editor:
     def append(self, name: str, frame: pl.DataFrame, values: dict[str, str | None],
                ref: str) -> pl.DataFrame:
         """Append one text row; remember that it came from this variant."""
-        row = int(frame["__row"].max() or 1) + 1 if frame.height else 2
+        row = int(frame.select(pl.col("__row").max()).item() or 1) + 1 if frame.height else 2
         new = pl.DataFrame({"__row": [row], **{c: [values.get(c)] for c in frame.columns
                                                 if c != "__row"}},
                            schema=frame.schema)
@@ -381,7 +381,7 @@ class _Editor:
         label = self.table_label(name)
         for row in frame.filter(mask)["__row"].to_list():
             for col in values:
-                self.provenance.cells[label, int(row), col] = (self.label, ref)
+                self.provenance.cells[label, int(row), col] = (self.label, f"{ref}.{col}")
         return frame.with_columns(
             pl.when(mask).then(pl.lit(v, pl.Utf8)).otherwise(pl.col(c)).alias(c)
             for c, v in values.items()
@@ -407,10 +407,9 @@ class _Editor:
     def quota(self, i: int, change: QuotaChange) -> None:
         ref = f"quotas[{i}]"
         frame = self.frame("quotas", ("agency_id", "target_title", "quota"))
-        for unit in (change.agency_id, change.department):
+        for what, unit in (("agency_id", change.agency_id), ("department", change.department)):
             if unit is not None and unit not in self.unit_ids:
-                raise self.missing_unit(f"{ref}.{'agency_id' if unit == change.agency_id else
-                                                  'department'}", unit)
+                raise self.missing_unit(f"{ref}.{what}", unit)
         mask = pl.Series([True] * frame.height, dtype=pl.Boolean)
         if change.agency_id is not None:
             mask = mask & (frame["agency_id"] == change.agency_id)
@@ -497,10 +496,10 @@ class _Editor:
         frame = self.frame("candidates")
         known = set(frame.columns) | set(CANDIDATE_COLUMNS)
         present = set(frame["candidate_id"].drop_nulls().to_list())
-        for j, cid in enumerate(changes.exclude):
-            if cid not in present:
-                raise self.fail(f"candidates.exclude[{j}]", f"không có ứng viên '{cid}'",
-                                f"no candidate '{cid}'")
+        for j, gone in enumerate(changes.exclude):
+            if gone not in present:
+                raise self.fail(f"candidates.exclude[{j}]", f"không có ứng viên '{gone}'",
+                                f"no candidate '{gone}'")
         frame = frame.filter(~pl.col("candidate_id").is_in(changes.exclude))
         present -= set(changes.exclude)
         for j, row in enumerate(changes.change):
