@@ -195,7 +195,7 @@ class AwardMatcher:
 
     def level_of(self, text: str) -> str | None:
         """The level code of ``text``; None for no achievement; UnknownAward otherwise."""
-        folded = fold(text)
+        folded = fold(text).strip(" -.")
         if not folded or folded in NONE_WORDS:
             return None
         if folded in self._code_of:
@@ -205,9 +205,9 @@ class AwardMatcher:
             if _prefix(name, words):
                 return code
         if self.ladder is not None:
-            found, code = self.ladder.match(words)
-            if found and code is not None:
-                return code
+            found, placed = self.ladder.match(words)
+            if found and placed is not None:
+                return placed
             if found:
                 raise UnknownAward(text)
         for name, code in self._listed:

@@ -232,10 +232,10 @@ class Context:
         if rule in ("tenure", "tenure_12_months"):
             return self._tenure(row, rule, lang)
         if rule in ("points", "points_st"):
-            need = (tr.min_points if rule == "points" else tr.min_points_st) if tr else 0
-            have = row[rule]
-            return (f"Có {have:g} điểm; yêu cầu ít nhất {need:g}" if vi else
-                    f"{have:g} points; at least {need:g} required")
+            minimum = (tr.min_points if rule == "points" else tr.min_points_st) if tr else 0
+            points = row[rule]
+            return (f"Có {points:g} điểm; yêu cầu ít nhất {minimum:g}" if vi else
+                    f"{points:g} points; at least {minimum:g} required")
         if rule == "excellent_achievement":
             have = self.achievement(row["achievement"], None, lang)
             target_rank = self.rs.title(row["target_title"]).rank

@@ -129,7 +129,7 @@ def _merge(ws: Worksheet, row: int, first: int, last: int, text: str, fmt: Any) 
 
 
 def _setup(ws: Worksheet, widths: list[float], *, landscape: bool = True) -> None:
-    ws.fit_widths = widths  # type: ignore[attr-defined]
+    setattr(ws, "fit_widths", widths)  # noqa: B010 - a note for _fit, on the sheet itself
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
     if landscape:

@@ -598,7 +598,7 @@ def date_text(expr: pl.Expr, *, birth: bool = False) -> pl.Expr:
                               iso_parts.struct.field("3").str.zfill(2)], separator="-")
     full = pl.coalesce(from_iso, from_dmy)
     valid = full.str.to_date("%Y-%m-%d", strict=False).is_not_null()
-    result = pl.when(valid).then(full)
+    result: pl.Expr = pl.when(valid).then(full)
     if birth:
         year = s.str.extract(r"^(\d{4})(?:\.0+)?$", 1)
         my = s.str.extract_groups(r"^(\d{1,2})[/.\-](\d{4})$")
@@ -612,7 +612,8 @@ def date_text(expr: pl.Expr, *, birth: bool = False) -> pl.Expr:
             pl.concat_str([ym.struct.field("1"), ym.struct.field("2").str.zfill(2)],
                           separator="-"))
         year_ok = year.cast(pl.Int64, strict=False).is_between(1900, 2100)
-        result = result.when(year_ok).then(year).otherwise(pl.coalesce(from_my, from_ym))
+        result = (pl.when(valid).then(full).when(year_ok).then(year)
+                  .otherwise(pl.coalesce(from_my, from_ym)))
     return result
 
 
@@ -775,7 +776,6 @@ def read_workbook(path: Path) -> RawScenario:
 
     readers = {table: _TableSheet(table, sheets[found[table]], problems)
                for table in (*TABLES, "awards", "award_levels") if table in found}
-    problems.raise_if_any()
     units = readers["units"]
     unit_ids = set(units.col("unit_id").drop_nulls().to_list())
     unit_names = _unit_names(units.col("unit_id"), units.col("name"))
@@ -941,13 +941,13 @@ def _apply_awards(t: _TableSheet, cands: _TableSheet,
             continue
         if level is not None:
             table[value] = level
-    level = award.replace_strict(table, default=None, return_dtype=pl.Utf8)
-    t.report(award.is_not_null() & level.is_null(), "award",
+    levels = award.replace_strict(table, default=None, return_dtype=pl.Utf8)
+    t.report(award.is_not_null() & levels.is_null(), "award",
              f"không nhận ra hình thức khen thưởng; thêm vào trang tính 'Quy đổi khen thưởng' "
              f"(mức {matcher.describe()})",
              f"unrecognised award; add it to the 'award_levels' sheet "
              f"(levels {matcher.describe()})", award)
-    held = pl.DataFrame({"candidate_id": cid, "level": level}).drop_nulls()
+    held = pl.DataFrame({"candidate_id": cid, "level": levels}).drop_nulls()
     if held.height == 0:
         return
     best = award_names.aggregate(held, matcher.codes)
