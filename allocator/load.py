@@ -80,21 +80,20 @@ def read_csv_table(path: Path, label: str) -> RawTable:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError.one(label, None, None, "thiếu tệp", "file is missing") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError.one(
-            label, None, None, f"tệp không phải UTF-8 (byte {exc.start})",
-            f"file is not UTF-8 (byte {exc.start})",
-        ) from None
-    if not text.strip():
+    if not data.strip().removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError.one(label, 1, None, "tệp rỗng, thiếu dòng tiêu đề",
                              "file is empty: the header row is missing")
     try:
-        frame = pl.read_csv(
-            io.StringIO(text), infer_schema=False, has_header=True, truncate_ragged_lines=False
-        )
+        frame = pl.read_csv(data, infer_schema=False, has_header=True,
+                            truncate_ragged_lines=False)
     except Exception as exc:  # polars raises several error types for malformed CSV
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            raise InputError.one(
+                label, None, None, f"tệp không phải UTF-8 (byte {bad.start})",
+                f"file is not UTF-8 (byte {bad.start})",
+            ) from None
         raise InputError.one(
             label, None, None, f"CSV không đọc được: {exc}", f"CSV cannot be parsed: {exc}"
         ) from None
@@ -104,9 +103,10 @@ def read_csv_table(path: Path, label: str) -> RawTable:
 def tidy_raw(frame: pl.DataFrame, first_row: int = 2) -> pl.DataFrame:
     """Strip header names and cells; empty cells become null; add the spreadsheet row number."""
     frame = frame.rename({c: c.strip().lstrip("\ufeff") for c in frame.columns})
-    frame = frame.select(
-        pl.col(c).cast(pl.Utf8).str.strip_chars().replace("", None).alias(c) for c in frame.columns
-    )
+    frame = frame.select(pl.col(c).cast(pl.Utf8).str.strip_chars().alias(c)
+                         for c in frame.columns)
+    frame = frame.with_columns(
+        pl.when(pl.all().str.len_bytes() == 0).then(None).otherwise(pl.all()).name.keep())
     return frame.with_row_index("__row", offset=first_row).with_columns(
         pl.col("__row").cast(pl.Int64)
     )

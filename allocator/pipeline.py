@@ -7,7 +7,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,10 @@ def decide(scenario: Scenario, options: Options, progress: Progress | None = Non
     timings = dict(timings or {})
     rs, settings = scenario.rule_set, scenario.settings
     clock = time.perf_counter()
+    # The input digest needs no decision: compute it beside the engine (polars and hashlib
+    # release the GIL while they work).
+    digest_pool = ThreadPoolExecutor(max_workers=1)
+    digest = digest_pool.submit(input_digest, scenario)
 
     def lap(name: str) -> None:
         nonlocal clock
@@ -122,7 +126,7 @@ def decide(scenario: Scenario, options: Options, progress: Progress | None = Non
     progress.stage("solve")
     first = allocate(eligible, quota_of, limits, covered, scenario, options, {}, progress)
     lap("solve")
-    unit_of = dict(cands.select("candidate_id", "unit_id").iter_rows())
+    unit_of = _units_of(cands, first.groups)
     groups = ties.number(first.groups, tree, unit_of)
     final = first
     applied = 0
@@ -135,15 +139,26 @@ def decide(scenario: Scenario, options: Options, progress: Progress | None = Non
         applied = len(forced)
         final = allocate(eligible, quota_of, limits, covered, scenario, options, forced,
                          progress, reference=first)
-        groups = ties.number(final.groups, tree, unit_of)
+        groups = ties.number(final.groups, tree, _units_of(cands, final.groups))
         lap("authority")
 
     result = _assemble(scenario, cands, final, groups, quotas, tree, options)
+    result.summary["input_digest"] = digest.result()
+    digest_pool.shutdown()
     result.summary["counts"]["authority_decisions_applied"] = applied
     lap("outputs")
     result.timings = timings
     result.summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     return result
+
+
+def _units_of(cands: pl.DataFrame, groups: list[TieGroup]) -> dict[str, str]:
+    """Unit of every tied candidate (only those: a look-up table, not a loop over all rows)."""
+    members = [c for g in groups for c in g.members]
+    if not members:
+        return {}
+    rows = cands.filter(pl.col("candidate_id").is_in(members)).select("candidate_id", "unit_id")
+    return dict(rows.iter_rows())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,8 +206,10 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
     results, reused = _solve_all(sp.problems, options, progress)
     class_counts: dict[str, tuple[int, ...]] = {}
     rows: list[tuple[str, str, str | None, str | None]] = []
-    pool_of = dict(eligible.select("candidate_id", POOL).iter_rows())
-    incomplete = set(eligible.filter(pl.col("birth_lo") != pl.col("birth_hi"))["candidate_id"]
+    coupled = eligible.filter(pl.col("candidate_id").is_in(
+        [c for p in sp.problems for c in p.ids]))
+    pool_of = dict(coupled.select("candidate_id", POOL).iter_rows())
+    incomplete = set(coupled.filter(pl.col("birth_lo") != pl.col("birth_hi"))["candidate_id"]
                      .to_list())
     cpsat_calls = 0
     solve_status = SolveStatus.optimal  # any unproven stage raises above
@@ -337,7 +354,10 @@ def _assemble(scenario: Scenario, cands: pl.DataFrame, alloc: Allocation,
         pl.col("_group").replace_strict(public, default=None, return_dtype=pl.Utf8)
         .alias("tie_group"),
     )
-    eligible = explain.add_decided_by(frame.filter(pl.col("eligible")), rs)
+    keys = key_columns(rs)
+    eligible = explain.add_decided_by(
+        frame.filter(pl.col("eligible")).select(
+            "candidate_id", "status", POOL, "quota", "_blocker", *keys), rs)
     frame = frame.join(eligible.select("candidate_id", "decided_by"), on="candidate_id",
                        how="left", maintain_order="left")
     frame = frame.with_columns(
@@ -361,7 +381,7 @@ def _assemble(scenario: Scenario, cands: pl.DataFrame, alloc: Allocation,
                 n_here = sum(1 for c in g.members if cands.filter(
                     pl.col("candidate_id") == c)[POOL][0] == p)
                 seats_in_pool[p] = seats_in_pool.get(p, 0) + min(g.seats, n_here)
-    per_pool = frame.filter(pl.col("eligible")).group_by(POOL).agg(
+    per_pool = frame.filter(pl.col("eligible")).select(POOL, "status").group_by(POOL).agg(
         pl.len().alias("eligible"),
         (pl.col("status") == "selected").sum().alias("selected"),
     )
@@ -399,7 +419,7 @@ def _assemble(scenario: Scenario, cands: pl.DataFrame, alloc: Allocation,
         "rule_set": {"id": rs.id, "version": rs.version, "name": rs.name_en},
         "objective": scenario.settings.objective.value,
         "deadline": scenario.settings.deadline.isoformat(),
-        "input_digest": input_digest(scenario),
+        "input_digest": "",
         "counts": {
             "candidates": decisions.height,
             "eligible": decisions.height - by_status.get("ineligible", 0),
@@ -421,17 +441,22 @@ def _assemble(scenario: Scenario, cands: pl.DataFrame, alloc: Allocation,
     return RunResult(scenario, frame, decisions, pools, escalations, groups, summary)
 
 
+DIGEST_KEYS = {
+    "units": ["unit_id"], "candidates": ["candidate_id"], "quotas": ["agency_id", "target_title"],
+    "limits": ["limit_id"], "staff": ["unit_id", "title"], "decisions": ["candidate_id"],
+}
+
+
 def input_digest(scenario: Scenario) -> str:
     """SHA-256 of the scenario's content in canonical form: row order, column order and
     formatting of the files do not change it; any value does."""
     h = hashlib.sha256()
     h.update(scenario.settings.model_dump_json().encode())
     h.update(scenario.rule_set.model_dump_json().encode())
-    for name in ("units", "candidates", "quotas", "limits", "staff", "decisions"):
+    for name, keys in DIGEST_KEYS.items():
         frame: pl.DataFrame = getattr(scenario, name)
         cols = sorted(c for c in frame.columns if not c.startswith("__"))
-        frame = frame.select(cols).with_columns(pl.all().cast(pl.Utf8))
-        frame = frame.sort(cols, nulls_last=True, maintain_order=True)
+        frame = frame.select(cols).sort(keys, maintain_order=True)
         h.update(name.encode())
         h.update(frame.write_csv().encode())
     return "sha256:" + h.hexdigest()

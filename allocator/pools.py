@@ -75,7 +75,8 @@ def coarsen_incomplete_births(frame: pl.DataFrame, rs: RuleSet, over: list[str])
     ever orders them (SCENARIO.md "Incomplete data"). Used where pools are coupled; a lone
     pool's cut is exact without it (:mod:`allocator.solve.cutoff`).
     """
-    if Criterion.older not in rs.priority:
+    if Criterion.older not in rs.priority or not frame.select(
+            (pl.col("_k_birth_lo") != pl.col("_k_birth_hi")).any()).item():
         return frame
     keys = key_columns(rs)
     pos = keys.index("_k_birth_lo")

@@ -39,69 +39,74 @@ def decide(lone: pl.DataFrame, quota_of: pl.DataFrame, rs: RuleSet) -> pl.DataFr
     if Criterion.older in rs.priority:
         pos = keys.index("_k_birth_lo")
         before, after = keys[:pos], keys[pos + 2:]
-        frame = lone.with_columns(pl.col("_k_birth_lo").alias("_lo"),
-                                  pl.col("_k_birth_hi").alias("_hi"))
+        lo_col, hi_col = pl.col("_k_birth_lo"), pl.col("_k_birth_hi")
     else:
         before, after = keys, []
-        frame = lone.with_columns(pl.lit(0, pl.Int64).alias("_lo"), pl.lit(0, pl.Int64)
-                                  .alias("_hi"))
-    frame = frame.join(quota_of, on=POOL, how="left").with_columns(
-        (pl.col("_lo") == pl.col("_hi")).alias("_complete")
+        lo_col, hi_col = pl.lit(0, pl.Int64), pl.lit(0, pl.Int64)
+    frame = (
+        lone.select("candidate_id", POOL, *before, *after,
+                    lo_col.alias("_lo"), hi_col.alias("_hi"))
+        .join(quota_of, on=POOL, how="left")
+        .with_columns((pl.col("_lo") == pl.col("_hi")).alias("_complete"))
+        .sort([POOL, *before, "_lo", pl.col("_complete").not_(), *after, "candidate_id"])
     )
-    group = [POOL, *before]
-    before_rank = (pl.struct(before).rank("min").over(POOL) - 1) if before else pl.lit(0)
-    frame = frame.with_columns(
-        before_rank.cast(pl.Int64).alias("_better_groups"),
-        pl.struct(group).rank("dense").cast(pl.Int64).alias("_gid"),
-        pl.len().over(group).cast(pl.Int64).alias("_gsize"),
-    )
-    # Within a group: interval comparisons on the birth dates.
+    n = frame.height
+    idx = np.arange(n, dtype=np.int64)
+    pool_start, _ = _blocks(frame, [POOL])
+    group_start, group_end = _blocks(frame, [POOL, *before])
+    same_start, same_end = _blocks(frame, [POOL, *before, "_lo", "_complete"])
+    equal_start, equal_end = _blocks(frame, [POOL, *before, "_lo", "_complete", *after])
+    complete = frame["_complete"].to_numpy()
     lo = frame["_lo"].to_numpy().astype(np.int64)
     hi = frame["_hi"].to_numpy().astype(np.int64)
-    gid = frame["_gid"].to_numpy().astype(np.int64)
+    # Within a group: how many are surely older (their latest possible birth date is before
+    # x's earliest) and surely younger. Keys combine the group number and the date so that
+    # one sorted array answers for every group at once.
+    gid = np.cumsum(group_start == idx) - 1
     base = min(int(lo.min()), int(hi.min())) - 1
     span = max(int(lo.max()), int(hi.max())) - base + 2
-    key_lo = gid * span + (lo - base)
-    key_hi = gid * span + (hi - base)
-    sorted_hi = np.sort(key_hi)
-    sorted_lo = np.sort(key_lo)
-    group_start = np.searchsorted(sorted_hi, gid * span, side="left")
-    group_end = np.searchsorted(sorted_lo, (gid + 1) * span, side="left")
-    surely_older = np.searchsorted(sorted_hi, key_lo, side="left") - group_start
-    surely_younger = group_end - np.searchsorted(sorted_lo, key_hi, side="right")
-    frame = frame.with_columns(
-        pl.Series("_surely_older", surely_older),
-        pl.Series("_surely_younger", surely_younger),
+    sorted_hi = np.sort(gid * span + (hi - base))
+    sorted_lo = np.sort(gid * span + (lo - base))
+    surely_older = np.searchsorted(sorted_hi, gid * span + (lo - base), side="left") - group_start
+    surely_younger = group_end - np.searchsorted(sorted_lo, gid * span + (hi - base),
+                                                 side="right")
+    # Same complete birth date: the later criteria decide; exact ties stay ties.
+    later_better = np.where(complete, equal_start - same_start, 0)
+    later_worse = np.where(complete, same_end - equal_end, 0)
+    better_groups = group_start - pool_start
+    surely_above = better_groups + surely_older + later_better
+    maybe_above = better_groups + (group_end - group_start) - 1 - surely_younger - later_worse
+    quota = frame["quota"].to_numpy()
+    status = np.where(maybe_above < quota, "selected",
+                      np.where(surely_above >= quota, "not_selected", "escalated"))
+    out = frame.select("candidate_id", POOL).with_columns(
+        pl.Series("status", status, pl.Utf8),
+        pl.Series("_complete", complete, pl.Boolean),
     )
-    # Same complete birth date: the later criteria decide, exact ties stay ties.
-    same = [*group, "_lo"]
-    if after:
-        s = pl.struct(after)
-        rank_min = s.rank("min").over([*same, "_complete"]).cast(pl.Int64)
-        rank_max = s.rank("max").over([*same, "_complete"]).cast(pl.Int64)
-        n_same = pl.len().over([*same, "_complete"]).cast(pl.Int64)
-        later_better = pl.when(pl.col("_complete")).then(rank_min - 1).otherwise(0)
-        later_worse = pl.when(pl.col("_complete")).then(n_same - rank_max).otherwise(0)
-    else:
-        later_better = pl.lit(0, pl.Int64)
-        later_worse = pl.lit(0, pl.Int64)
-    frame = frame.with_columns(
-        (pl.col("_better_groups") + pl.col("_surely_older") + later_better)
-        .alias("_surely_above"),
-        (pl.col("_better_groups") + pl.col("_gsize") - 1 - pl.col("_surely_younger")
-         - later_worse).alias("_maybe_above"),
-    )
-    status = (
-        pl.when(pl.col("_maybe_above") < pl.col("quota")).then(pl.lit("selected"))
-        .when(pl.col("_surely_above") >= pl.col("quota")).then(pl.lit("not_selected"))
-        .otherwise(pl.lit("escalated"))
-    )
-    frame = frame.with_columns(status.alias("status"))
     escalated = pl.col("status") == "escalated"
-    return frame.select(
+    incomplete_pools = out.filter(escalated & ~pl.col("_complete"))[POOL].unique()
+    return out.select(
         "candidate_id",
         "status",
         pl.when(escalated).then(pl.col(POOL)).alias("_tie"),
-        (escalated & (~pl.col("_complete")).any().over([POOL, "status"])).alias(
-            "_incomplete_tie"),
+        (escalated & pl.col(POOL).is_in(incomplete_pools.implode())).alias("_incomplete_tie"),
     )
+
+
+def _blocks(frame: pl.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """For a frame sorted by ``cols``: each row's block start and block end (exclusive)."""
+    n = frame.height
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    new = frame.select(
+        pl.any_horizontal([pl.col(c).ne_missing(pl.col(c).shift(1)) for c in cols])
+        .fill_null(True)
+    ).to_series().to_numpy()
+    new[0] = True
+    idx = np.arange(n, dtype=np.int64)
+    start = np.maximum.accumulate(np.where(new, idx, 0))
+    last = np.empty(n, dtype=bool)
+    last[:-1] = new[1:]
+    last[-1] = True
+    end = np.minimum.accumulate(np.where(last, idx + 1, n)[::-1])[::-1]
+    return start, end
