@@ -26,6 +26,7 @@ from models.ruleset import RuleSet
 
 FIXED_TIME = dt.datetime(2024, 1, 1)  # document properties, so that output is reproducible
 TEMPLATE_ROWS = 2000
+FONT = "Arial"  # has every Vietnamese letter on Windows, macOS and (as Liberation Sans) Linux
 LISTS_SHEET = "Danh mục"
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 
@@ -161,16 +162,17 @@ def _meaning(table: str, column: str) -> str:
 
 class _Formats:
     def __init__(self, wb: Workbook) -> None:
-        self.header = wb.add_format({"bold": True, "text_wrap": True, "valign": "vcenter",
+        base = {"font_name": FONT, "font_size": 11}
+        self.header = wb.add_format({**base, "bold": True, "text_wrap": True, "valign": "vcenter",
                                      "align": "center", "border": 1, "bg_color": "#DDEBF7"})
-        self.text = wb.add_format({"num_format": "@"})
-        self.date = wb.add_format({"num_format": "dd/mm/yyyy"})
-        self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.bold = wb.add_format({"bold": True})
-        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-        self.cell_header = wb.add_format({"bold": True, "border": 1, "bg_color": "#DDEBF7",
+        self.text = wb.add_format({**base, "num_format": "@"})
+        self.date = wb.add_format({**base, "num_format": "dd/mm/yyyy"})
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14})
+        self.bold = wb.add_format({**base, "bold": True})
+        self.wrap = wb.add_format({**base, "text_wrap": True, "valign": "top"})
+        self.cell_header = wb.add_format({**base, "bold": True, "border": 1, "bg_color": "#DDEBF7",
                                           "text_wrap": True, "valign": "top"})
-        self.cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+        self.cell = wb.add_format({**base, "border": 1, "text_wrap": True, "valign": "top"})
 
 
 class _Lists:
@@ -228,6 +230,10 @@ def _table_sheet(wb: Workbook, fmt: _Formats, lists: _Lists, table: str,
     ws = wb.add_worksheet(table)
     columns = list(HEADERS[table])
     ws.freeze_panes(1, 0)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
     ws.set_row(0, 45)
     last = max(TEMPLATE_ROWS, len(rows or []) + 200)
     for c, column in enumerate(columns):
@@ -286,6 +292,9 @@ def _write_value(ws: Worksheet, fmt: _Formats, r: int, c: int, column: str,
 
 def _settings_sheet(wb: Workbook, fmt: _Formats, settings: dict[str, Any]) -> None:
     ws = wb.add_worksheet("scenario")
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
     ws.write_row(0, 0, ["key", "value", "Ghi chú"], fmt.header)
     ws.set_column(0, 0, 30, fmt.text)
     ws.set_column(1, 1, 44, fmt.text)
@@ -305,10 +314,13 @@ def _settings_sheet(wb: Workbook, fmt: _Formats, settings: dict[str, Any]) -> No
 
 def _instructions(wb: Workbook, fmt: _Formats, rs: RuleSet) -> None:
     ws = wb.add_worksheet(INSTRUCTIONS_SHEET)
-    ws.set_column(0, 0, 26)
-    ws.set_column(1, 1, 42)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 38)
     ws.set_column(2, 2, 22)
-    ws.set_column(3, 3, 80)
+    ws.set_column(3, 3, 70)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
     ws.write(0, 0, "HƯỚNG DẪN NHẬP DỮ LIỆU XÉT THĂNG HẠNG CHỨC DANH NGHỀ NGHIỆP VIÊN CHỨC",
              fmt.title)
     lines = [
@@ -350,14 +362,18 @@ def _instructions(wb: Workbook, fmt: _Formats, rs: RuleSet) -> None:
     row += 1
     for table in ("units", "candidates", "quotas", *OPTIONAL_SHEETS):
         for column, names in HEADERS[table].items():
-            ws.write_row(row, 0, [table, names[0], column, _meaning(table, column)], fmt.cell)
+            meaning = _meaning(table, column)
+            ws.write_row(row, 0, [table, names[0], column, meaning], fmt.cell)
+            ws.set_row(row, 15 * (1 + len(meaning) // 75))
             row += 1
     row += 1
     ws.write_row(row, 0, ["Mức thành tích", "Nội dung", "", "Ví dụ tên khen thưởng"],
                  fmt.cell_header)
     row += 1
     for level in rs.achievement_levels:
-        ws.write_row(row, 0, [level.code, level.name_vi, "", "; ".join(level.awards)], fmt.cell)
+        examples = "; ".join(level.awards)
+        ws.write_row(row, 0, [level.code, level.name_vi, "", examples], fmt.cell)
+        ws.set_row(row, 15 * (1 + max(len(examples) // 75, len(level.name_vi) // 42)))
         row += 1
     ws.activate()
 
@@ -367,7 +383,8 @@ def write_workbook(path: Path, rs: RuleSet, settings: dict[str, Any] | None = No
                    english_headers: bool = False) -> None:
     """Write an input workbook: instructions, settings, one sheet per table, lists."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsxwriter.Workbook(str(path), {"default_format_properties": {"font_name": FONT,
+                                                                        "font_size": 11}})
     wb.set_properties({"title": "Dữ liệu xét thăng hạng chức danh nghề nghiệp",
                        "created": FIXED_TIME, "author": "allocator"})
     fmt = _Formats(wb)
