@@ -142,6 +142,9 @@ def _atomic_file(path: Path, write: object) -> None:
     tmp = Path(tmp_name)
     try:
         write(tmp)  # type: ignore[operator]
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; a workbook is not
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

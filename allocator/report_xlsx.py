@@ -18,7 +18,10 @@ Sheets, in order:
   Decree 115/2020;
 * **Mẫu 06** — the list of eligible candidates per transition, laid out like Form 06.
 
-Content depends on the run only (no clock): the same run writes the same workbook.
+Content depends on the run only (no clock): the same run writes the same workbook. A run
+of more than :data:`MAX_LISTED` candidates (beyond what a person reads in Excel, and slow
+to write) keeps the summary sheets and Mẫu 05; its per-candidate sheets say to use
+decisions.csv and ``allocator explain`` instead.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from allocator.narrative import (
 )
 
 FILE_NAME = "ket-qua.xlsx"
+MAX_LISTED = 100_000  # above this, per-candidate sheets point to decisions.csv instead
 FIXED_TIME = dt.datetime(2024, 1, 1)
 FONT = "Times New Roman"
 RANKS = ("I", "II", "III", "IV", "V")
@@ -94,6 +98,8 @@ class _Styles:
 def _lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column of ``width`` characters (word wrap, estimated)."""
     per_line = max(1, int(width * 1.3))
+    if len(text) <= per_line and "\n" not in text:
+        return 1
     total = 0
     for paragraph in text.split("\n"):
         line, count = 0, 1
@@ -111,8 +117,10 @@ def _lines(text: str, width: float) -> int:
 def _fit(ws: Worksheet, row: int, cells: list[tuple[float, str]], minimum: float = 15) -> None:
     """Make a row tall enough for its wrapped cells (xlsxwriter does not measure text)."""
     lines = max((_lines(text, width) for width, text in cells if text), default=1)
-    height = max(minimum, 14.5 * lines + 3)
     current = ws.row_sizes.get(row, [None])[0] if hasattr(ws, "row_sizes") else None
+    if lines == 1 and current is None:
+        return  # the default height fits one line
+    height = max(minimum, 14.5 * lines + 3)
     if current is None or height > current:
         ws.set_row(row, height)
 
@@ -166,9 +174,9 @@ def _write(ws: Worksheet, row: int, values: list[Any], fmt: Any,
             ws.write_number(row, c, v, f)
         else:
             ws.write_string(row, c, str(v), f)
-    widths = _widths(ws)
+    widths = getattr(ws, "fit_widths", None)
     if widths:
-        _fit(ws, row, [(widths[c], str(v)) for c, v in enumerate(values)
+        _fit(ws, row, [(widths[c], v) for c, v in enumerate(values)
                        if c < len(widths) and isinstance(v, str)])
 
 
@@ -187,16 +195,38 @@ def write_result_workbook(result: Any, folder: Path) -> None:
     st = _Styles(wb)
     ctx = Context.of(result)
     frame = _ordered(result.candidates)
+    large = frame.height > MAX_LISTED
     _round_sheet(wb, st, ctx)
     _pools_sheet(wb, st, ctx)
-    _winners_sheet(wb, st, ctx, frame)
-    _not_selected_sheet(wb, st, ctx, frame)
-    _ineligible_sheet(wb, st, ctx, frame)
+    for name, writer in (("Trúng tuyển", _winners_sheet),
+                         ("Không trúng tuyển", _not_selected_sheet),
+                         ("Không đủ điều kiện", _ineligible_sheet)):
+        if large:
+            _too_large(wb, st, name, frame.height)
+        else:
+            writer(wb, st, ctx, frame)
     _escalated_sheet(wb, st, ctx)
-    _list_sheet(wb, st, ctx, frame)
+    if large:
+        _too_large(wb, st, "Danh sách", frame.height)
+    else:
+        _list_sheet(wb, st, ctx, frame)
     _form05_sheet(wb, st, ctx)
-    _form06_sheet(wb, st, ctx, frame)
+    if large:
+        _too_large(wb, st, "Mẫu 06", frame.height)
+    else:
+        _form06_sheet(wb, st, ctx, frame)
     wb.close()
+
+
+def _too_large(wb: Workbook, st: _Styles, name: str, n: int) -> None:
+    """A per-candidate sheet left out of a very large run (see :data:`MAX_LISTED`)."""
+    ws = wb.add_worksheet(name)
+    _setup(ws, [120])
+    ws.write_string(0, 0, f"Kỳ xét có {n} ứng viên, quá {MAX_LISTED} nên danh sách từng người "
+                          "không đưa vào tệp Excel này; xem decisions.csv (mở được bằng Excel) "
+                          "và dùng lệnh 'allocator explain' cho từng ứng viên.", st.text)
+    ws.write_string(1, 0, f"The round has {n} candidates, more than {MAX_LISTED}: the "
+                          "per-candidate list is in decisions.csv.", st.text)
 
 
 def _ordered(frame: pl.DataFrame) -> pl.DataFrame:

@@ -153,3 +153,16 @@ def test_same_run_writes_the_same_workbook(tmp_path: Path, dien_bien: RunResult)
     write_result_workbook(dien_bien, tmp_path / "a")
     write_result_workbook(dien_bien, tmp_path / "b")
     assert (tmp_path / "a" / FILE_NAME).read_bytes() == (tmp_path / "b" / FILE_NAME).read_bytes()
+
+
+def test_a_very_large_run_keeps_summaries_and_points_to_the_csv(
+        tmp_path: Path, dien_bien: RunResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    import allocator.report_xlsx as report
+
+    monkeypatch.setattr(report, "MAX_LISTED", 5)
+    write_result_workbook(dien_bien, tmp_path)
+    path = tmp_path / FILE_NAME
+    assert sheet_values(path, "Danh sách")[0][0].startswith("Kỳ xét có 25 ứng viên")
+    assert "decisions.csv" in sheet_values(path, "Mẫu 06")[0][0]
+    pools = [r for r in _table(path, "Chỉ tiêu") if isinstance(r["TT"], int)]
+    assert len(pools) == dien_bien.pools.height

@@ -41,7 +41,9 @@ ROUNDS = ("dien-bien-2024", "binh-dinh-2024")
 
 @pytest.mark.parametrize("name", ROUNDS)
 def test_shipped_workbook_is_the_same_round_as_the_folder(name: str) -> None:
-    assert input_digest(load(SCENARIOS / f"{name}.xlsx")) == input_digest(load(SCENARIOS / name))
+    assert input_digest(load(SCENARIOS / f"{name}.xlsx")) == input_digest(
+        load(SCENARIOS / name)), (f"regenerate: allocator to-workbook scenarios/{name} "
+                                  f"scenarios/{name}.xlsx")
 
 
 @pytest.mark.parametrize("english", [False, True])
