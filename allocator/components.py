@@ -99,45 +99,42 @@ def _problems(coupled: pl.DataFrame, quotas: pl.DataFrame, active: pl.DataFrame,
     )
     quota_of = dict(quotas.select(POOL, "quota").iter_rows())
     cap_of = dict(active.select("limit_id", "cap").iter_rows())
-    limits_of: dict[str, list[str]] = {}
-    for cid, lid in covered.select("candidate_id", "limit_id").iter_rows():
-        limits_of.setdefault(cid, []).append(lid)
+    limits_of = covered.group_by("candidate_id").agg(pl.col("limit_id").sort())
+    coupled = coupled.join(limits_of, on="candidate_id", how="left", maintain_order="left")
     problems = []
     for (name,), part in coupled.group_by("_component", maintain_order=True):
-        ids = part["candidate_id"].to_list()
-        pools = sorted(set(part[POOL].to_list()))
-        lims = sorted({lid for cid in ids for lid in limits_of.get(cid, [])})
-        index: dict[tuple[str, str], int] = {}
-        caps: list[int] = []
-        kinds: list[str] = []
-        labels: list[str] = []
-        for p in pools:
-            index["quota", p] = len(caps)
-            caps.append(int(quota_of[p]))
-            kinds.append("quota")
-            labels.append(p)
-        for lid in lims:
-            index["limit", lid] = len(caps)
-            caps.append(int(cap_of[lid]))
-            kinds.append("limit")
-            labels.append(lid)
+        pools = sorted(part[POOL].unique().to_list())
+        lims = sorted(part["limit_id"].explode().drop_nulls().unique().to_list())
+        caps = [int(quota_of[p]) for p in pools] + [int(cap_of[lid]) for lid in lims]
+        kinds = ["quota"] * len(pools) + ["limit"] * len(lims)
+        labels = [*pools, *lims]
+        index = {label: k for k, label in enumerate(labels)}
         has_budget = budget_units > 0 and bool((part["salary_units"] > 0).any())
+        budget_k = len(caps)
         if has_budget:
-            index["budget", ""] = len(caps)
             caps.append(budget_units)
             kinds.append("budget")
             labels.append("budget")
+        # Constraint indices per candidate, vectorised: pools come first, then limits in id
+        # order, then the budget — so every row is already sorted.
+        pool_k = part[POOL].replace_strict(index, return_dtype=pl.Int64).to_list()
+        lim_k = part["limit_id"].list.eval(
+            pl.element().replace_strict(index, return_dtype=pl.Int64)).to_list()
+        money = part["salary_units"].to_list() if has_budget else [0] * part.height
         rows = []
-        for cid, pool, money in part.select("candidate_id", POOL, "salary_units").iter_rows():
-            row = [(index["quota", pool], 1)]
-            row += [(index["limit", lid], 1) for lid in limits_of.get(cid, [])]
-            if has_budget and money > 0:
-                row.append((index["budget", ""], int(money)))
-            rows.append(tuple(sorted(row)))
+        for pk, lk, m in zip(pool_k, lim_k, money, strict=True):
+            row = [(pk, 1)]
+            if lk:
+                row.extend((k, 1) for k in lk)
+            if m > 0:
+                row.append((budget_k, int(m)))
+            rows.append(tuple(row))
         problems.append(ComponentProblem(
-            name=str(name), ids=tuple(ids), cls=tuple(part["_cls"].to_list()),
+            name=str(name), ids=tuple(part["candidate_id"].to_list()),
+            cls=tuple(part["_cls"].to_list()),
             caps=tuple(caps), kinds=tuple(kinds), labels=tuple(labels), rows=tuple(rows),
             objective=objective,
-            forced=tuple(forced.get(c, FREE) for c in ids) if forced else (),
+            forced=tuple(forced.get(c, FREE) for c in part["candidate_id"].to_list())
+            if forced else (),
         ))
     return problems

@@ -186,12 +186,9 @@ def _transition_table(rs: RuleSet) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-def evaluate(candidates: pl.DataFrame, rs: RuleSet, settings: RoundSettings) -> pl.DataFrame:
-    """Add ``months_in_rank``, ``required_months``, one ``ok_<rule>`` column per rule id,
-    ``reasons`` (failed rule ids joined by ';') and ``eligible``.
-
-    ``candidates`` must already carry ``agency_id`` (null when no pool was found).
-    """
+def conditions(candidates: pl.DataFrame, rs: RuleSet, settings: RoundSettings) -> pl.DataFrame:
+    """Add ``months_in_rank``, ``required_months``, ``target_rank`` and one ``ok_<rule>``
+    column per rule id except ``no_quota`` (which depends on the quotas, see :func:`finish`)."""
     waived = rs.certificate_waived if settings.certificate_waived is None \
         else settings.certificate_waived
     frame = candidates.join(
@@ -213,14 +210,24 @@ def evaluate(candidates: pl.DataFrame, rs: RuleSet, settings: RoundSettings) -> 
         "points": points(),
         "points_st": points_st(),
         "excellent_achievement": excellent_achievement(rs, settings.require_excellent_achievement),
-        "no_quota": no_quota(),
     }
-    assert tuple(checks) == RULE_IDS
+    assert (*checks, "no_quota") == RULE_IDS
     frame = frame.with_columns(expr.alias(f"ok_{rule}") for rule, expr in checks.items())
+    return frame.drop([c for c in frame.columns if c.startswith("_")])
+
+
+def finish(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``ok_no_quota`` (``frame`` carries ``agency_id``), ``reasons`` (failed rule ids
+    joined by ';', in the order of RULE_IDS) and ``eligible``."""
+    frame = frame.with_columns(no_quota().alias("ok_no_quota"))
     failed = [pl.when(~pl.col(f"ok_{rule}")).then(pl.lit(rule)) for rule in RULE_IDS]
-    frame = frame.with_columns(
+    return frame.with_columns(
         pl.concat_str(failed, separator=";", ignore_nulls=True).alias("reasons")
     ).with_columns(
         pl.col("reasons").replace("", None),
     ).with_columns(pl.col("reasons").is_null().alias("eligible"))
-    return frame.drop([c for c in frame.columns if c.startswith("_")])
+
+
+def evaluate(candidates: pl.DataFrame, rs: RuleSet, settings: RoundSettings) -> pl.DataFrame:
+    """Every condition at once; ``candidates`` must already carry ``agency_id``."""
+    return finish(conditions(candidates, rs, settings))

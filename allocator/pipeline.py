@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from allocator import __version__, authority, eligibility, explain, ties
@@ -70,7 +71,7 @@ class Options:
     workers: int = 1
     method: str = "auto"
     time_limit: float | None = None
-    cache: dict[str, ComponentResult] | None = field(default=None, compare=False)
+    cache: dict[str, Any] | None = field(default=None, compare=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,10 +106,13 @@ def decide(scenario: Scenario, options: Options, progress: Progress | None = Non
         clock = now
 
     progress.stage("eligibility")
-    tree = UnitTree(scenario.units)
-    cands = assign_pools(scenario.candidates, scenario.quotas, tree)
-    cands = eligibility.evaluate(cands, rs, settings)
-    cands = add_priority_key(cands, rs).with_columns(pool_key().alias(POOL))
+    cache = options.cache
+    tree = _memo(cache, "tree", scenario.units, lambda: UnitTree(scenario.units))
+    prepared = _memo(
+        cache, f"conditions:{id(rs)}:{settings.model_dump_json()}", scenario.candidates,
+        lambda: add_priority_key(eligibility.conditions(scenario.candidates, rs, settings), rs))
+    cands = assign_pools(prepared, scenario.quotas, tree)
+    cands = eligibility.finish(cands).with_columns(pool_key().alias(POOL))
     quotas = scenario.quotas.with_columns(pool_key().alias(POOL))
     quota_of = quotas.select(POOL, "quota")
     cands = cands.join(quota_of, on=POOL, how="left", maintain_order="left")
@@ -150,6 +154,19 @@ def decide(scenario: Scenario, options: Options, progress: Progress | None = Non
     result.timings = timings
     result.summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     return result
+
+
+def _memo(cache: dict[str, Any] | None, key: str, owner: object,
+          compute: Callable[[], Any]) -> Any:
+    """Reuse a stage's result across what-if runs that share the same input object."""
+    if cache is None:
+        return compute()
+    hit = cache.get(f"stage:{key}")
+    if hit is not None and hit[0] is owner:
+        return hit[1]
+    value = compute()
+    cache[f"stage:{key}"] = (owner, value)
+    return value
 
 
 def _units_of(cands: pl.DataFrame, groups: list[TieGroup]) -> dict[str, str]:
@@ -205,7 +222,7 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
     # Coupled components.
     results, reused = _solve_all(sp.problems, options, progress)
     class_counts: dict[str, tuple[int, ...]] = {}
-    rows: list[tuple[str, str, str | None, str | None]] = []
+    parts: list[pl.DataFrame] = []
     coupled = eligible.filter(pl.col("candidate_id").is_in(
         [c for p in sp.problems for c in p.ids]))
     pool_of = dict(coupled.select("candidate_id", POOL).iter_rows())
@@ -244,20 +261,10 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
             groups.append(TieGroup(key, ids, seats, group_pools, reason))
             for i in members:
                 group_of[i] = key
-        for i, cid in enumerate(problem.ids):
-            st = res.status[i]
-            blocker: str | None = None
-            if problem.forced_of(i) == 0:
-                blocker = "authority"
-            elif st == NOT_SELECTED and res.blocker[i] >= 0:
-                k = res.blocker[i]
-                kind = problem.kinds[k]
-                blocker = ("quota" if kind == "quota" else
-                           f"limit:{problem.labels[k]}" if kind == "limit" else "budget")
-            rows.append((cid, STATUS_NAME[st], blocker, group_of.get(i)))
-    coupled_status = pl.DataFrame(
-        rows, schema={"candidate_id": pl.Utf8, "status": pl.Utf8, "_blocker": pl.Utf8,
-                      "_group": pl.Utf8}, orient="row")
+        parts.append(_statuses_of(problem, res, group_of))
+    coupled_status = pl.concat(parts) if parts else pl.DataFrame(
+        schema={"candidate_id": pl.Utf8, "status": pl.Utf8, "_blocker": pl.Utf8,
+                "_group": pl.Utf8})
     if reference is not None:
         for name, counts in class_counts.items():
             if reference.class_counts.get(name) != counts:
@@ -280,6 +287,30 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
         "reused_components": reused,
     }
     return Allocation(statuses, groups, class_counts, solve_status, stats)
+
+
+def _statuses_of(problem: ComponentProblem, res: ComponentResult,
+                 group_of: dict[int, str]) -> pl.DataFrame:
+    """One component's statuses as a frame, built column-wise."""
+    names = np.array([STATUS_NAME[NOT_SELECTED], STATUS_NAME[SELECTED], STATUS_NAME[ESCALATED]],
+                     dtype=object)
+    status = np.asarray(res.status, dtype=np.int64)
+    labels = np.array([None] + [
+        "quota" if kind == "quota" else f"limit:{label}" if kind == "limit" else "budget"
+        for kind, label in zip(problem.kinds, problem.labels, strict=True)], dtype=object)
+    blocker = labels[np.asarray(res.blocker, dtype=np.int64) + 1]
+    blocker[status != NOT_SELECTED] = None
+    if problem.forced:
+        blocker[np.asarray(problem.forced) == 0] = "authority"
+    group = np.full(problem.n, None, dtype=object)
+    for i, key in group_of.items():
+        group[i] = key
+    return pl.DataFrame({
+        "candidate_id": pl.Series(problem.ids, dtype=pl.Utf8),
+        "status": pl.Series(names[status].tolist(), dtype=pl.Utf8),
+        "_blocker": pl.Series(blocker.tolist(), dtype=pl.Utf8),
+        "_group": pl.Series(group.tolist(), dtype=pl.Utf8),
+    })
 
 
 def _solve_one(problem: ComponentProblem, workers: int, method: str,

@@ -44,10 +44,12 @@ class ComponentProblem:
             raise ValueError("cls must be dense class numbers 0, 1, … in priority order")
         if not (len(self.caps) == len(self.kinds) == len(self.labels)):
             raise ValueError("caps, kinds and labels must have one entry per constraint")
-        for row in self.rows:
-            for k, coef in row:
-                if not 0 <= k < len(self.caps) or coef < 0:
-                    raise ValueError("constraint index out of range or negative coefficient")
+        m = len(self.caps)
+        if any(not 0 <= k < m or coef < 0 for row in self.rows for k, coef in row):
+            raise ValueError("constraint index out of range or negative coefficient")
+        if any(kind == "quota" and cap < 0 for kind, cap in zip(self.kinds, self.caps,
+                                                               strict=True)):
+            raise ValueError("negative capacity")
 
     @property
     def n(self) -> int:
@@ -58,14 +60,9 @@ class ComponentProblem:
 
     def classes(self) -> list[list[int]]:
         """Positions grouped by priority class, best first."""
-        groups: list[list[int]] = []
-        last = None
-        for i, c in enumerate(self.cls):
-            if c != last:
-                groups.append([])
-                last = c
-            groups[-1].append(i)
-        return groups
+        starts = [i for i in range(len(self.cls)) if i == 0 or self.cls[i] != self.cls[i - 1]]
+        starts.append(len(self.cls))
+        return [list(range(a, b)) for a, b in zip(starts, starts[1:], strict=False)]
 
     def digest(self) -> str:
         """Content digest: equal problems (whatever their origin) have equal digests."""

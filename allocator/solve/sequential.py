@@ -101,8 +101,26 @@ class _Sequential:
                 self.take(i)
         if any(u > cap for u, cap in zip(self.usage, p.caps, strict=True)):
             raise Infeasible
-        for members in p.classes():
-            free = [i for i in members if p.forced_of(i) == FREE]
+        forced = bool(p.forced)
+        cls = p.cls
+        n = p.n
+        a = 0
+        while a < n:
+            b = a + 1
+            while b < n and cls[b] == cls[a]:
+                b += 1
+            members = range(a, b)
+            a = b
+            if len(members) == 1 and not forced and not self.open_classes:
+                # The common case: a candidate with no exact tie and no open choice above.
+                i = members[0]
+                k = self.fits(i)
+                if k >= 0:
+                    self.blocker[i] = k
+                else:
+                    self.take(i)
+                continue
+            free = [i for i in members if p.forced_of(i) == FREE] if forced else list(members)
             rest = []
             for i in free:
                 k = self.fits(i)
@@ -114,8 +132,10 @@ class _Sequential:
                 self.decide_class(rest)
         self.close_open_region()
         counts = cpsat._class_counts(p, self.status, self.groups)
-        blockers = cpsat.blockers(p, self.status, self.groups)
-        blocker = [b if b >= 0 else blockers[i] for i, b in enumerate(self.blocker)]
+        blocker = self.blocker
+        if any(b < 0 and s == NOT_SELECTED for b, s in zip(blocker, self.status, strict=True)):
+            fallback = cpsat.blockers(p, self.status, self.groups)
+            blocker = [b if b >= 0 else fallback[i] for i, b in enumerate(blocker)]
         return ComponentResult(
             status=tuple(self.status), blocker=tuple(blocker), groups=tuple(self.groups),
             class_counts=counts,
