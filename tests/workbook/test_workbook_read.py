@@ -322,3 +322,19 @@ def test_excel_date_cells_and_text_dates_agree(tmp_path_factory: pytest.TempPath
         sheet.dates("service_start")
         out.append(sheet.col("service_start").to_list())
     assert out[0] == out[1] == [d.isoformat() for d in days]
+
+
+def test_the_managing_agencys_rulings_in_a_vietnamese_sheet_settle_the_tie(
+        tmp_path: Path) -> None:
+    from tests.workbook.sheets import table_rows
+
+    sheets: dict[str, list[list[Any]]] = {
+        "scenario": settings_rows("dien-bien-2024"),
+        **{t: table_rows("dien-bien-2024", t) for t in ("units", "candidates", "quotas")},
+        "Quyết định cấp trên": [["Mã ứng viên", "Quyết định"], ["DB09", "Không chọn"],
+                                ["DB10", "Chọn"]],
+    }
+    result = decide(load(write_sheets(tmp_path / "r.xlsx", sheets)), Options())
+    got = decisions_of(result)
+    assert (got["DB09"], got["DB10"]) == ("not_selected", "selected")
+    assert result.escalations.height == 0
