@@ -774,8 +774,10 @@ def read_workbook(path: Path) -> RawScenario:
     round_settings = load._settings(stub)
     rs = load._rule_set(stub, round_settings)
 
+    # An optional sheet left entirely empty counts as absent; a required one is an error.
     readers = {table: _TableSheet(table, sheets[found[table]], problems)
-               for table in (*TABLES, "awards", "award_levels") if table in found}
+               for table in (*TABLES, "awards", "award_levels") if table in found
+               and (table in REQUIRED or sheets[found[table]].frame.height > 0)}
     units = readers["units"]
     unit_ids = set(units.col("unit_id").drop_nulls().to_list())
     unit_names = _unit_names(units.col("unit_id"), units.col("name"))

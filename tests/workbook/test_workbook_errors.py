@@ -174,3 +174,16 @@ def test_an_error_in_a_previous_output_folder_leaves_it_untouched(tmp_path: Path
     assert result.exit_code == 2
     assert sorted(p.name for p in out.iterdir()) == ["decisions.csv"]
     assert (out / "decisions.csv").read_text(encoding="utf-8") == "old"
+
+
+def test_an_empty_optional_sheet_is_absent_but_an_empty_required_one_is_an_error(
+        tmp_path: Path) -> None:
+    sheets = base_sheets()
+    sheets["limits"] = []
+    code, output, out = _run(write_sheets(tmp_path / "ok.xlsx", sheets), tmp_path)
+    assert code == 0, output
+    assert (out / "decisions.csv").exists()
+    sheets["quotas"] = []
+    code, output, out = _run(write_sheets(tmp_path / "bad.xlsx", sheets), tmp_path / "x")
+    assert code == 2 and not out.exists()
+    assert "quotas (trang tính/sheet): trang tính rỗng" in output

@@ -338,3 +338,29 @@ def test_the_managing_agencys_rulings_in_a_vietnamese_sheet_settle_the_tie(
     got = decisions_of(result)
     assert (got["DB09"], got["DB10"]) == ("not_selected", "selected")
     assert result.escalations.height == 0
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.data())
+def test_header_wording_and_column_order_do_not_change_the_round(
+        tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
+    """Any accepted header for each column, in any column order: the same scenario."""
+    from tests.workbook.sheets import table_rows
+
+    name = "binh-dinh-2024"
+    sheets: dict[str, list[list[Any]]] = {"scenario": settings_rows(name)}
+    for table in ("units", "candidates", "quotas", "limits", "staff"):
+        rows = table_rows(name, table)
+        header = rows[0]
+        order = data.draw(st.permutations(range(len(header))), label=f"{table} order")
+        words = []
+        for column in header:
+            names = [column, *HEADERS[table][column]]
+            word = data.draw(st.sampled_from(names), label=f"{table}.{column}")
+            if data.draw(st.booleans()) and word != column:
+                word = f"{word} ({column})"
+            words.append(word)
+        sheets[table] = [[([words, *rows[1:]][r][i]) for i in order]
+                         for r in range(len(rows))]
+    path = write_sheets(tmp_path_factory.mktemp("hdr") / "r.xlsx", sheets)
+    assert input_digest(load(path)) == input_digest(load(SCENARIOS / name))
