@@ -186,6 +186,10 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[Any]) -> A
     for line in basis:
         _para(doc, f"Căn cứ {line};", indent=True)
     _para(doc, f"Căn cứ {ctx.rs.priority_source}: {RULE_TEXT};", indent=True)
+    if managing == organiser:
+        _para(doc, f"{org_name} vừa là cơ quan tổ chức xét thăng hạng vừa là cơ quan quản lý "
+                   "viên chức của các viên chức nêu dưới đây; báo cáo này trình người đứng đầu "
+                   "cơ quan quyết định.", italic=True, indent=True)
     seats = sum(g.seats for g in groups)
     _para(doc, f"{org_name} đã tổ chức kỳ xét: {sc.settings.name} (hạn nộp hồ sơ "
                f"{fmt_date(sc.settings.deadline)}). Sau khi xét điều kiện và thứ tự ưu tiên "
