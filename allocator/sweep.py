@@ -44,6 +44,7 @@ from allocator.variants import parse_variant as _parse_variant
 METHODS = ("proportional", "equal", "shortage")
 MAX_VARIANTS = 10_000
 BASE_ID = "base"
+WORKER_ENV = {"POLARS_MAX_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
@@ -182,13 +183,12 @@ def spread(scenario: Scenario, result: RunResult, title: str, totals: Sequence[i
             for split in _compositions(total, len(depts)):
                 jobs.append(job(total, split, "every"))
             continue
-        seen: set[tuple[int, ...]] = set()
+        how: dict[tuple[int, ...], list[str]] = {}  # one variant per distinct split
         for method in methods:
             split = tuple(apportion(total, weights(scenario, result, title, depts, method)))
-            if split in seen:
-                continue
-            seen.add(split)
-            jobs.append(job(total, split, method))
+            how.setdefault(split, []).append(method)
+        for split, names in how.items():
+            jobs.append(job(total, split, ", ".join(names)))
     return _numbered(jobs[:max_variants])
 
 
@@ -272,7 +272,7 @@ def run_job(job: Job, bundle: Bundle) -> dict[str, Any]:
     out.update(
         figures=figures(result, job.id).to_dicts(),
         summary=result.summary,
-        decisions_z=zlib.compress(csv, 6),
+        decisions_z=zlib.compress(csv, 1),
         decisions_sha256=hashlib.sha256(csv).hexdigest(),
         rule_set_json=scenario.rule_set.model_dump_json(),
         seconds=time.perf_counter() - start,
@@ -327,8 +327,10 @@ def run_sweep(base: Path, jobs: Sequence[Job], *, scheduler: str | None = None,
         cluster = None
         if scheduler is None:
             n = workers or os.cpu_count() or 1
+            # One single-threaded process per worker: polars must not spread over the cores
+            # the other workers use.
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=None, env=WORKER_ENV)
             client = Client(cluster)
             engine = f"LocalCluster({n} workers)"
         else:

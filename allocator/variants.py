@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -318,11 +318,47 @@ def apply_variant(base: Loaded, variant: Variant, label: str, folder: Path, *,
     raw = RawScenario(source or base.raw.source, editor.new_settings, base.raw.settings_label,
                       editor.tables, base.raw.base_dir)
     provenance = base.provenance.merged(editor.provenance)
+    quotas = _quotas_only(base, variant, raw, editor.provenance)
+    if quotas is not None:  # nothing but quotas changed: revalidating the rest is not needed
+        return Loaded(raw, replace(base.scenario, source=raw.source, quotas=quotas), provenance)
     try:
         scenario = build_scenario(raw)
     except InputError as exc:
         raise provenance.relabel(exc, raw.settings_label) from None
     return Loaded(raw, scenario, provenance)
+
+
+def _quotas_only(base: Loaded, variant: Variant, raw: RawScenario,
+                 provenance: Provenance) -> pl.DataFrame | None:
+    """The validated quotas frame when a variant changes quotas and nothing else.
+
+    Every value such a variant writes is a whole number ≥ 0 on an existing unit, and a
+    created pool is new by construction; only a created pool's title needs checking (when
+    it is not a target title, None sends the variant through the full validation, which
+    names the problem). The result equals what :func:`build_scenario` would give.
+    """
+    others = (variant.name, variant.settings, variant.limits.add, variant.limits.change,
+              variant.limits.drop, variant.candidates.exclude, variant.candidates.add,
+              variant.candidates.change, variant.authority_decisions == "drop")
+    if not variant.quotas or any(others):
+        return None
+    targets = {tr.to_title for tr in base.scenario.rule_set.transitions}
+    if any(q.create and q.target_title not in targets for q in variant.quotas):
+        return None
+    label = raw.tables["quotas"].label
+    written = {row for (lab, row, _) in provenance.cells if lab == label}
+    written |= {row for (lab, row) in provenance.rows if lab == label}
+    frame = raw.tables["quotas"].frame
+    old = base.scenario.quotas.select("__row", pl.col("quota").alias("_old"))
+    return (
+        frame.select("__row", "agency_id", "target_title", pl.col("quota").alias("_text"))
+        .join(old, on="__row", how="left", maintain_order="left")
+        .with_columns(
+            pl.when(pl.col("__row").is_in(sorted(written)))
+            .then(pl.col("_text").cast(pl.Int64, strict=False))
+            .otherwise(pl.col("_old")).alias("quota"))
+        .select(base.scenario.quotas.columns)
+    )
 
 
 class _Editor:
