@@ -27,6 +27,18 @@ def pool_key() -> pl.Expr:
 
 
 @dataclass(frozen=True)
+class Cluster:
+    """Candidates of one coupled component whose birth dates cannot all be ordered: they
+    share one priority class in the problem; ``lo``/``hi`` are each one's birth interval and
+    ``after`` its values on the later criteria (used only between equal complete dates)."""
+
+    positions: tuple[int, ...]
+    lo: tuple[int, ...]
+    hi: tuple[int, ...]
+    after: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
 class Split:
     """Where each eligible candidate goes."""
 
@@ -35,6 +47,7 @@ class Split:
     component_of: dict[str, str]  # pool key -> component name (coupled pools only)
     active_limits: list[str]
     budget_active: bool
+    clusters: dict[str, list[Cluster]]  # per component: birth dates that cannot be ordered
 
 
 def split(eligible: pl.DataFrame, quotas: pl.DataFrame, limits: pl.DataFrame,
@@ -81,18 +94,33 @@ def split(eligible: pl.DataFrame, quotas: pl.DataFrame, limits: pl.DataFrame,
     tagged = eligible.join(comp, on=POOL, how="left", maintain_order="left")
     lone = tagged.filter(pl.col("_component").is_null()).drop("_component")
     coupled = tagged.filter(pl.col("_component").is_not_null())
+    clusters: dict[str, list[Cluster]] = {}
     problems = _problems(coupled, quotas, active, covered, budget_units if budget_active else 0,
-                         rs, objective, forced)
-    return Split(lone, problems, component_of, active_ids, budget_active)
+                         rs, objective, forced, clusters)
+    return Split(lone, problems, component_of, active_ids, budget_active, clusters)
+
+
+def _clusters(part: pl.DataFrame) -> list[Cluster]:
+    """The coarsened clusters of one component, with each member's own birth interval."""
+    out = []
+    amb = part.filter(pl.col("_amb").is_not_null())
+    for _, rows in amb.group_by("_amb", maintain_order=True):
+        out.append(Cluster(
+            positions=tuple(rows["_pos"].to_list()),
+            lo=tuple(rows["_f_lo"].to_list()), hi=tuple(rows["_f_hi"].to_list()),
+            after=tuple(tuple(a) for a in rows["_f_after"].to_list()),
+        ))
+    return out
 
 
 def _problems(coupled: pl.DataFrame, quotas: pl.DataFrame, active: pl.DataFrame,
               covered: pl.DataFrame, budget_units: int, rs: RuleSet, objective: Objective,
-              forced: dict[str, int]) -> list[ComponentProblem]:
+              forced: dict[str, int], clusters: dict[str, list[Cluster]]
+              ) -> list[ComponentProblem]:
     if coupled.height == 0:
         return []
     keys = key_columns(rs)
-    coupled = coarsen_incomplete_births(coupled, rs, ["_component"])
+    coupled = coarsen_incomplete_births(coupled, rs, ["_component"], keep_fine=True)
     coupled = coupled.sort(["_component", *keys, "candidate_id"], maintain_order=True)
     coupled = coupled.with_columns(
         (pl.struct(keys).rank("dense").over("_component") - 1).cast(pl.Int64).alias("_cls")
@@ -103,6 +131,7 @@ def _problems(coupled: pl.DataFrame, quotas: pl.DataFrame, active: pl.DataFrame,
     coupled = coupled.join(limits_of, on="candidate_id", how="left", maintain_order="left")
     problems = []
     for (name,), part in coupled.group_by("_component", maintain_order=True):
+        part = part.with_row_index("_pos")
         pools = sorted(part[POOL].unique().to_list())
         lims = sorted(part["limit_id"].explode().drop_nulls().unique().to_list())
         caps = [int(quota_of[p]) for p in pools] + [int(cap_of[lid]) for lid in lims]
@@ -129,6 +158,8 @@ def _problems(coupled: pl.DataFrame, quotas: pl.DataFrame, active: pl.DataFrame,
             if m > 0:
                 row.append((budget_k, int(m)))
             rows.append(tuple(row))
+        if part["_amb"].null_count() < part.height:
+            clusters[str(name)] = _clusters(part)
         problems.append(ComponentProblem(
             name=str(name), ids=tuple(part["candidate_id"].to_list()),
             cls=tuple(part["_cls"].to_list()),

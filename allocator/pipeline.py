@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from allocator import __version__, authority, eligibility, explain, ties
-from allocator.components import POOL, pool_key, split
+from allocator.components import POOL, Cluster, pool_key, split
 from allocator.errors import InputError
 from allocator.limits import coverage, effective_caps
 from allocator.load import Scenario, load
@@ -28,7 +28,7 @@ from allocator.pools import (
 )
 from allocator.problem import ESCALATED, NOT_SELECTED, SELECTED, ComponentProblem, ComponentResult
 from allocator.progress import Progress, Silent
-from allocator.solve import cutoff, solve_component
+from allocator.solve import cutoff, incomplete, solve_component
 from allocator.solve.cpsat import Infeasible, NotProven
 from allocator.ties import TieGroup
 from allocator.tree import UnitTree
@@ -220,7 +220,7 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
                                    (str(tie),), reason))
 
     # Coupled components.
-    results, reused = _solve_all(sp.problems, options, progress)
+    results, reused = _solve_all(sp.problems, sp.clusters, options, progress)
     class_counts: dict[str, tuple[int, ...]] = {}
     parts: list[pl.DataFrame] = []
     coupled = eligible.filter(pl.col("candidate_id").is_in(
@@ -229,7 +229,8 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
     incomplete = set(coupled.filter(pl.col("birth_lo") != pl.col("birth_hi"))["candidate_id"]
                      .to_list())
     cpsat_calls = 0
-    solve_status = SolveStatus.optimal  # any unproven stage raises above
+    solve_status = SolveStatus.optimal  # an unproven stage raises above
+    notes: list[str] = []
     for problem in sp.problems:
         res = results[problem.name]
         if isinstance(res, str):
@@ -251,7 +252,12 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
                 f"written",
             )
         cpsat_calls += res.stats.cpsat_calls
-        class_counts[problem.name] = res.class_counts
+        if res.solve_status is not SolveStatus.optimal:
+            solve_status = SolveStatus.not_proven
+            notes.append(f"{problem.name}: too many possible orders of incomplete birth dates; "
+                         "those candidates are treated as tied")
+        if problem.name not in sp.clusters:  # with orders of birth dates the counts vary
+            class_counts[problem.name] = res.class_counts
         group_of: dict[int, str] = {}
         for g, (members, seats) in enumerate(res.groups):
             key = f"{problem.name}#{g}"
@@ -285,6 +291,7 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
         "budget_binding": sp.budget_active,
         "cpsat_calls": cpsat_calls,
         "reused_components": reused,
+        "notes": notes,
     }
     return Allocation(statuses, groups, class_counts, solve_status, stats)
 
@@ -314,19 +321,25 @@ def _statuses_of(problem: ComponentProblem, res: ComponentResult,
 
 
 def _solve_one(problem: ComponentProblem, workers: int, method: str,
-               time_limit: float | None) -> ComponentResult | str:
+               time_limit: float | None, clusters: list[Cluster] | None = None,
+               ) -> ComponentResult | str:
     try:
-        return solve_component(problem, workers=workers, method=method, time_limit=time_limit)
+        res = solve_component(problem, workers=workers, method=method, time_limit=time_limit)
+        if clusters:
+            res = incomplete.refine(problem, res, clusters, lambda fine: solve_component(
+                fine, workers=workers, method=method, time_limit=time_limit))
+        return res
     except Infeasible:
         return "infeasible"
     except NotProven:
         return "not_proven"
 
 
-def _solve_all(problems: list[ComponentProblem], options: Options,
-               progress: Progress) -> tuple[dict[str, ComponentResult | str], int]:
+def _solve_all(problems: list[ComponentProblem], clusters: dict[str, list[Cluster]],
+               options: Options, progress: Progress,
+               ) -> tuple[dict[str, ComponentResult | str], int]:
     """Solve every component (in parallel when asked); reuse cached results by content."""
-    out, reused = _solve_fresh(_reuse(problems, options.cache), options, progress)
+    out, reused = _solve_fresh(_reuse(problems, options.cache), clusters, options, progress)
     if options.cache is not None:
         for p in problems:
             res = out.get(p.name)
@@ -346,26 +359,30 @@ def _reuse(problems: list[ComponentProblem],
     return fresh, len(problems) - len(fresh)
 
 
-def _solve_fresh(todo: tuple[list[ComponentProblem], int], options: Options,
-                 progress: Progress) -> tuple[dict[str, ComponentResult | str], int]:
+def _solve_fresh(todo: tuple[list[ComponentProblem], int], clusters: dict[str, list[Cluster]],
+                 options: Options, progress: Progress,
+                 ) -> tuple[dict[str, ComponentResult | str], int]:
     problems, reused = todo
     progress.start(len(problems), "coupled components")
     out: dict[str, ComponentResult | str] = {}
     big = [p for p in problems if p.n > 200]
     if options.workers > 1 and len(big) > 1:
         with ProcessPoolExecutor(max_workers=options.workers) as pool:
-            futures = {p.name: pool.submit(_solve_one, p, 1, options.method, options.time_limit)
+            futures = {p.name: pool.submit(_solve_one, p, 1, options.method, options.time_limit,
+                                           clusters.get(p.name))
                        for p in big}
             for p in problems:
                 if p.name not in futures:
-                    out[p.name] = _solve_one(p, 1, options.method, options.time_limit)
+                    out[p.name] = _solve_one(p, 1, options.method, options.time_limit,
+                                             clusters.get(p.name))
                     progress.advance()
             for name, fut in futures.items():
                 out[name] = fut.result()
                 progress.advance()
         return out, reused
     for p in problems:
-        out[p.name] = _solve_one(p, options.workers, options.method, options.time_limit)
+        out[p.name] = _solve_one(p, options.workers, options.method, options.time_limit,
+                                 clusters.get(p.name))
         progress.advance()
     return out, reused
 

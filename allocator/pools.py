@@ -66,7 +66,8 @@ def dense_rank(keys: list[str], over: list[str] | None = None) -> pl.Expr:
     return expr.over(over) if over else expr
 
 
-def coarsen_incomplete_births(frame: pl.DataFrame, rs: RuleSet, over: list[str]) -> pl.DataFrame:
+def coarsen_incomplete_births(frame: pl.DataFrame, rs: RuleSet, over: list[str],
+                              keep_fine: bool = False) -> pl.DataFrame:
     """Make candidates whose birth dates cannot be ordered exact ties from ``older`` on.
 
     Within groups equal on the criteria before ``older``, birth intervals that overlap and
@@ -74,13 +75,25 @@ def coarsen_incomplete_births(frame: pl.DataFrame, rs: RuleSet, over: list[str])
     the same ``older`` value and no later criterion, so no guess and no later criterion
     ever orders them (SCENARIO.md "Incomplete data"). Used where pools are coupled; a lone
     pool's cut is exact without it (:mod:`allocator.solve.cutoff`).
+
+    With ``keep_fine``, the result also carries ``_amb`` (a cluster number, null outside
+    coarsened clusters) and the original values as ``_f_lo``, ``_f_hi`` and ``_f_after``, so
+    that :mod:`allocator.solve.incomplete` can go back to every order the data allows.
     """
     if Criterion.older not in rs.priority or not frame.select(
             (pl.col("_k_birth_lo") != pl.col("_k_birth_hi")).any()).item():
+        if keep_fine:
+            return frame.with_columns(pl.lit(None, pl.Int64).alias("_amb"))
         return frame
     keys = key_columns(rs)
     pos = keys.index("_k_birth_lo")
     before, after = keys[:pos], keys[pos + 2:]
+    if keep_fine:
+        frame = frame.with_columns(
+            pl.col("_k_birth_lo").alias("_f_lo"), pl.col("_k_birth_hi").alias("_f_hi"),
+            pl.concat_list([pl.col(c).cast(pl.Int64) for c in after]).alias("_f_after")
+            if after else pl.lit([], pl.List(pl.Int64)).alias("_f_after"),
+        )
     group = [*over, *before]
     frame = frame.sort([*group, "_k_birth_lo", "_k_birth_hi"], maintain_order=True)
     prev_hi = pl.col("_k_birth_hi").cum_max().shift(1).over(group)
@@ -93,6 +106,10 @@ def coarsen_incomplete_births(frame: pl.DataFrame, rs: RuleSet, over: list[str])
         pl.col("_k_birth_lo").min().over([*group, "_cluster"]).alias("_cluster_lo"),
     )
     coarse = pl.col("_cluster_incomplete")
+    if keep_fine:
+        frame = frame.with_columns(
+            pl.when(coarse).then(pl.struct([*group, "_cluster"]).rank("dense"))
+            .cast(pl.Int64).alias("_amb"))
     return frame.with_columns(
         pl.when(coarse).then(pl.col("_cluster_lo")).otherwise(pl.col("_k_birth_lo"))
         .alias("_k_birth_lo"),

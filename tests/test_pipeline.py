@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from allocator.load import build_scenario, load
 from allocator.output import write_outputs
 from allocator.pipeline import Options, decide
 from allocator.problem import ESCALATED, NOT_SELECTED, SELECTED
+from models.enums import Criterion
 from tests.support.brute import lex_statuses
 from tests.support.builders import raw, write_folder
 from tests.support.strategies import scenarios
@@ -60,8 +62,49 @@ def test_checker_passes_on_every_result(args: dict[str, Any]) -> None:
     assert check(sc, result.decisions, result.escalations, result.pools) == []
 
 
+def _brute_force_completions(sc: Any, decisions: pl.DataFrame,
+                             escalations: pl.DataFrame) -> dict[str, str]:
+    """Union over every completion of the incomplete birth dates of the exact statuses."""
+    ch = Checker(sc, decisions, escalations)
+    eligible = [c for c, s in ch.status.items() if s != "ineligible"]
+    older = list(sc.rule_set.priority).index(Criterion.older)
+    intervals = {c: ch.cands[c].key[older] for c in eligible}
+    points = sorted({p + d for lo, hi in intervals.values() for p in (lo, hi) for d in (-1, 0, 1)})
+    choices = [[p for p in points if intervals[c][0] <= p <= intervals[c][1]] for c in eligible]
+    index = {c: i for i, c in enumerate(eligible)}
+    constraints = [(cap, {index[c]: coef for c, coef in members.items()})
+                   for _, cap, members in ch.constraints]
+    seen: dict[str, set[str]] = {c: set() for c in eligible}
+    for dates in itertools.product(*choices):
+        keys = {}
+        for c, d in zip(eligible, dates, strict=True):
+            key = list(ch.cands[c].key)
+            key[older] = (d, d)
+            keys[c] = tuple(key)
+        order = sorted(set(keys.values()))
+        cls = [order.index(keys[c]) for c in eligible]
+        status, _ = lex_statuses(len(eligible), cls, constraints,
+                                 sc.settings.objective.value == "fill")
+        for c in eligible:
+            seen[c].add(NAME[status[index[c]]])
+    return {c: (s.pop() if len(s) == 1 else "escalated") for c, s in seen.items()}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_candidates=5, incomplete_births=True, objective="priority",
+                 homogeneous=True),
+       st.sampled_from(["auto", "cpsat"]))
+def test_incomplete_birth_dates_in_coupled_pools_equal_every_completion(
+        args: dict[str, Any], method: str) -> None:
+    sc = build_scenario(raw(**args))
+    result = decide(sc, Options(method=method))
+    got = {c: s for c, s in result.decisions.select("candidate_id", "status").iter_rows()
+           if s != "ineligible"}
+    assert got == _brute_force_completions(sc, result.decisions, result.escalations)
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios(max_candidates=9, ineligible=True))
+@given(scenarios(max_candidates=9, ineligible=True, incomplete_births=True))
 def test_checker_passes_on_every_cpsat_result(args: dict[str, Any]) -> None:
     sc = build_scenario(raw(**args))
     result = decide(sc, Options(method="cpsat"))

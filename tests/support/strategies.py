@@ -68,7 +68,7 @@ UNITS = [
 @st.composite
 def scenarios(draw: st.DrawFn, max_candidates: int = 10, coupled: bool = True,
               incomplete_births: bool = False, objective: str | None = None,
-              ineligible: bool = False) -> dict[str, Any]:
+              ineligible: bool = False, homogeneous: bool = False) -> dict[str, Any]:
     """A small round as builder arguments: few distinct values, so exact ties are common.
 
     Quotas sit at the province or a department; with ``coupled`` there may be limits and a
@@ -77,16 +77,16 @@ def scenarios(draw: st.DrawFn, max_candidates: int = 10, coupled: bool = True,
     n = draw(st.integers(1, max_candidates))
     births = ["1980-05-01", "1982-03-15", "1982-03-15"]
     if incomplete_births:
-        births += ["1982", "1982-03"]
+        births += ["1982", "1982-03", "1982-03-20"]
     cands = []
     for i in range(n):
         cur, tgt = draw(st.sampled_from(TRANSITIONS))
         fields: dict[str, Any] = dict(
             unit_id=draw(st.sampled_from(["U1", "U2", "U3"])),
             current_title=cur, target_title=tgt,
-            achievement=draw(st.sampled_from(["", "", "C", "A"])),
-            sex=draw(st.sampled_from(["male", "female"])),
-            ethnicity=draw(st.sampled_from(["Kinh", "Kinh", "Thái"])),
+            achievement="" if homogeneous else draw(st.sampled_from(["", "", "C", "A"])),
+            sex="male" if homogeneous else draw(st.sampled_from(["male", "female"])),
+            ethnicity="Kinh" if homogeneous else draw(st.sampled_from(["Kinh", "Kinh", "Thái"])),
             birth_date=draw(st.sampled_from(births)),
             service_start=draw(st.sampled_from(["2005-01-01", "2008-06-01"])),
             rank_since="2015-01-01",
