@@ -29,6 +29,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -360,6 +361,33 @@ def write_report(out: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | Non
         raise
 
 
+FIGURE_HEADERS = {"key": "Mã / key", "name": "Tên / name", "label": "Chỉ số / figure"}
+CHANGE_HEADERS = {
+    "variant": "Phương án / variant", "candidate_id": "Mã ứng viên / candidate",
+    "full_name": "Họ và tên / name", "unit_id": "Đơn vị / unit", "change": "Thay đổi / change",
+    "status_before": "Kết quả trước / status before",
+    "status_after": "Kết quả sau / status after",
+    "decided_by_before": "Tiêu chí quyết định trước / decided by before",
+    "decided_by_after": "Tiêu chí quyết định sau / decided by after",
+    "reasons_before": "Điều kiện không đạt trước / failed conditions before",
+    "reasons_after": "Điều kiện không đạt sau / failed conditions after",
+    "tie_group_before": "Nhóm bằng nhau trước / tie group before",
+    "tie_group_after": "Nhóm bằng nhau sau / tie group after",
+    "agency_id_before": "Cơ quan có chỉ tiêu trước / agency before",
+    "agency_id_after": "Cơ quan có chỉ tiêu sau / agency after",
+    "target_title_before": "Chức danh trước / title before",
+    "target_title_after": "Chức danh sau / title after",
+}
+
+
+def readable_changes(change_frame: pl.DataFrame) -> pl.DataFrame:
+    """The changes with bilingual headers and change kinds, for people (CSV keeps codes)."""
+    words = {k: f"{v} / {k}" for k, v in CHANGE_KIND_VI.items()}
+    return change_frame.with_columns(
+        pl.col("change").replace_strict(words, default=pl.col("change"), return_dtype=pl.Utf8)
+    ).rename({k: v for k, v in CHANGE_HEADERS.items() if k in change_frame.columns})
+
+
 def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | None) -> None:
     """The comparison as an .xlsx workbook, Vietnamese headers first."""
     import xlsxwriter
@@ -390,11 +418,9 @@ def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | 
             ws.freeze_panes(1, 3)
         if change_frame is not None:
             ws = book.add_worksheet("Thay đổi")
-            vi = {"variant": "Phương án / variant", "candidate_id": "Mã ứng viên / candidate",
-                  "full_name": "Họ và tên / name", "unit_id": "Đơn vị / unit",
-                  "change": "Thay đổi / change"}
-            ws.write_row(0, 0, [vi.get(c, c) for c in change_frame.columns], head)
-            for r, values in enumerate(change_frame.iter_rows(), start=1):
+            shown = readable_changes(change_frame)
+            ws.write_row(0, 0, shown.columns, head)
+            for r, values in enumerate(shown.iter_rows(), start=1):
                 ws.write_row(r, 0, ["" if v is None else v for v in values])
             ws.freeze_panes(1, 2)
             ws.set_column(0, len(change_frame.columns), 16)
@@ -406,55 +432,89 @@ def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | 
         book.close()
 
 
+SEAT_SERIES = (("seats", "Chỉ tiêu / seats", "#4472C4"),
+               ("filled", "Đã dùng / filled", "#70AD47"),
+               ("unused", "Chưa dùng / unused", "#A5A5A5"),
+               ("escalated_seats", "Chờ quyết định / escalated seats", "#ED7D31"),
+               ("ineligible", "Không đủ điều kiện / ineligible", "#C00000"))
+SHARE_SERIES = (("women_share", "Nữ / women", "#C55A11", "o", "-"),
+                ("minority_share", "Dân tộc thiểu số / ethnic minority", "#2E75B6", "s", "--"))
+MANY_VARIANTS = 12
+
+
 def chart_png(figs: pl.DataFrame, title: str) -> bytes:
     """Three panels across variants: seats and their use, filled seats by department, and
-    the shares of women and ethnic-minority employees among winners."""
+    the shares of women and ethnic-minority employees among winners.
+
+    Up to :data:`MANY_VARIANTS` variants the panels show the values as bars; beyond (a
+    sweep), each panel shows the difference from the first variant (the base), where
+    small changes of large totals are visible.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    total = figs.filter(pl.col("scope") == TOTAL)
-    variants = total["variant"].to_list()
+    variants = figs.filter(pl.col("scope") == TOTAL)["variant"].to_list()
     n = len(variants)
-    x = list(range(n))
-    many = n > 12
+    many = n > MANY_VARIANTS
     fig, axes = plt.subplots(3, 1, figsize=(max(10.0, min(0.5 * n + 6, 26.0)), 12),
                              constrained_layout=True)
     fig.suptitle(title, fontsize=13)
+    if many:
+        _panels_delta(axes, figs, variants)
+    else:
+        _panels_values(axes, figs, variants)
+    for ax in axes:
+        ax.set_xticks(range(n))
+        ax.set_xticklabels(variants, rotation=90 if many else 15, fontsize=7 if many else 9,
+                           ha="center" if many else "right")
+        ax.grid(axis="y", alpha=0.3)
+        if ax is not axes[2] or not many:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(-0.6, n - 0.4)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    return buf.getvalue()
 
+
+def _per_variant(frame: pl.DataFrame, variants: Sequence[str], col: str) -> list[float]:
+    got = dict(frame.select("variant", col).iter_rows())
+    return [float("nan") if got.get(v) is None else float(got[v]) for v in variants]
+
+
+def _panels_values(axes: Any, figs: pl.DataFrame, variants: list[str]) -> None:
+    import matplotlib.pyplot as plt
+
+    total = figs.filter(pl.col("scope") == TOTAL)
+    x = list(range(len(variants)))
     ax = axes[0]
-    series = [("seats", "Chỉ tiêu / seats", "#4472C4"),
-              ("filled", "Đã dùng / filled", "#70AD47"),
-              ("unused", "Chưa dùng / unused", "#A5A5A5"),
-              ("escalated_seats", "Chờ quyết định / escalated seats", "#ED7D31"),
-              ("ineligible", "Không đủ điều kiện / ineligible", "#C00000")]
-    width = 0.8 / len(series)
-    for i, (col, lab, color) in enumerate(series):
-        ys = total[col].to_list()
-        if many:
-            ax.plot(x, ys, marker=".", label=lab, color=color)
-        else:
-            bars = ax.bar([xi + (i - 2) * width for xi in x], ys, width, label=lab,
-                          color=color)
-            ax.bar_label(bars, fontsize=7, padding=1)
+    width = 0.8 / len(SEAT_SERIES)
+    for i, (col, lab, color) in enumerate(SEAT_SERIES):
+        bars = ax.bar([xi + (i - 2) * width for xi in x], _per_variant(total, variants, col),
+                      width, label=lab, color=color)
+        ax.bar_label(bars, fontsize=7, padding=1)
     ax.set_ylabel("số lượng / count")
     ax.set_title("Chỉ tiêu và kết quả / seats and outcome", fontsize=10)
 
     ax = axes[1]
     dept = figs.filter(pl.col("scope") == DEPARTMENT)
-    top = (dept.group_by("key", "name").agg(pl.col("filled").sum()).sort("filled", "key",
-                                                                        descending=[True, False])
+    top = (dept.group_by("key", "name").agg(pl.col("filled").sum())
+           .sort("filled", "key", descending=[True, False])
            .filter(pl.col("filled") > 0).head(8))
-    bottom = [0.0] * n
+    bottom = [0.0] * len(variants)
     cmap = plt.get_cmap("tab10")
     for j, (key, name) in enumerate(top.select("key", "name").iter_rows()):
-        vals = dict(dept.filter(pl.col("key") == key).select("variant", "filled").iter_rows())
-        ys = [float(vals.get(v, 0) or 0) for v in variants]
-        ax.bar(x, ys, 0.6, bottom=bottom, label=f"{key} — {str(name)[:40]}", color=cmap(j))
+        ys = [0.0 if y != y else y for y in
+              _per_variant(dept.filter(pl.col("key") == key), variants, "filled")]
+        ax.bar(x, ys, 0.6, bottom=bottom, label=f"{key} — {str(name)[:48]}", color=cmap(j))
         bottom = [b + y for b, y in zip(bottom, ys, strict=True)]
-    others = [float(t) - b for t, b in zip(total["filled"].to_list(), bottom, strict=True)]
+    others = [t - b for t, b in zip(_per_variant(total, variants, "filled"), bottom,
+                                    strict=True)]
     if any(o > 0 for o in others):
         ax.bar(x, others, 0.6, bottom=bottom, label="khác / others", color="#BBBBBB")
     ax.set_ylabel("chỉ tiêu đã dùng / filled")
@@ -462,32 +522,67 @@ def chart_png(figs: pl.DataFrame, title: str) -> bytes:
                  fontsize=10)
 
     ax = axes[2]
-    shares = (("women_share", "Nữ / women", "#C55A11", "o", "-"),
-              ("minority_share", "Dân tộc thiểu số / ethnic minority", "#2E75B6", "s", "--"))
-    for i, (col, lab, color, mk, style) in enumerate(shares):
-        ys = [float("nan") if v is None else 100 * v for v in total[col].to_list()]
-        if many:
-            ax.plot(x, ys, marker=mk, linestyle=style, label=lab, color=color, markersize=4)
-        else:
-            bars = ax.bar([xi + (i - 0.5) * 0.35 for xi in x], ys, 0.35, label=lab, color=color)
-            ax.bar_label(bars, labels=["" if y != y else f"{y:.0f}%" for y in ys], fontsize=7,
-                         padding=1)
+    for i, (col, lab, color, _, _) in enumerate(SHARE_SERIES):
+        ys = [100 * y for y in _per_variant(total, variants, col)]
+        bars = ax.bar([xi + (i - 0.5) * 0.35 for xi in x], ys, 0.35, label=lab, color=color)
+        ax.bar_label(bars, labels=["" if y != y else f"{y:.0f}%" for y in ys], fontsize=7,
+                     padding=1)
     ax.set_ylim(0, 110)
     ax.set_ylabel("% người trúng tuyển / % of winners")
     ax.set_title("Tỉ lệ nữ và dân tộc thiểu số trong người trúng tuyển / "
                  "women and ethnic minorities among winners", fontsize=10)
 
-    for ax in axes:
-        ax.set_xticks(x)
-        ax.set_xticklabels(variants, rotation=90 if many else 15, fontsize=7 if many else 9,
-                           ha="center" if many else "right")
-        ax.grid(axis="y", alpha=0.3)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    return buf.getvalue()
+
+def _panels_delta(axes: Any, figs: pl.DataFrame, variants: list[str]) -> None:
+    import matplotlib.pyplot as plt
+
+    first = variants[0]
+    x = list(range(len(variants)))
+    total = figs.filter(pl.col("scope") == TOTAL)
+
+    def delta(frame: pl.DataFrame, col: str, scale: float = 1.0) -> list[float]:
+        ys = _per_variant(frame, variants, col)
+        return [scale * (y - ys[0]) for y in ys]
+
+    markers = "os^Dv"
+    ax = axes[0]
+    for i, (col, lab, color) in enumerate(SEAT_SERIES):  # points, not lines: no order
+        ax.plot([xi + (i - 2) * 0.12 for xi in x], delta(total, col), linestyle="none",
+                marker=markers[i], markersize=4, label=lab, color=color)
+    ax.axhline(0, color="#555555", linewidth=0.8)
+    ax.set_ylabel(f"chênh lệch so với {first} / change vs {first}")
+    ax.set_title(f"Chỉ tiêu và kết quả, chênh lệch so với {first} / seats and outcome, "
+                 f"change vs {first}", fontsize=10)
+
+    ax = axes[1]
+    dept = figs.filter(pl.col("scope") == DEPARTMENT)
+    spread = (dept.group_by("key", "name").agg((pl.col("filled").max() - pl.col("filled").min())
+                                               .alias("range"))
+              .filter(pl.col("range") > 0).sort("range", "key", descending=[True, False])
+              .head(8))
+    cmap = plt.get_cmap("tab10")
+    rows = list(spread.select("key", "name").iter_rows())
+    for j, (key, name) in enumerate(rows):
+        ax.plot([xi + (j - len(rows) / 2) * 0.08 for xi in x],
+                delta(dept.filter(pl.col("key") == key), "filled"), linestyle="none",
+                marker=markers[j % len(markers)], markersize=4,
+                label=f"{key} — {str(name)[:48]}", color=cmap(j))
+    if not rows:
+        ax.text(0.5, 0.5, "Không sở nào thay đổi số chỉ tiêu đã dùng / no department's filled "
+                "seats change", transform=ax.transAxes, ha="center", va="center")
+    ax.axhline(0, color="#555555", linewidth=0.8)
+    ax.set_ylabel("chênh lệch chỉ tiêu đã dùng / change in filled")
+    ax.set_title("Chỉ tiêu đã dùng theo sở: các sở thay đổi nhiều nhất / filled seats by "
+                 "department: the departments that change most", fontsize=10)
+
+    ax = axes[2]
+    for i, (col, lab, color, mk, _) in enumerate(SHARE_SERIES):
+        ax.plot([xi + (i - 0.5) * 0.2 for xi in x], delta(total, col, 100.0), linestyle="none",
+                marker=mk, label=lab, color=color, markersize=4)
+    ax.axhline(0, color="#555555", linewidth=0.8)
+    ax.set_ylabel("điểm phần trăm / percentage points")
+    ax.set_title("Tỉ lệ nữ và dân tộc thiểu số trong người trúng tuyển, chênh lệch / women "
+                 f"and ethnic minorities among winners, change vs {first}", fontsize=10)
 
 
 def _html_table(frame: pl.DataFrame, headers: Sequence[str] | None = None,
@@ -520,6 +615,7 @@ def html_page(figs: pl.DataFrame, change_frame: pl.DataFrame | None, png: bytes,
         wide = side_by_side(figs, scope)
         shares = [str(m).endswith("_share") for m in wide["metric"].to_list()]
         shown = wide.drop("metric") if scope != TOTAL else wide.drop("metric", "key", "name")
+        shown = shown.rename({k: v for k, v in FIGURE_HEADERS.items() if k in shown.columns})
         sections.append(f"<h2>{html.escape(heading)}</h2>"
                         + _html_table(shown, pct_rows=shares))
     if change_frame is not None:
@@ -531,7 +627,7 @@ def html_page(figs: pl.DataFrame, change_frame: pl.DataFrame | None, png: bytes,
                     f"/ first {MAX_HTML_CHANGES} of {change_frame.height} rows; see "
                     "changes.csv</p>")
         sections.append("<h2>Thay đổi theo ứng viên / per-candidate changes</h2>" + note
-                        + _html_table(shown))
+                        + _html_table(readable_changes(shown)))
     image = base64.b64encode(png).decode("ascii")
     return f"""<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
