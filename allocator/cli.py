@@ -28,6 +28,7 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console()
 
+XLSX_AUTO_LIMIT = 10_000
 STAGE_VI = {"load": "Đọc dữ liệu", "eligibility": "Xét điều kiện", "solve": "Phân bổ chỉ tiêu"}
 
 
@@ -91,9 +92,12 @@ def run(
     time_limit: Annotated[float | None, typer.Option(
         help="Seconds per solver stage; a run that hits it says so and writes nothing.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
-    xlsx: Annotated[bool, typer.Option(
-        "--xlsx/--no-xlsx", help="Also write the Vietnamese result workbook (ket-qua.xlsx)."
-    )] = True,
+    xlsx: Annotated[bool | None, typer.Option(
+        "--xlsx/--no-xlsx",
+        help="Also write the Vietnamese result workbook (ket-qua.xlsx). Default: yes for "
+             f"rounds of up to {XLSX_AUTO_LIMIT:,} candidates (a workbook takes about 0.5 s "
+             "per thousand candidates).",
+    )] = None,
     history: Annotated[bool, typer.Option(
         "--history/--no-history", help="Record the run in the run history (allocator runs).",
     )] = True,
@@ -111,8 +115,14 @@ def run(
     try:
         result = run_pipeline(scenario, Options(workers=workers, method=method,
                                                 time_limit=time_limit), RichProgress(err))
+        n = result.decisions.height
+        want_xlsx = xlsx if xlsx is not None else n <= XLSX_AUTO_LIMIT
         write_outputs(result, out_dir, extra=_optional("allocator.report_xlsx",
-                                                       "write_result_workbook") if xlsx else None)
+                                                       "write_result_workbook")
+                      if want_xlsx else None)
+        if xlsx is None and not want_xlsx and not quiet:
+            err.print(f"[dim]{n:,} ứng viên: không ghi ket-qua.xlsx (thêm --xlsx để ghi) / "
+                      f"{n:,} candidates: ket-qua.xlsx skipped (add --xlsx to write it)[/dim]")
     except InputError as exc:
         _fail(exc)
         return
