@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import io
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field

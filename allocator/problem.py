@@ -10,6 +10,7 @@ reuse and sent to another process.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 
 from models.enums import Objective, SolveStatus
@@ -62,7 +63,7 @@ class ComponentProblem:
         """Positions grouped by priority class, best first."""
         starts = [i for i in range(len(self.cls)) if i == 0 or self.cls[i] != self.cls[i - 1]]
         starts.append(len(self.cls))
-        return [list(range(a, b)) for a, b in zip(starts, starts[1:], strict=False)]
+        return [list(range(a, b)) for a, b in itertools.pairwise(starts)]
 
     def digest(self) -> str:
         """Content digest: equal problems (whatever their origin) have equal digests."""
