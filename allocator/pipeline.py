@@ -339,24 +339,20 @@ def _solve_all(problems: list[ComponentProblem], clusters: dict[str, list[Cluste
                options: Options, progress: Progress,
                ) -> tuple[dict[str, ComponentResult | str], int]:
     """Solve every component (in parallel when asked); reuse cached results by content."""
-    out, reused = _solve_fresh(_reuse(problems, options.cache), clusters, options, progress)
-    if options.cache is not None:
-        for p in problems:
-            res = out.get(p.name)
-            if isinstance(res, ComponentResult):
-                options.cache[p.digest()] = res
-    for p in problems:
-        if p.name not in out and options.cache is not None:
-            out[p.name] = options.cache[p.digest()]
-    return out, reused
-
-
-def _reuse(problems: list[ComponentProblem],
-           cache: dict[str, ComponentResult] | None) -> tuple[list[ComponentProblem], int]:
+    cache = options.cache
     if cache is None:
-        return problems, 0
-    fresh = [p for p in problems if p.digest() not in cache]
-    return fresh, len(problems) - len(fresh)
+        return _solve_fresh((problems, 0), clusters, options, progress)
+    digests = {p.name: "component:" + p.digest() for p in problems}
+    fresh = [p for p in problems if digests[p.name] not in cache]
+    out, reused = _solve_fresh((fresh, len(problems) - len(fresh)), clusters, options,
+                               progress)
+    for p in problems:
+        res = out.get(p.name)
+        if isinstance(res, ComponentResult):
+            cache[digests[p.name]] = res
+        elif res is None:
+            out[p.name] = cache[digests[p.name]]
+    return out, reused
 
 
 def _solve_fresh(todo: tuple[list[ComponentProblem], int], clusters: dict[str, list[Cluster]],

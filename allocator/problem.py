@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import pickle
 from dataclasses import dataclass, field
 
 from models.enums import Objective, SolveStatus
@@ -40,17 +41,22 @@ class ComponentProblem:
             raise ValueError("ids, cls and rows must have one entry per candidate")
         if self.forced and len(self.forced) != n:
             raise ValueError("forced must have one entry per candidate")
-        if self.cls and (self.cls[0] != 0 or any(
-                b - a not in (0, 1) for a, b in zip(self.cls, self.cls[1:], strict=False))):
-            raise ValueError("cls must be dense class numbers 0, 1, … in priority order")
         if not (len(self.caps) == len(self.kinds) == len(self.labels)):
             raise ValueError("caps, kinds and labels must have one entry per constraint")
+
+    def validate(self) -> ComponentProblem:
+        """Every invariant the solvers rely on (the constructor checks only the shapes)."""
+        if self.cls and (self.cls[0] != 0 or any(
+                b - a not in (0, 1) for a, b in itertools.pairwise(self.cls))):
+            raise ValueError("cls must be dense class numbers 0, 1, … in priority order")
         m = len(self.caps)
         if any(not 0 <= k < m or coef < 0 for row in self.rows for k, coef in row):
             raise ValueError("constraint index out of range or negative coefficient")
-        if any(kind == "quota" and cap < 0 for kind, cap in zip(self.kinds, self.caps,
-                                                               strict=True)):
+        if any(cap < 0 for cap in self.caps):
             raise ValueError("negative capacity")
+        if any(list(row) != sorted(row) for row in self.rows):
+            raise ValueError("each row must list its constraints in index order")
+        return self
 
     @property
     def n(self) -> int:
@@ -67,10 +73,9 @@ class ComponentProblem:
 
     def digest(self) -> str:
         """Content digest: equal problems (whatever their origin) have equal digests."""
-        h = hashlib.sha256()
-        h.update(repr((self.ids, self.cls, self.caps, self.kinds, self.labels, self.rows,
-                       self.objective.value, self.forced)).encode())
-        return h.hexdigest()
+        data = (self.ids, self.cls, self.caps, self.kinds, self.labels, self.rows,
+                self.objective.value, self.forced)
+        return hashlib.sha256(pickle.dumps(data, protocol=5)).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

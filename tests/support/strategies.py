@@ -49,7 +49,7 @@ def component_problems(draw: st.DrawFn, max_n: int = 9, objective: Objective | N
         name="C", ids=tuple(f"c{i:02d}" for i in range(n)), cls=tuple(cls), caps=tuple(caps),
         kinds=tuple(kinds), labels=tuple(labels),
         rows=tuple(tuple(sorted(r)) for r in rows), objective=obj,
-    )
+    ).validate()
 
 
 TRANSITIONS = [("V.11.06.15", "V.11.06.14"), ("V.11.05.12", "V.11.05.11"),
