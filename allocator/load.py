@@ -39,6 +39,7 @@ class RawTable:
 
     label: str  # e.g. "candidates.csv" or "candidates (trang tính/sheet)"
     frame: pl.DataFrame  # all Utf8 columns, cells stripped; column "__row" = spreadsheet row
+    headers: dict[str, str] = field(default_factory=dict)  # column → header as the user wrote it
 
 
 @dataclass(frozen=True)
@@ -165,9 +166,11 @@ _EDUCATION_WORDS = {
 class _Table:
     """Helper that converts the text columns of one raw table, collecting problems."""
 
-    def __init__(self, raw: RawTable, problems: Collector) -> None:
+    def __init__(self, raw: RawTable, problems: Collector,
+                 sources: dict[str, str] | None = None) -> None:
         self.raw = raw
         self.label = raw.label
+        self.sources = sources or {}
         self.df = raw.frame
         self.problems = problems
         self.out: dict[str, pl.Series] = {"__row": self.df["__row"]}
@@ -177,6 +180,9 @@ class _Table:
                values: pl.Series | None = None) -> None:
         """Add one problem per offending row (the first few), naming the value when given."""
         idx = mask.fill_null(False).arg_true()
+        written = self.raw.headers.get(column or "", column)
+        if column is not None and written != column:
+            column = f"{written} ({column})"
         for i in idx.head(MAX_ROWS_REPORTED).to_list():
             row = int(self.df["__row"][i])
             shown = ""
@@ -317,6 +323,16 @@ def _scaled_units(values: Iterable[Decimal]) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
+def round_settings(raw: RawScenario) -> RoundSettings:
+    """The validated settings of a raw scenario."""
+    return _settings(raw)
+
+
+def resolve_rule_set(raw: RawScenario, settings: RoundSettings) -> RuleSet:
+    """The rule set a round applies: named, from the user's file, or in force at the deadline."""
+    return _rule_set(raw, settings)
+
+
 def _settings(raw: RawScenario) -> RoundSettings:
     try:
         return RoundSettings.model_validate(raw.settings)
@@ -422,7 +438,8 @@ def _candidates(t: _Table, rs: RuleSet, settings: RoundSettings, unit_ids: set[s
     t.text("full_name")
     unit = t.text("unit_id")
     t.report(unit.is_not_null() & ~unit.is_in(list(unit_ids)), "unit_id",
-             "đơn vị không có trong units.csv", "unit not in units.csv", unit)
+             f"đơn vị không có trong {t.sources.get('units', 'units.csv')}",
+             f"unit not in {t.sources.get('units', 'units.csv')}", unit)
     birth_raw = t.df["birth_date"]
     lo = t.mapped("birth_date", lambda v: parse_birth(v)[0], pl.Date(),
                   "ngày sinh YYYY-MM-DD (hoặc YYYY, YYYY-MM nếu chỉ biết năm/tháng)",
@@ -495,7 +512,8 @@ def _quotas(t: _Table, rs: RuleSet, unit_ids: set[str]) -> None:
         return
     agency = t.text("agency_id")
     t.report(agency.is_not_null() & ~agency.is_in(list(unit_ids)), "agency_id",
-             "đơn vị không có trong units.csv", "unit not in units.csv", agency)
+             f"đơn vị không có trong {t.sources.get('units', 'units.csv')}",
+             f"unit not in {t.sources.get('units', 'units.csv')}", agency)
     title = t.text("target_title")
     targets = sorted({tr.to_title for tr in rs.transitions})
     t.report(title.is_not_null() & ~title.is_in(targets), "target_title",
@@ -514,7 +532,8 @@ def _limits(t: _Table, rs: RuleSet, unit_ids: set[str], has_staff: bool) -> None
     t.unique_text("limit_id")
     scope = t.text("scope_unit_id")
     t.report(scope.is_not_null() & ~scope.is_in(list(unit_ids)), "scope_unit_id",
-             "đơn vị không có trong units.csv", "unit not in units.csv", scope)
+             f"đơn vị không có trong {t.sources.get('units', 'units.csv')}",
+             f"unit not in {t.sources.get('units', 'units.csv')}", scope)
     title = t.text("target_title", required=False)
     t.report(title.is_not_null() & ~title.is_in(sorted(rs.title_codes)), "target_title",
              "mã chức danh không có trong bộ quy tắc", "title code not in the rule set", title)
@@ -550,7 +569,8 @@ def _staff(t: _Table, rs: RuleSet, unit_ids: set[str]) -> None:
         return
     unit = t.text("unit_id")
     t.report(unit.is_not_null() & ~unit.is_in(list(unit_ids)), "unit_id",
-             "đơn vị không có trong units.csv", "unit not in units.csv", unit)
+             f"đơn vị không có trong {t.sources.get('units', 'units.csv')}",
+             f"unit not in {t.sources.get('units', 'units.csv')}", unit)
     title = t.text("title")
     t.report(title.is_not_null() & ~title.is_in(sorted(rs.title_codes)), "title",
              "mã chức danh không có trong bộ quy tắc", "title code not in the rule set", title)
@@ -567,7 +587,8 @@ def _decisions(t: _Table, candidate_ids: set[str]) -> None:
         return
     cid = t.unique_text("candidate_id")
     t.report(cid.is_not_null() & ~cid.is_in(list(candidate_ids)), "candidate_id",
-             "không có ứng viên này trong candidates.csv", "no such candidate in candidates.csv",
+             f"không có ứng viên này trong {t.sources.get('candidates', 'candidates.csv')}",
+             f"no such candidate in {t.sources.get('candidates', 'candidates.csv')}",
              cid)
     words = {"select": "select", "chon": "select", "reject": "reject", "khong_chon": "reject",
              "loai": "reject"}
@@ -600,24 +621,25 @@ def build_scenario(raw: RawScenario) -> Scenario:
     problems.raise_if_any()
     unit_ids = set(units["unit_id"].to_list())
 
-    ct = _Table(raw.tables["candidates"], problems)
+    sources = {name: tbl.label for name, tbl in raw.tables.items()}
+    ct = _Table(raw.tables["candidates"], problems, sources)
     _candidates(ct, rs, settings, unit_ids)
     typed["candidates"] = ct.frame() if not problems.problems else pl.DataFrame()
 
-    qt = _Table(raw.tables["quotas"], problems)
+    qt = _Table(raw.tables["quotas"], problems, sources)
     _quotas(qt, rs, unit_ids)
     typed["quotas"] = qt.frame()
 
     if "staff" in raw.tables:
-        st = _Table(raw.tables["staff"], problems)
+        st = _Table(raw.tables["staff"], problems, sources)
         _staff(st, rs, unit_ids)
         typed["staff"] = st.frame()
     if "limits" in raw.tables:
-        lt = _Table(raw.tables["limits"], problems)
+        lt = _Table(raw.tables["limits"], problems, sources)
         _limits(lt, rs, unit_ids, "staff" in raw.tables)
         typed["limits"] = lt.frame()
     if "authority_decisions" in raw.tables and "candidate_id" in ct.df.columns:
-        dt_ = _Table(raw.tables["authority_decisions"], problems)
+        dt_ = _Table(raw.tables["authority_decisions"], problems, sources)
         _decisions(dt_, set(ct.df["candidate_id"].drop_nulls().to_list()))
         typed["authority_decisions"] = dt_.frame()
     problems.raise_if_any()

@@ -771,8 +771,8 @@ def read_workbook(path: Path) -> RawScenario:
     problems.raise_if_any()
     settings_label = _sheet_label(settings_sheet.name)
     stub = RawScenario(path, settings, settings_label, {}, path.parent)
-    round_settings = load._settings(stub)
-    rs = load._rule_set(stub, round_settings)
+    round_settings = load.round_settings(stub)
+    rs = load.resolve_rule_set(stub, round_settings)
 
     # An optional sheet left entirely empty counts as absent; a required one is an error.
     readers = {table: _TableSheet(table, sheets[found[table]], problems)
@@ -816,7 +816,8 @@ def read_workbook(path: Path) -> RawScenario:
                                                "chọn/không chọn (select/reject)",
                                                "select/reject")
     problems.raise_if_any()
-    tables = {t: RawTable(readers[t].label, readers[t].frame_for_core())
+    tables = {t: RawTable(readers[t].label, readers[t].frame_for_core(),
+                          dict(readers[t].headers))
               for t in TABLES if t in readers}
     return RawScenario(path, settings, settings_label, tables, path.parent)
 
