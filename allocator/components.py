@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import networkx as nx
 import polars as pl
 
+from allocator.frames import attach
 from allocator.pools import coarsen_incomplete_births, key_columns
 from allocator.problem import FREE, ComponentProblem
 from models.enums import Objective
@@ -91,7 +92,7 @@ def split(eligible: pl.DataFrame, quotas: pl.DataFrame, limits: pl.DataFrame,
             component_of[pool] = name
     comp = pl.DataFrame({POOL: list(component_of), "_component": list(component_of.values())},
                         schema={POOL: pl.Utf8, "_component": pl.Utf8})
-    tagged = eligible.join(comp, on=POOL, how="left", maintain_order="left")
+    tagged = attach(eligible, comp, POOL, ["_component"])
     lone = tagged.filter(pl.col("_component").is_null()).drop("_component")
     coupled = tagged.filter(pl.col("_component").is_not_null())
     clusters: dict[str, list[Cluster]] = {}

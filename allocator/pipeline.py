@@ -18,6 +18,7 @@ import polars as pl
 from allocator import __version__, authority, eligibility, explain, ties
 from allocator.components import POOL, Cluster, pool_key, split
 from allocator.errors import InputError
+from allocator.frames import attach
 from allocator.limits import coverage, effective_caps
 from allocator.load import Scenario, load
 from allocator.pools import (
@@ -115,13 +116,13 @@ def decide(scenario: Scenario, options: Options, progress: Progress | None = Non
     cands = eligibility.finish(cands).with_columns(pool_key().alias(POOL))
     quotas = scenario.quotas.with_columns(pool_key().alias(POOL))
     quota_of = quotas.select(POOL, "quota")
-    cands = cands.join(quota_of, on=POOL, how="left", maintain_order="left")
+    cands = attach(cands, quota_of, POOL, ["quota"])
     keys = key_columns(rs)
     ranks = coarsen_incomplete_births(
         cands.filter(pl.col("eligible")).select("candidate_id", POOL, *keys), rs, [POOL]
     ).select("candidate_id", pl.struct(keys).rank("dense").over(POOL).cast(pl.Int64)
              .alias("priority_rank"))
-    cands = cands.join(ranks, on="candidate_id", how="left", maintain_order="left")
+    cands = attach(cands, ranks, "candidate_id", ["priority_rank"])
     limits = effective_caps(scenario.limits, scenario.staff, tree, rs)
     eligible = cands.filter(pl.col("eligible"))
     covered = coverage(eligible, limits, tree, rs)
@@ -391,7 +392,7 @@ def _assemble(scenario: Scenario, cands: pl.DataFrame, alloc: Allocation,
               options: Options) -> RunResult:
     rs = scenario.rule_set
     public = {g.key: g.tie_group for g in groups}
-    frame = cands.join(alloc.statuses, on="candidate_id", how="left", maintain_order="left")
+    frame = attach(cands, alloc.statuses, "candidate_id")
     frame = frame.with_columns(
         pl.when(pl.col("eligible")).then(pl.col("status")).otherwise(pl.lit("ineligible"))
         .alias("status"),
@@ -402,8 +403,7 @@ def _assemble(scenario: Scenario, cands: pl.DataFrame, alloc: Allocation,
     eligible = explain.add_decided_by(
         frame.filter(pl.col("eligible")).select(
             "candidate_id", "status", POOL, "quota", "_blocker", *keys), rs)
-    frame = frame.join(eligible.select("candidate_id", "decided_by"), on="candidate_id",
-                       how="left", maintain_order="left")
+    frame = attach(frame, eligible.select("candidate_id", "decided_by"), "candidate_id")
     frame = frame.with_columns(
         pl.when(pl.col("status") == "escalated").then(pl.col("tie_group"))
         .alias("tie_group")

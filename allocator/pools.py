@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from allocator.frames import attach
 from allocator.tree import UnitTree
 from models.enums import Criterion
 from models.ruleset import RuleSet
@@ -28,8 +29,7 @@ def assign_pools(candidates: pl.DataFrame, quotas: pl.DataFrame, tree: UnitTree)
         .first()
         .select("unit_id", "target_title", pl.col("anc_id").alias("agency_id"))
     )
-    return candidates.join(found, on=["unit_id", "target_title"], how="left",
-                           maintain_order="left")
+    return attach(candidates, found, ["unit_id", "target_title"], ["agency_id"])
 
 
 def key_columns(rs: RuleSet) -> list[str]:
