@@ -1,6 +1,6 @@
 """Benchmark: a 100-variant sweep of a generated ~10^4-candidate province.
 
-Protocol: generate the province with a fixed seed (coupled limits on), derive 100
+Protocol: generate the province with a fixed seed (``allocator generate --coupled``), derive 100
 variants with the quota-steps rule (every pool ±1, first 100), and time the sweep
 in this process one by one (``workers=0``) and on a 2-worker Dask LocalCluster (cluster
 start included). Correctness is asserted, not assumed: both runs must give
@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from allocator import generate
 from allocator.load import load
 from allocator.pipeline import run
 from allocator.sweep import quota_steps, run_sweep, write_sweep
@@ -33,8 +34,10 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="sweep-bench-") as tmp:
-        base = generate.generate(generate.Options(size=args.size, seed=args.seed, coupled=True),
-                                 Path(tmp) / "province")
+        base = Path(tmp) / "province"
+        subprocess.run([sys.executable, "-m", "allocator.cli", "generate", str(base), "--size",
+                        str(args.size), "--seed", str(args.seed), "--coupled"], check=True,
+                       stdout=subprocess.DEVNULL)
         scenario = load(base)
         jobs = quota_steps(scenario, 1)[: args.variants]
         print(f"province: {scenario.candidates.height} candidates, {scenario.quotas.height} "
@@ -45,8 +48,10 @@ def main() -> None:
         print(f"one run of the base: {time.perf_counter() - t:.2f} s "
               f"({single.summary['solver']['coupled_components']} coupled components)")
 
+        cpu = time.process_time()
         serial = run_sweep(base, jobs, workers=0)
-        print(f"sweep, in process one by one: {serial.seconds:.2f} s")
+        print(f"sweep, in process one by one: {serial.seconds:.2f} s "
+              f"(CPU {time.process_time() - cpu:.2f} s)")
         local = run_sweep(base, jobs, workers=args.workers)
         print(f"sweep, {local.engine}: {local.seconds:.2f} s (cluster start included)")
 
