@@ -136,9 +136,11 @@ def decide(scenario: Scenario, options: Options, progress: Progress | None = Non
     final = first
     applied = 0
     if scenario.decisions.height:
-        status_map = dict(first.statuses.select("candidate_id", "status").iter_rows())
-        status_map.update({c: "ineligible" for c in cands.filter(~pl.col("eligible"))
-                           ["candidate_id"].to_list()})
+        named = scenario.decisions["candidate_id"]
+        status_map = dict(cands.filter(pl.col("candidate_id").is_in(named.implode()))
+                          .pipe(attach, first.statuses, "candidate_id", ["status"])
+                          .select("candidate_id",
+                                  pl.col("status").fill_null("ineligible")).iter_rows())
         label = scenario.labels.get("authority_decisions", "authority_decisions.csv")
         forced = authority.forced_choices(scenario.decisions, groups, status_map, label)
         applied = len(forced)
@@ -224,11 +226,12 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
     results, reused = _solve_all(sp.problems, sp.clusters, options, progress)
     class_counts: dict[str, tuple[int, ...]] = {}
     parts: list[pl.DataFrame] = []
-    coupled = eligible.filter(pl.col("candidate_id").is_in(
-        [c for p in sp.problems for c in p.ids]))
-    pool_of = dict(coupled.select("candidate_id", POOL).iter_rows())
-    incomplete = set(coupled.filter(pl.col("birth_lo") != pl.col("birth_hi"))["candidate_id"]
-                     .to_list())
+    tied = [p.ids[i] for p in sp.problems if isinstance(results[p.name], ComponentResult)
+            for members, _ in results[p.name].groups for i in members]  # type: ignore[union-attr]
+    tied_rows = eligible.filter(pl.col("candidate_id").is_in(tied))
+    pool_of = dict(tied_rows.select("candidate_id", POOL).iter_rows())
+    incomplete_ids = set(tied_rows.filter(pl.col("birth_lo") != pl.col("birth_hi"))
+                         ["candidate_id"].to_list())
     cpsat_calls = 0
     solve_status = SolveStatus.optimal  # an unproven stage raises above
     notes: list[str] = []
@@ -263,7 +266,7 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
         for g, (members, seats) in enumerate(res.groups):
             key = f"{problem.name}#{g}"
             ids = tuple(sorted(problem.ids[i] for i in members))
-            reason = "incomplete_birth_date" if incomplete & set(ids) else "exact_tie"
+            reason = "incomplete_birth_date" if incomplete_ids & set(ids) else "exact_tie"
             group_pools = tuple(sorted({pool_of[c] for c in ids}))
             groups.append(TieGroup(key, ids, seats, group_pools, reason))
             for i in members:
