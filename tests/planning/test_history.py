@@ -228,3 +228,31 @@ def test_compare_and_sweep_runs_are_recorded_as_batches(db: Path, tmp_path: Path
         ("compare", 2), ("sweep", len(jobs) + 1)]
     assert history.replay(ids[-1]).identical
     assert history.verify() == []
+
+
+CONCURRENT = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from allocator import history
+    from allocator.pipeline import run
+
+    result = run(Path(sys.argv[1]))
+    for _ in range(2):
+        assert history.record(result, command="run", inputs=Path(sys.argv[1])) is not None
+""")
+
+
+def test_processes_recording_at_once_all_get_in(db: Path, tmp_path: Path) -> None:
+    script = tmp_path / "recorder_at_once.py"
+    script.write_text(CONCURRENT, encoding="utf-8")
+    env = {**os.environ, "ALLOCATOR_HISTORY": str(db)}
+    procs = [subprocess.Popen([sys.executable, str(script), str(DIEN_BIEN)], env=env,
+                              cwd=Path(__file__).resolve().parents[2],
+                              stderr=subprocess.PIPE)
+             for _ in range(3)]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+        assert b"warning" not in err
+    assert len(_runs(db)) == 6
+    assert history.verify() == []
