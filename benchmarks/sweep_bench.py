@@ -8,6 +8,7 @@ byte-identical decisions for every variant, and a sample of variants run from th
 written TOML files through ``allocator.pipeline.run`` (no cache, no Dask) must match too.
 
     python benchmarks/sweep_bench.py [--size 10000] [--variants 100] [--seed 1]
+                                     [--workers 2] [--province FOLDER]
 """
 
 from __future__ import annotations
@@ -31,13 +32,16 @@ def main() -> None:
     parser.add_argument("--variants", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--province", type=Path, default=None,
+                        help="use this scenario folder instead of generating one")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="sweep-bench-") as tmp:
-        base = Path(tmp) / "province"
-        subprocess.run([sys.executable, "-m", "allocator.cli", "generate", str(base), "--size",
-                        str(args.size), "--seed", str(args.seed), "--coupled"], check=True,
-                       stdout=subprocess.DEVNULL)
+        base = args.province or Path(tmp) / "province"
+        if args.province is None:
+            subprocess.run([sys.executable, "-m", "allocator.cli", "generate", str(base), "--size",
+                            str(args.size), "--seed", str(args.seed), "--coupled"],
+                           check=True, stdout=subprocess.DEVNULL)
         scenario = load(base)
         jobs = quota_steps(scenario, 1)[: args.variants]
         print(f"province: {scenario.candidates.height} candidates, {scenario.quotas.height} "
