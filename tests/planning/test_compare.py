@@ -34,7 +34,7 @@ def variant_specs(draw: st.DrawFn) -> dict[str, Any]:
     return spec
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(max_candidates=8, ineligible=True), variant_specs())
 def test_changes_agree_with_both_decision_tables(args: dict[str, Any],
                                                  spec: dict[str, Any]) -> None:
@@ -81,7 +81,7 @@ def _check_figures(result: RunResult, figs: pl.DataFrame) -> None:
             assert part[col].sum() == total[col], (scope, col)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(max_candidates=9, ineligible=True))
 def test_figures_add_up_to_the_run(args: dict[str, Any]) -> None:
     result = decide(loaded(args).scenario, Options())

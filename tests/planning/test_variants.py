@@ -24,7 +24,7 @@ from allocator.variants import Loaded, Provenance, load_variant
 from tests.planning.helpers import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
 from tests.support.strategies import scenarios
 
-FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TABLES = ("units", "candidates", "quotas", "limits", "staff", "decisions")
 
 
@@ -75,7 +75,7 @@ def test_empty_variant_file_equals_its_ready_round(tmp_path: Path, folder: Path)
 # ---------------------------------------------------------------------------------------------
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(max_candidates=10), st.data())
 def test_quota_change_resolves_only_its_component(args: dict[str, Any],
                                                   data: st.DataObject) -> None:
@@ -177,7 +177,7 @@ def _expected(quotas: list[dict[str, Any]], change: dict[str, Any]) -> list[dict
     return out
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(max_candidates=3, coupled=False), quota_changes())
 def test_quota_change_applies_exactly_what_it_says(args: dict[str, Any],
                                                    change: dict[str, Any]) -> None:
