@@ -1,0 +1,44 @@
+"""A tiny run of the benchmark suite: it completes, writes its report and asserts that the
+independent HiGHS method and the engine agree."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+RUN = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
+
+
+def _suite() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("allocator_bench_run", RUN)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quick_benchmark_run(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    res = _suite().main(["--quick", "--out", str(out), "--data", str(tmp_path / "data")])
+    for name in ("results.md", "results.json", "time.png", "memory.png"):
+        assert (out / name).stat().st_size > 0, name
+    saved = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert saved["coupled"] and saved["uncoupled"] and saved["checked"]
+    for row in res["coupled"]:
+        assert row["disagreements"] == 0
+        assert row["compared"] == row["eligible"] or row["compared"] > 0
+        assert row["groups_agree"]
+        assert row["solver_status"] == "optimal"
+        assert row["what_if"]["equals_fresh_run"]
+        hand = row["by_hand"]
+        assert hand["hand_selected"] >= hand["engine_selected"] - hand["engine_wins_hand_misses"]
+    for row in res["uncoupled"]:
+        assert row["e2e_median_s"] > 0 and row["floor_median_s"] > 0
+        assert row["peak_median_mib"] > 0
+    assert all(r["violations"] == 0 for r in res["checked"])
+    text = (out / "results.md").read_text(encoding="utf-8")
+    assert "| candidates |" in text and "Load average" in text
