@@ -41,10 +41,11 @@ def register(app: typer.Typer) -> None:
                  "60,000).", min=1)] = None,
         ties: Annotated[float, typer.Option(
             help="Share of candidates made exactly equal to a neighbour of their pool on "
-                 "every priority criterion.", min=0.0, max=0.5)] = 0.01,
+                 "every priority criterion.", min=0.0, max=0.5)] = 0.03,
         incomplete_births: Annotated[float, typer.Option(
-            help="Share of birth dates known only to the year (or month).",
-            min=0.0, max=0.5)] = 0.001,
+            help="Share of birth dates known only to the year (or month); off by default: in a "
+                 "large coupled component each one makes hundreds of candidates unorderable.",
+            min=0.0, max=0.5)] = 0.0,
     ) -> None:
         """Sinh dữ liệu mô phỏng một tỉnh / cả nước. / Generate a synthetic round.
 

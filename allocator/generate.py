@@ -245,8 +245,8 @@ class Options:
     budget_share: float = 0.85
     tightness: float = 0.85
     provinces: int | None = None
-    tie_share: float = 0.01
-    incomplete_birth_share: float = 0.001
+    tie_share: float = 0.03
+    incomplete_birth_share: float = 0.0
 
     @property
     def coupling(self) -> Coupling:
@@ -274,8 +274,8 @@ def generate(spec: int, seed: int = 0, /, *, out: Path, coupling: Coupling | Non
 
 def generate(spec: Options | int, second: Path | int = 0, /, *, out: Path | None = None,
              coupling: Coupling | None = None, provinces: int | None = None,
-             deadline: dt.date = dt.date(2024, 10, 29), tie_share: float = 0.01,
-             incomplete_birth_share: float = 0.001) -> Path:
+             deadline: dt.date = dt.date(2024, 10, 29), tie_share: float = 0.03,
+             incomplete_birth_share: float = 0.0) -> Path:
     """Write a synthetic round into a folder; returns the folder.
 
     Either ``generate(Options(size=…, seed=…, …), out)`` or
@@ -297,7 +297,7 @@ def generate(spec: Options | int, second: Path | int = 0, /, *, out: Path | None
 
 def make(size: int, seed: int, *, coupling: Coupling | None = None, out: Path,
          provinces: int | None = None, deadline: dt.date = dt.date(2024, 10, 29),
-         tie_share: float = 0.01, incomplete_birth_share: float = 0.001) -> Generated:
+         tie_share: float = 0.03, incomplete_birth_share: float = 0.0) -> Generated:
     """:func:`generate`, returning what was written with its counts."""
     if size < 1:
         raise ValueError("size must be at least 1")
@@ -478,14 +478,14 @@ def _candidates(size: int, tree: dict[str, Any], deadline: dt.date,
     rec = np.where(senior, rec_senior, rec_junior)
     need = np.where(tr == 3, 3, 2)  # thạc sĩ for principal researcher, đại học otherwise
     # Most study further while working until they hold what the next title requires.
-    upgrade = rng.random(n) < np.where(rec < need, 0.93, 0.2)
+    upgrade = rng.random(n) < np.where(rec < need, 0.96, 0.2)
     degree = np.where(upgrade, np.minimum(4, np.maximum(rec + 1, need)), rec)
-    field_ok = rng.random(n) < 0.97
+    field_ok = rng.random(n) < 0.985
 
     # Tenure in the lower rank, counted in full months up to the deadline.
     required = np.array([t[3] for t in TRANSITIONS])[tr]
     required = np.where((tr <= 1) & (rec == 0), 36, required)
-    short = rng.random(n) < 0.07
+    short = rng.random(n) < 0.04
     extra = np.floor(rng.exponential(np.where(senior, 30.0, 24.0), n)).astype(np.int64)
     months = np.where(short, np.maximum(1, required - 1 - rng.integers(0, 23, n)),
                       required + extra)
@@ -522,11 +522,11 @@ def _candidates(size: int, tree: dict[str, Any], deadline: dt.date,
                       .otherwise(birth)).to_series()
 
     # Conditions that are flags.
-    rating = _pick(rng, [0.15, 0.78, 0.06, 0.01], n)
-    discipline = rng.random(n) < 0.01
-    competence = rng.random(n) < 0.98
-    certificate = rng.random(n) < 0.95
-    language = rng.random(n) < 0.97
+    rating = _pick(rng, [0.16, 0.805, 0.03, 0.005], n)
+    discipline = rng.random(n) < 0.005
+    competence = rng.random(n) < 0.99
+    certificate = rng.random(n) < 0.97
+    language = rng.random(n) < 0.985
     achievement = _pick(rng, [0.005, 0.025, 0.08, 0.17, 0.72], n)
     min_points = np.array(_MIN_POINTS)[tr]
     points = np.where(senior, np.round(rng.gamma(4.0, 1.1, n) * 2) / 2, 0.0)
