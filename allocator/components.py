@@ -15,7 +15,7 @@ import networkx as nx
 import polars as pl
 
 from allocator.frames import attach
-from allocator.pools import coarsen_incomplete_births, key_columns
+from allocator.pools import birth_extremes, key_columns
 from allocator.problem import FREE, ComponentProblem
 from models.enums import Objective
 from models.ruleset import RuleSet
@@ -29,9 +29,10 @@ def pool_key() -> pl.Expr:
 
 @dataclass(frozen=True)
 class Cluster:
-    """Candidates of one coupled component whose birth dates cannot all be ordered: they
-    share one priority class in the problem; ``lo``/``hi`` are each one's birth interval and
-    ``after`` its values on the later criteria (used only between equal complete dates)."""
+    """Candidates of one coupled component whose order cannot all be told from their birth
+    dates (peers of an incomplete date). ``positions`` are contiguous in the problem (the
+    earliest placement); ``lo``/``hi`` are each one's birth interval and ``after`` its values
+    on the later criteria (used only between equal complete dates)."""
 
     positions: tuple[int, ...]
     lo: tuple[int, ...]
@@ -49,6 +50,7 @@ class Split:
     active_limits: list[str]
     budget_active: bool
     clusters: dict[str, list[Cluster]]  # per component: birth dates that cannot be ordered
+    alternates: dict[str, ComponentProblem]  # the same components, incomplete dates latest
 
 
 def split(eligible: pl.DataFrame, quotas: pl.DataFrame, limits: pl.DataFrame,
@@ -96,9 +98,10 @@ def split(eligible: pl.DataFrame, quotas: pl.DataFrame, limits: pl.DataFrame,
     lone = tagged.filter(pl.col("_component").is_null()).drop("_component")
     coupled = tagged.filter(pl.col("_component").is_not_null())
     clusters: dict[str, list[Cluster]] = {}
+    alternates: dict[str, ComponentProblem] = {}
     problems = _problems(coupled, quotas, active, covered, budget_units if budget_active else 0,
-                         rs, objective, forced, clusters)
-    return Split(lone, problems, component_of, active_ids, budget_active, clusters)
+                         rs, objective, forced, clusters, alternates)
+    return Split(lone, problems, component_of, active_ids, budget_active, clusters, alternates)
 
 
 def _clusters(part: pl.DataFrame) -> list[Cluster]:
@@ -116,33 +119,60 @@ def _clusters(part: pl.DataFrame) -> list[Cluster]:
 
 def _problems(coupled: pl.DataFrame, quotas: pl.DataFrame, active: pl.DataFrame,
               covered: pl.DataFrame, budget_units: int, rs: RuleSet, objective: Objective,
-              forced: dict[str, int], clusters: dict[str, list[Cluster]]
-              ) -> list[ComponentProblem]:
+              forced: dict[str, int], clusters: dict[str, list[Cluster]],
+              alternates: dict[str, ComponentProblem]) -> list[ComponentProblem]:
+    """One problem per coupled component. Where birth dates are incomplete, the problem
+    places each such candidate as early as its record allows, ``alternates`` holds the same
+    component with each as late, and ``clusters`` the peers whose order is unknown."""
     if coupled.height == 0:
         return []
     keys = key_columns(rs)
-    coupled = coarsen_incomplete_births(coupled, rs, ["_component"], keep_fine=True)
-    coupled = coupled.sort(["_component", *keys, "candidate_id"], maintain_order=True)
-    coupled = coupled.with_columns(
-        (pl.struct(keys).rank("dense").over("_component") - 1).cast(pl.Int64).alias("_cls")
-    )
-    quota_of = dict(quotas.select(POOL, "quota").iter_rows())
-    cap_of = dict(active.select("limit_id", "cap").iter_rows())
     limits_of = covered.group_by("candidate_id").agg(pl.col("limit_id").sort())
     coupled = coupled.join(limits_of, on="candidate_id", how="left", maintain_order="left")
+    extremes = birth_extremes(coupled, rs, ["_component"])
+    earliest, latest = extremes if extremes else (coupled, None)
+    builder = _Builder(quotas, active, budget_units, objective, forced, keys)
     problems = []
-    for (name,), part in coupled.group_by("_component", maintain_order=True):
-        part = part.with_row_index("_pos")
+    for (name,), part in _ranked(earliest, keys).group_by("_component", maintain_order=True):
+        problems.append(builder.build(str(name), part))
+        if latest is not None and part["_amb"].null_count() < part.height:
+            clusters[str(name)] = _clusters(part.with_row_index("_pos"))
+    if latest is not None:
+        for (name,), part in _ranked(latest.filter(pl.col("_component").is_in(list(clusters))),
+                                     keys).group_by("_component", maintain_order=True):
+            alternates[str(name)] = builder.build(str(name), part)
+    return problems
+
+
+def _ranked(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Sorted in priority order within each component, with dense classes ``_cls``."""
+    frame = frame.sort(["_component", *keys, "candidate_id"], maintain_order=True)
+    return frame.with_columns(
+        (pl.struct(keys).rank("dense").over("_component") - 1).cast(pl.Int64).alias("_cls"))
+
+
+class _Builder:
+    """Turns one component's rows (in priority order) into a :class:`ComponentProblem`."""
+
+    def __init__(self, quotas: pl.DataFrame, active: pl.DataFrame, budget_units: int,
+                 objective: Objective, forced: dict[str, int], keys: list[str]) -> None:
+        self.quota_of = dict(quotas.select(POOL, "quota").iter_rows())
+        self.cap_of = dict(active.select("limit_id", "cap").iter_rows())
+        self.budget_units = budget_units
+        self.objective = objective
+        self.forced = forced
+
+    def build(self, name: str, part: pl.DataFrame) -> ComponentProblem:
         pools = sorted(part[POOL].unique().to_list())
         lims = sorted(part["limit_id"].explode().drop_nulls().unique().to_list())
-        caps = [int(quota_of[p]) for p in pools] + [int(cap_of[lid]) for lid in lims]
+        caps = [int(self.quota_of[p]) for p in pools] + [int(self.cap_of[lid]) for lid in lims]
         kinds = ["quota"] * len(pools) + ["limit"] * len(lims)
         labels = [*pools, *lims]
         index = {label: k for k, label in enumerate(labels)}
-        has_budget = budget_units > 0 and bool((part["salary_units"] > 0).any())
+        has_budget = self.budget_units > 0 and bool((part["salary_units"] > 0).any())
         budget_k = len(caps)
         if has_budget:
-            caps.append(budget_units)
+            caps.append(self.budget_units)
             kinds.append("budget")
             labels.append("budget")
         # Constraint indices per candidate, vectorised: pools come first, then limits in id
@@ -159,14 +189,10 @@ def _problems(coupled: pl.DataFrame, quotas: pl.DataFrame, active: pl.DataFrame,
             if m > 0:
                 row.append((budget_k, int(m)))
             rows.append(tuple(row))
-        if part["_amb"].null_count() < part.height:
-            clusters[str(name)] = _clusters(part)
-        problems.append(ComponentProblem(
-            name=str(name), ids=tuple(part["candidate_id"].to_list()),
-            cls=tuple(part["_cls"].to_list()),
+        ids = part["candidate_id"].to_list()
+        return ComponentProblem(
+            name=name, ids=tuple(ids), cls=tuple(part["_cls"].to_list()),
             caps=tuple(caps), kinds=tuple(kinds), labels=tuple(labels), rows=tuple(rows),
-            objective=objective,
-            forced=tuple(forced.get(c, FREE) for c in part["candidate_id"].to_list())
-            if forced else (),
-        ))
-    return problems
+            objective=self.objective,
+            forced=tuple(self.forced.get(c, FREE) for c in ids) if self.forced else (),
+        )

@@ -35,6 +35,7 @@ from allocator.ties import TieGroup
 from allocator.tree import UnitTree
 from models.enums import SolveStatus
 
+IncompleteBirths = tuple[ComponentProblem, list[Cluster]]
 STATUS_NAME = {SELECTED: "selected", NOT_SELECTED: "not_selected", ESCALATED: "escalated"}
 
 
@@ -223,7 +224,8 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
                                    (str(tie),), reason))
 
     # Coupled components.
-    results, reused = _solve_all(sp.problems, sp.clusters, options, progress)
+    extra = {name: (sp.alternates[name], sp.clusters[name]) for name in sp.alternates}
+    results, reused = _solve_all(sp.problems, extra, options, progress)
     class_counts: dict[str, tuple[int, ...]] = {}
     parts: list[pl.DataFrame] = []
     tied = [p.ids[i] for p in sp.problems if isinstance(results[p.name], ComponentResult)
@@ -258,8 +260,9 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
         cpsat_calls += res.stats.cpsat_calls
         if res.solve_status is not SolveStatus.optimal:
             solve_status = SolveStatus.not_proven
-            notes.append(f"{problem.name}: too many possible orders of incomplete birth dates; "
-                         "those candidates are treated as tied")
+            notes.append(f"{problem.name}: too many possible orders of incomplete birth dates "
+                         "to solve each; statuses are those of the earliest and latest "
+                         "placements, escalated where they differ")
         if problem.name not in sp.clusters:  # with orders of birth dates the counts vary
             class_counts[problem.name] = res.class_counts
         group_of: dict[int, str] = {}
@@ -325,30 +328,34 @@ def _statuses_of(problem: ComponentProblem, res: ComponentResult,
 
 
 def _solve_one(problem: ComponentProblem, workers: int, method: str,
-               time_limit: float | None, clusters: list[Cluster] | None = None,
+               time_limit: float | None,
+               incomplete_births: tuple[ComponentProblem, list[Cluster]] | None = None,
                ) -> ComponentResult | str:
+    def solve(p: ComponentProblem) -> ComponentResult:
+        return solve_component(p, workers=workers, method=method, time_limit=time_limit)
+
     try:
-        res = solve_component(problem, workers=workers, method=method, time_limit=time_limit)
-        if clusters:
-            res = incomplete.refine(problem, res, clusters, lambda fine: solve_component(
-                fine, workers=workers, method=method, time_limit=time_limit))
-        return res
+        if incomplete_births is not None:
+            latest, clusters = incomplete_births
+            return incomplete.resolve(problem, latest, clusters, solve)
+        return solve(problem)
     except Infeasible:
         return "infeasible"
     except NotProven:
         return "not_proven"
 
 
-def _solve_all(problems: list[ComponentProblem], clusters: dict[str, list[Cluster]],
+def _solve_all(problems: list[ComponentProblem], extra: dict[str, IncompleteBirths],
                options: Options, progress: Progress,
                ) -> tuple[dict[str, ComponentResult | str], int]:
     """Solve every component (in parallel when asked); reuse cached results by content."""
     cache = options.cache
     if cache is None:
-        return _solve_fresh((problems, 0), clusters, options, progress)
-    digests = {p.name: "component:" + p.digest() for p in problems}
+        return _solve_fresh((problems, 0), extra, options, progress)
+    digests = {p.name: "component:" + p.digest()
+               + (extra[p.name][0].digest() if p.name in extra else "") for p in problems}
     fresh = [p for p in problems if digests[p.name] not in cache]
-    out, reused = _solve_fresh((fresh, len(problems) - len(fresh)), clusters, options,
+    out, reused = _solve_fresh((fresh, len(problems) - len(fresh)), extra, options,
                                progress)
     for p in problems:
         res = out.get(p.name)
@@ -359,7 +366,7 @@ def _solve_all(problems: list[ComponentProblem], clusters: dict[str, list[Cluste
     return out, reused
 
 
-def _solve_fresh(todo: tuple[list[ComponentProblem], int], clusters: dict[str, list[Cluster]],
+def _solve_fresh(todo: tuple[list[ComponentProblem], int], extra: dict[str, IncompleteBirths],
                  options: Options, progress: Progress,
                  ) -> tuple[dict[str, ComponentResult | str], int]:
     problems, reused = todo
@@ -369,12 +376,12 @@ def _solve_fresh(todo: tuple[list[ComponentProblem], int], clusters: dict[str, l
     if options.workers > 1 and len(big) > 1:
         with ProcessPoolExecutor(max_workers=options.workers) as pool:
             futures = {p.name: pool.submit(_solve_one, p, 1, options.method, options.time_limit,
-                                           clusters.get(p.name))
+                                           extra.get(p.name))
                        for p in big}
             for p in problems:
                 if p.name not in futures:
                     out[p.name] = _solve_one(p, 1, options.method, options.time_limit,
-                                             clusters.get(p.name))
+                                             extra.get(p.name))
                     progress.advance()
             for name, fut in futures.items():
                 out[name] = fut.result()
@@ -382,7 +389,7 @@ def _solve_fresh(todo: tuple[list[ComponentProblem], int], clusters: dict[str, l
         return out, reused
     for p in problems:
         out[p.name] = _solve_one(p, options.workers, options.method, options.time_limit,
-                                 clusters.get(p.name))
+                                 extra.get(p.name))
         progress.advance()
     return out, reused
 

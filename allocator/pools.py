@@ -117,3 +117,49 @@ def coarsen_incomplete_births(frame: pl.DataFrame, rs: RuleSet, over: list[str],
         .alias("_k_birth_hi"),
         *[pl.when(coarse).then(0).otherwise(pl.col(c)).alias(c) for c in after],
     ).drop("_cluster", "_cluster_incomplete", "_cluster_lo")
+
+
+def birth_extremes(frame: pl.DataFrame, rs: RuleSet, over: list[str],
+                   ) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """Two exact orders of candidates whose birth dates are incomplete: each one as early as
+    its record allows (above every peer whose date falls in its interval) and as late.
+
+    Returns ``(earliest, latest)`` frames whose birth key columns hold the placement, plus
+    ``_amb`` (the cluster of peers whose order with an incomplete date is unknown, null
+    elsewhere) and ``_f_lo``, ``_f_hi``, ``_f_after`` (each one's own interval and later
+    criteria); None when no birth date is incomplete.
+    """
+    if Criterion.older not in rs.priority or not frame.select(
+            (pl.col("_k_birth_lo") != pl.col("_k_birth_hi")).any()).item():
+        return None
+    keys = key_columns(rs)
+    pos = keys.index("_k_birth_lo")
+    before, after = keys[:pos], keys[pos + 2:]
+    group = [*over, *before]
+    frame = frame.with_columns(
+        pl.col("_k_birth_lo").alias("_f_lo"), pl.col("_k_birth_hi").alias("_f_hi"),
+        pl.concat_list([pl.col(c).cast(pl.Int64) for c in after]).alias("_f_after")
+        if after else pl.lit([], pl.List(pl.Int64)).alias("_f_after"),
+    ).sort([*group, "_k_birth_lo", "_k_birth_hi"], maintain_order=True)
+    prev_hi = pl.col("_k_birth_hi").cum_max().shift(1).over(group)
+    frame = frame.with_columns(
+        (prev_hi.is_null() | (pl.col("_k_birth_lo") > prev_hi)).cast(pl.Int64)
+        .cum_sum().over(group).alias("_cluster")
+    ).with_columns(
+        (pl.col("_k_birth_lo") != pl.col("_k_birth_hi")).any().over([*group, "_cluster"])
+        .alias("_cluster_incomplete"))
+    frame = frame.with_columns(
+        pl.when(pl.col("_cluster_incomplete"))
+        .then(pl.struct([*group, "_cluster"]).rank("dense")).cast(pl.Int64).alias("_amb"),
+    ).drop("_cluster", "_cluster_incomplete")
+    incomplete = (pl.col("_f_lo") != pl.col("_f_hi")).cast(pl.Int64)
+    earliest = 2 * pl.col("_f_lo") - incomplete
+    latest = 2 * pl.col("_f_hi") + incomplete
+    # An incomplete date is never ordered by a later criterion: placed alike, they tie.
+    no_later = [pl.when(incomplete == 1).then(0).otherwise(pl.col(c)).alias(c) for c in after]
+    return (
+        frame.with_columns(earliest.alias("_k_birth_lo"), earliest.alias("_k_birth_hi"),
+                           *no_later),
+        frame.with_columns(latest.alias("_k_birth_lo"), latest.alias("_k_birth_hi"),
+                           *no_later),
+    )

@@ -100,7 +100,40 @@ def test_incomplete_birth_dates_in_coupled_pools_equal_every_completion(
     result = decide(sc, Options(method=method))
     got = {c: s for c, s in result.decisions.select("candidate_id", "status").iter_rows()
            if s != "ineligible"}
-    assert got == _brute_force_completions(sc, result.decisions, result.escalations)
+    expected = _brute_force_completions(sc, result.decisions, result.escalations)
+    if result.summary["solver"]["status"] == "optimal":
+        assert got == expected
+    else:
+        _assert_sound(sc, got, expected)
+
+
+def _assert_sound(sc: Any, got: dict[str, str], expected: dict[str, str]) -> None:
+    """Without every order solved: exact for the incomplete dates, sound for escalations."""
+    incomplete = set(sc.candidates.filter(pl.col("birth_lo") != pl.col("birth_hi"))
+                     ["candidate_id"].to_list())
+    for cid, status in got.items():
+        if cid in incomplete:
+            assert status == expected[cid], cid
+        if status == "escalated":
+            assert expected[cid] == "escalated", cid
+        else:
+            assert expected[cid] in (status, "escalated"), cid
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(scenarios(max_candidates=5, incomplete_births=True, objective="priority",
+                 homogeneous=True))
+def test_too_many_birth_orders_says_not_proven_and_stays_sound(
+        monkeypatch: Any, args: dict[str, Any]) -> None:
+    from allocator.solve import incomplete
+
+    monkeypatch.setattr(incomplete, "MAX_ORDERS", 1)
+    sc = build_scenario(raw(**args))
+    result = decide(sc, Options(method="cpsat"))
+    got = {c: s for c, s in result.decisions.select("candidate_id", "status").iter_rows()
+           if s != "ineligible"}
+    _assert_sound(sc, got, _brute_force_completions(sc, result.decisions, result.escalations))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,18 +1,20 @@
-"""Coupled pools with birth dates known only to the year (or month): exact statuses.
+"""Coupled pools with birth dates known only to the year (or month): statuses over the
+orders the data allows.
 
-A component is first solved with each *cluster* (candidates equal before ``older`` whose
-birth intervals overlap, one of them incomplete) made one tie class. When every member of a
-cluster is in, or every member out, the order inside the cluster cannot matter: all fit
-together next to the same winners above, or none fits. Only a *contested* cluster (some in,
-some out, or escalated) is looked at again: every order of its members that the data allows
-— a member surely older than another stays above it; equal complete dates fall back on the
-later criteria; otherwise either may come first — is solved exactly, and a candidate is
-selected only if selected under every order, not selected if under none, escalated
-otherwise. Undecidable comparisons are thus never settled by a guess nor by a later
-criterion (SCENARIO.md "Incomplete data").
+Two exact solves come first: every incomplete date placed as early as its record allows
+(above each peer whose date falls in its interval) and as late. An incomplete candidate's
+own status is settled by these two, because moving a candidate up the order can only help
+them: selected at the latest placement means selected everywhere, not selected at the
+earliest means nowhere. Where the two orders agree on everyone, their common result stands.
+Where they differ, the *contested* clusters (an incomplete date and its peers) are solved
+under every order of their members that the data allows — a member surely older than
+another stays above it; equal complete dates fall back on the later criteria; otherwise
+either may come first — and a candidate is selected only if selected under every order, not
+selected if under none, escalated otherwise. Undecidable comparisons are thus never settled
+by a guess nor by a later criterion (SCENARIO.md "Incomplete data").
 
-Orders multiply; past :data:`MAX_ORDERS` the coarse result is kept and the component is
-reported ``not_proven``.
+Orders multiply; past :data:`MAX_ORDERS` the statuses are those of the two extreme orders
+(escalated where they differ) and the component is reported ``not_proven``.
 """
 
 from __future__ import annotations
@@ -40,14 +42,16 @@ def orders(cluster: Cluster, limit: int = MAX_ORDERS) -> list[list[list[int]]] |
     every criterion share a block); None when there are more than ``limit``."""
     n = len(cluster.positions)
     blocks: list[list[int]] = []
-    seen: dict[tuple[int, tuple[int, ...]], int] = {}
+    seen_key: dict[tuple[int, int, tuple[int, ...]], int] = {}
     for m in range(n):
-        if cluster.lo[m] == cluster.hi[m]:
-            key = (cluster.lo[m], cluster.after[m])
-            if key in seen:
-                blocks[seen[key]].append(m)
-                continue
-            seen[key] = len(blocks)
+        # Members with the same record are interchangeable: one block. Later criteria count
+        # only between complete dates.
+        complete = cluster.lo[m] == cluster.hi[m]
+        key = (cluster.lo[m], cluster.hi[m], cluster.after[m] if complete else ())
+        if key in seen_key:
+            blocks[seen_key[key]].append(m)
+            continue
+        seen_key[key] = len(blocks)
         blocks.append([m])
 
     def above(a: list[int], b: list[int]) -> bool:
@@ -58,48 +62,113 @@ def orders(cluster: Cluster, limit: int = MAX_ORDERS) -> list[list[list[int]]] |
         return both_complete and cluster.lo[x] == cluster.lo[y] and \
             cluster.after[x] < cluster.after[y]
 
-    preds = [{j for j in range(len(blocks)) if j != i and above(blocks[j], blocks[i])}
-             for i in range(len(blocks))]
+    nb = len(blocks)
+    # A block unordered with c others can stand in c + 1 places: a lower bound, cheap.
+    unordered = [sum(1 for j in range(nb) if j != i and not above(blocks[i], blocks[j])
+                     and not above(blocks[j], blocks[i])) for i in range(nb)]
+    if max(unordered, default=0) + 1 > limit:
+        return None
+    preds = [{j for j in range(nb) if j != i and above(blocks[j], blocks[i])}
+             for i in range(nb)]
     out: list[list[list[int]]] = []
-
-    def extend(prefix: list[int], placed: set[int]) -> bool:
-        if len(prefix) == len(blocks):
+    # Depth-first over placements, without recursion (clusters can be long chains).
+    stack: list[list[int]] = [[]]
+    while stack:
+        prefix = stack.pop()
+        if len(prefix) == nb:
             out.append([blocks[i] for i in prefix])
-            return len(out) <= limit
-        for i in range(len(blocks)):
-            if i not in placed and preds[i] <= placed:
-                prefix.append(i)
-                placed.add(i)
-                ok = extend(prefix, placed)
-                prefix.pop()
-                placed.discard(i)
-                if not ok:
-                    return False
-        return True
-
-    return out if extend([], set()) else None
+            if len(out) > limit:
+                return None
+            continue
+        placed = set(prefix)
+        ready = [i for i in range(nb) if i not in placed and preds[i] <= placed]
+        for i in reversed(ready):
+            stack.append([*prefix, i])
+    return out
 
 
-def refine(problem: ComponentProblem, coarse: ComponentResult, clusters: Sequence[Cluster],
-           solve: Callable[[ComponentProblem], ComponentResult]) -> ComponentResult:
-    """Exact statuses of a component whose classes include coarsened clusters."""
-    contested = [c for c in clusters if _contested(coarse, c)]
-    if not contested:
-        return coarse
+def resolve(earliest: ComponentProblem, latest: ComponentProblem,
+            clusters: Sequence[Cluster], solve: Callable[[ComponentProblem], ComponentResult],
+            ) -> ComponentResult:
+    """Statuses of a component with incomplete birth dates (``earliest`` and ``latest`` are
+    the same component in the two extreme orders; ``clusters`` index ``earliest``)."""
+    first = solve(earliest)
+    order = {cid: i for i, cid in enumerate(earliest.ids)}
+    last = _back(solve(latest), [order[c] for c in latest.ids], earliest.n)
+    calls = first.stats.cpsat_calls + last.stats.cpsat_calls
+    if first.status == last.status and sorted(first.groups) == sorted(last.groups):
+        return replace(first, stats=replace(first.stats, cpsat_calls=calls))
+    differs = {i for i in range(earliest.n) if first.status[i] != last.status[i]}
+    contested = [c for c in clusters
+                 if differs & set(c.positions) or _contested(first, c) or _contested(last, c)]
     choices = [orders(c) for c in contested]
     total = 1
     for ch in choices:
         total *= len(ch) if ch is not None else MAX_ORDERS + 1
-    if total > MAX_ORDERS:
-        return replace(coarse, solve_status=SolveStatus.not_proven)
+    if total > MAX_ORDERS or not contested:
+        # Too many orders: each incomplete member of a contested cluster is also solved at
+        # its own best (earliest, the others latest) and worst placement, which settles its
+        # own status; others are escalated wherever any of these orders disagree.
+        results = [first, last]
+        for cluster in contested:
+            for m in range(len(cluster.positions)):
+                if cluster.lo[m] == cluster.hi[m]:
+                    continue
+                for own_first in (True, False):
+                    fine, perm = _placed(earliest, cluster, m, own_first)
+                    res = solve(fine)
+                    calls += res.stats.cpsat_calls
+                    results.append(_back(res, perm, earliest.n))
+        united = _union(earliest, first, results, calls)
+        return replace(united, solve_status=SolveStatus.not_proven)
+    coarse = _merged(earliest, contested)
     results = []
-    calls = coarse.stats.cpsat_calls
     for combo in itertools.product(*[ch for ch in choices if ch is not None]):
-        fine, perm = _refined(problem, contested, combo)
+        fine, perm = _refined(coarse, contested, combo)
         res = solve(fine)
         calls += res.stats.cpsat_calls
-        results.append(_back(res, perm, problem.n))
-    return _union(problem, coarse, results, calls)
+        results.append(_back(res, perm, earliest.n))
+    return _union(earliest, first, results, calls)
+
+
+def _placed(earliest: ComponentProblem, cluster: Cluster, member: int,
+            own_first: bool) -> tuple[ComponentProblem, list[int]]:
+    """One incomplete member as early as possible and every other incomplete member of its
+    cluster as late (``own_first``), or the reverse."""
+    def key(m: int) -> tuple[int, int]:
+        incomplete = cluster.lo[m] != cluster.hi[m]
+        if not incomplete:
+            return (2 * cluster.lo[m], 0)
+        early = (m == member) == own_first
+        return (2 * cluster.lo[m] - 1, 0) if early else (2 * cluster.hi[m] + 1, 0)
+
+    def later(m: int) -> tuple[int, ...]:  # never used for an incomplete date
+        return cluster.after[m] if cluster.lo[m] == cluster.hi[m] else ()
+
+    ordered = sorted(range(len(cluster.positions)), key=lambda m: (key(m), later(m), m))
+    blocks: list[list[int]] = []
+    for m in ordered:
+        if blocks and (key(blocks[-1][0]), later(blocks[-1][0])) == (key(m), later(m)):
+            blocks[-1].append(m)
+        else:
+            blocks.append([m])
+    return _refined(_merged(earliest, [cluster]), [cluster], (blocks,))
+
+
+def _merged(problem: ComponentProblem, clusters: list[Cluster]) -> ComponentProblem:
+    """The problem with each cluster's members in one class (they are contiguous)."""
+    anchor: dict[int, int] = {}
+    for c in clusters:
+        for i in c.positions:
+            anchor[i] = min(c.positions)
+    keys = [(problem.cls[anchor.get(i, i)], anchor.get(i, -1)) for i in range(problem.n)]
+    cls, last, k = [], None, -1
+    for key in keys:
+        if key != last:
+            k += 1
+            last = key
+        cls.append(k)
+    return replace(problem, cls=tuple(cls))
 
 
 def _contested(res: ComponentResult, cluster: Cluster) -> bool:
@@ -157,12 +226,13 @@ def _union(problem: ComponentProblem, coarse: ComponentResult,
             status.append(NOT_SELECTED)
         else:
             status.append(ESCALATED)
-    by_class: dict[int, list[int]] = {}
+    by_pool: dict[int, list[int]] = {}
     for i, s in enumerate(status):
         if s == ESCALATED:
-            by_class.setdefault(problem.cls[i], []).append(i)
+            pool = next(k for k, _ in problem.rows[i] if problem.kinds[k] == "quota")
+            by_pool.setdefault(pool, []).append(i)
     groups = []
-    for members in by_class.values():
+    for members in by_pool.values():
         inside = set(members)
         seats = 0
         for r in results:
