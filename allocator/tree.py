@@ -12,10 +12,6 @@ class UnitTree:
     """Units with their managing agency (parent). Built from a validated units frame."""
 
     def __init__(self, units: pl.DataFrame) -> None:
-        self.graph = nx.DiGraph()
-        self.graph.add_nodes_from(units["unit_id"].to_list())
-        edges = units.filter(pl.col("parent_id").is_not_null()).select("parent_id", "unit_id")
-        self.graph.add_edges_from(edges.iter_rows())
         self.parent: dict[str, str | None] = dict(
             units.select("unit_id", "parent_id").iter_rows()
         )
@@ -23,6 +19,14 @@ class UnitTree:
         roots = [u for u, p in self.parent.items() if p is None]
         self.root: str = roots[0]
         self._units = units.select("unit_id", "parent_id")
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The tree as a directed graph (agency → unit), built when first needed."""
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.parent)
+        graph.add_edges_from((p, u) for u, p in self.parent.items() if p is not None)
+        return graph
 
     @cached_property
     def ancestors(self) -> pl.DataFrame:
