@@ -265,13 +265,12 @@ def runs_show(
     solver = info.summary.get("solver", {})
     table.add_row("solver", ", ".join(f"{k}={v}" for k, v in solver.items()))
     out.print(table)
-    files = Table(title="Tệp đầu vào đã lưu / stored input files")
-    files.add_column("path")
-    files.add_column("sha256")
-    files.add_column("bytes", justify="right")
+    # Plain lines, never cut to the terminal's width: a path is what a user copies.
+    out.print("Tệp đầu vào đã lưu / stored input files (sha256[:16], bytes, path):",
+              style="bold")
     for path, sha, size in info.files.iter_rows():
-        files.add_row(path, sha[:16], str(size))
-    out.print(files)
+        out.print(f"  {sha[:16]}  {size:>10}  {path}", soft_wrap=True, markup=False,
+                  highlight=False)
 
 
 @runs_app.command("replay")

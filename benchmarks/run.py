@@ -86,7 +86,7 @@ class Plan:
 
 
 FULL = Plan(uncoupled=(10_000, 100_000, 1_000_000), coupled=(100_000,),
-            coupled_seeds=(1, 2, 3), checked=(2_000,))
+            coupled_seeds=(1, 2, 3), checked=(1_000,))
 QUICK = Plan(uncoupled=(1_000,), coupled=(1_500,), coupled_seeds=(1,), checked=(600,),
              small_reps=3, cli_reps=1, coupled_cli=False)
 
@@ -185,14 +185,10 @@ def solve_highs(split_: Split) -> tuple[list[ComponentResult], list[ComponentRes
     final = []
     for p, r in zip(problems, raw, strict=True):
         clusters = split_.clusters.get(p.name)
-        if not clusters:
-            final.append(r)
-        elif hasattr(incomplete, "resolve"):  # both extreme orders, then the contested ones
-            latest = split_.alternates[p.name]
-            final.append(incomplete.resolve(p, latest, clusters, highs.solve_component))
-        else:  # the coarse problem, refined where a cluster is contested
-            final.append(incomplete.refine(  # type: ignore[attr-defined]
-                p, r, clusters, highs.solve_component))
+        if clusters:  # both extreme placements, then the contested orders
+            r = incomplete.resolve(p, split_.alternates[p.name], clusters,
+                                   highs.solve_component)
+        final.append(r)
     return raw, final
 
 
