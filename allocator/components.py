@@ -74,9 +74,8 @@ def split(eligible: pl.DataFrame, quotas: pl.DataFrame, limits: pl.DataFrame,
 
     graph = nx.Graph()
     graph.add_nodes_from(eligible[POOL].unique().sort().to_list())
-    for _, group in covered.group_by("limit_id", maintain_order=True):
-        pools = group[POOL].unique().sort().to_list()
-        graph.add_node(pools[0])
+    per_limit = covered.group_by("limit_id").agg(pl.col(POOL).unique().sort())
+    for pools in per_limit[POOL].to_list():
         nx.add_path(graph, pools)
     coupled_pools = set(covered[POOL].to_list())
     if budget_active:

@@ -26,31 +26,46 @@ def effective_caps(limits: pl.DataFrame, staff: pl.DataFrame, tree: UnitTree,
         {"title": [t.code for t in rs.titles], "profession": [t.profession for t in rs.titles],
          "rank": [t.rank.value for t in rs.titles]}
     )
-    staff_in = staff.join(titles, on="title", how="left").join(
-        tree.ancestors.select("unit_id", "anc_id"), on="unit_id", how="inner"
-    )
+    profession_of = {t.code: t.profession for t in rs.titles}
+    shared = limits.with_row_index("_i").filter(pl.col("max").is_null())
+    sums: dict[int, tuple[int, int, int, int]] = {}
+    if shared.height:
+        # One join for all share limits: every (limit, staff row in its scope), then the
+        # positions of the limit's profession (or of all titles) and the holders of its
+        # title (or of its rank), summed per limit.
+        staff_in = staff.join(titles, on="title", how="left").join(
+            tree.ancestors.select("unit_id", "anc_id"), on="unit_id", how="inner")
+        lim = shared.select(
+            "_i", pl.col("scope_unit_id").alias("anc_id"), pl.col("target_title").alias("_lt"),
+            pl.col("target_rank").alias("_lr"),
+            pl.col("target_title").replace_strict(profession_of, default=None,
+                                                  return_dtype=pl.Utf8).alias("_lp"))
+        pos = pl.col("_lt").is_null() | (pl.col("profession") == pl.col("_lp"))
+        held = pl.when(pl.col("_lt").is_not_null()).then(pl.col("title") == pl.col("_lt")) \
+            .otherwise(pl.col("rank") == pl.col("_lr"))
+        agg = (lim.join(staff_in, on="anc_id", how="inner")
+               .with_columns(pos.fill_null(False).alias("_pos"),
+                             held.fill_null(False).alias("_held"))
+               .group_by("_i")
+               .agg(pl.col("positions").filter(pl.col("_pos")).fill_null(0).sum().alias("total"),
+                    pl.col("positions").filter(pl.col("_pos")).null_count().alias("nulls"),
+                    pl.col("_pos").sum().alias("n"),
+                    pl.col("holders").filter(pl.col("_held")).sum().alias("holders")))
+        sums = {int(i): (int(t), int(nu), int(n), int(h)) for i, t, nu, n, h in agg.iter_rows()}
     caps: list[int | None] = []
-    for row in limits.iter_rows(named=True):
+    for i, row in enumerate(limits.iter_rows(named=True)):
         if row["max"] is not None:
             caps.append(int(row["max"]))
             continue
-        share = Decimal(row["max_share"])
-        scope = staff_in.filter(pl.col("anc_id") == row["scope_unit_id"])
-        if row["target_title"] is not None:
-            profession = rs.title(row["target_title"]).profession
-            positions = scope.filter(pl.col("profession") == profession)["positions"]
-            holders = scope.filter(pl.col("title") == row["target_title"])["holders"].sum()
-        else:
-            positions = scope["positions"]
-            holders = scope.filter(pl.col("rank") == row["target_rank"])["holders"].sum()
-        if positions.null_count() and positions.len():
+        total, nulls, n, holders = sums.get(i, (0, 0, 0, 0))
+        if nulls and n:
             raise InputError.one(
                 "staff.csv", None, "positions",
                 f"giới hạn {row['limit_id']} dùng max_share nhưng thiếu biên chế được duyệt",
                 f"limit {row['limit_id']} uses max_share but approved headcount is missing",
             )
-        total = int(positions.fill_null(0).sum())
-        caps.append(max(0, math.floor(share * total) - int(holders)))
+        share = Decimal(row["max_share"])  # exact: floor of a decimal share of a count
+        caps.append(max(0, math.floor(share * total) - holders))
     return limits.with_columns(pl.Series("cap", caps, pl.Int64))
 
 

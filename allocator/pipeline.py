@@ -111,7 +111,7 @@ def decide(scenario: Scenario, options: Options, progress: Progress | None = Non
     cache = options.cache
     tree = _memo(cache, "tree", scenario.units, lambda: UnitTree(scenario.units))
     prepared = _memo(
-        cache, f"conditions:{id(rs)}:{settings.model_dump_json()}", scenario.candidates,
+        cache, f"conditions:{settings.model_dump_json()}", (scenario.candidates, rs),
         lambda: add_priority_key(eligibility.conditions(scenario.candidates, rs, settings), rs))
     cands = assign_pools(prepared, scenario.quotas, tree)
     cands = eligibility.finish(cands).with_columns(pool_key().alias(POOL))
@@ -124,7 +124,8 @@ def decide(scenario: Scenario, options: Options, progress: Progress | None = Non
     ).select("candidate_id", pl.struct(keys).rank("dense").over(POOL).cast(pl.Int64)
              .alias("priority_rank"))
     cands = attach(cands, ranks, "candidate_id", ["priority_rank"])
-    limits = effective_caps(scenario.limits, scenario.staff, tree, rs)
+    limits = _memo(cache, "caps", (scenario.limits, scenario.staff, scenario.units, rs),
+                   lambda: effective_caps(scenario.limits, scenario.staff, tree, rs))
     eligible = cands.filter(pl.col("eligible"))
     covered = coverage(eligible, limits, tree, rs)
     lap("eligibility")
@@ -160,16 +161,19 @@ def decide(scenario: Scenario, options: Options, progress: Progress | None = Non
     return result
 
 
-def _memo(cache: dict[str, Any] | None, key: str, owner: object,
+def _memo(cache: dict[str, Any] | None, key: str, owner: object | tuple[object, ...],
           compute: Callable[[], Any]) -> Any:
-    """Reuse a stage's result across what-if runs that share the same input object."""
+    """Reuse a stage's result across what-if runs that share the same input objects (by
+    identity: a variant that changes a table builds a new frame)."""
     if cache is None:
         return compute()
     hit = cache.get(f"stage:{key}")
-    if hit is not None and hit[0] is owner:
+    owners = owner if isinstance(owner, tuple) else (owner,)
+    if hit is not None and len(hit[0]) == len(owners) and all(
+            a is b for a, b in zip(hit[0], owners, strict=True)):
         return hit[1]
     value = compute()
-    cache[f"stage:{key}"] = (owner, value)
+    cache[f"stage:{key}"] = (owners, value)
     return value
 
 

@@ -231,10 +231,11 @@ def tie_groups(sub: SubModel, problem: ComponentProblem, escalated: list[int],
 
 
 def blockers(problem: ComponentProblem, status: Sequence[int],
-             groups: Sequence[tuple[tuple[int, ...], int]]) -> list[int]:
-    """For each not-selected candidate, the first constraint (pool, limits by id, budget)
-    that the winners of higher or equal priority fill, counting tie groups at their most.
-    -1 where no single constraint is full."""
+             groups: Sequence[tuple[tuple[int, ...], int]],
+             wanted: set[int] | None = None) -> list[int]:
+    """For each not-selected candidate (of ``wanted`` when given), the first constraint
+    (pool, limits by id, budget) that the winners of higher or equal priority fill,
+    counting tie groups at their most. -1 where no single constraint is full."""
     caps = problem.caps
     out = [-1] * problem.n
     group_of: dict[int, int] = {}
@@ -254,7 +255,7 @@ def blockers(problem: ComponentProblem, status: Sequence[int],
                 for k, c in problem.rows[i]:
                     gu[k] = max(gu[k], c)
         for i in members:
-            if status[i] != NOT_SELECTED:
+            if status[i] != NOT_SELECTED or (wanted is not None and i not in wanted):
                 continue
             for k, c in problem.rows[i]:
                 extra = sum(gu[k] * groups[g][1] for g, gu in group_usage.items())

@@ -13,8 +13,11 @@ exact shortcuts, proven here rather than searched:
   ``t`` seats whoever gets them: the members are escalated and the usage is known.
 
 Only what remains — a tie whose members weigh differently on shared limits — becomes an
-*open* region solved by CP-SAT stages (each stage proven OPTIMAL before its value is
-fixed), and at the end every open member is classified by feasibility probes.
+*open* region solved by stages (each proven optimal before its value is fixed), and at the
+end every open member is classified by feasibility probes. While the open region has few
+completions (ways to give each open class its proven number of winners), a stage is
+settled by enumerating them against every subset of the piece, an exhaustive and therefore
+exact search; beyond ``ENUMERATION_LIMIT`` checks a stage is a CP-SAT model.
 
 For ``fill`` the feasible set is not closed under removal once the number of winners is
 fixed, so that objective goes to :func:`allocator.solve.cpsat.solve_lex`.
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from itertools import combinations
 
 from allocator.problem import (
     ESCALATED,
@@ -37,6 +41,12 @@ from allocator.problem import (
 from allocator.solve import cpsat
 from allocator.solve.cpsat import Infeasible, SubModel
 from models.enums import Objective
+
+#: Most (completion, subset) pairs a stage may enumerate before it becomes a CP-SAT model;
+#: 0 sends every stage to CP-SAT (the tests run both ways).
+ENUMERATION_LIMIT = 4096
+#: Most completions of the open region kept for enumeration.
+COMPLETION_LIMIT = 256
 
 
 def solve_component(problem: ComponentProblem, *, workers: int = 1,
@@ -67,6 +77,9 @@ class _Sequential:
         self.open_classes: list[tuple[list[int], int]] = []
         self.open_members: list[int] = []
         self.groups: list[tuple[tuple[int, ...], int]] = []
+        # Every completion of the open region (its usage per constraint) while there are
+        # few; None once there are too many to enumerate.
+        self.completions: list[dict[int, int]] | None = [{}]
         self.calls = 0
         self.stages = 0
 
@@ -133,8 +146,10 @@ class _Sequential:
         self.close_open_region()
         counts = cpsat._class_counts(p, self.status, self.groups)
         blocker = self.blocker
-        if any(b < 0 and s == NOT_SELECTED for b, s in zip(blocker, self.status, strict=True)):
-            fallback = cpsat.blockers(p, self.status, self.groups)
+        unknown = {i for i, (b, s) in enumerate(zip(blocker, self.status, strict=True))
+                   if b < 0 and s == NOT_SELECTED}
+        if unknown:
+            fallback = cpsat.blockers(p, self.status, self.groups, unknown)
             blocker = [b if b >= 0 else fallback[i] for i, b in enumerate(blocker)]
         return ComponentResult(
             status=tuple(self.status), blocker=tuple(blocker), groups=tuple(self.groups),
@@ -191,11 +206,17 @@ class _Sequential:
         self.groups.append((tuple(sorted(piece)), seats))
 
     def _stage(self, piece: list[int]) -> None:
-        """A CP-SAT stage: the most winners this piece can have next to the open region."""
-        sub = self.submodel(piece)
-        count, _ = sub.maximize(dict.fromkeys(piece, 1))
-        self.calls += sub.calls
+        """A stage: the most winners this piece can have next to the open region."""
         self.stages += 1
+        enumerated = self._enumerate(piece)
+        if enumerated is None:
+            sub = self.submodel(piece)
+            count, _ = sub.maximize(dict.fromkeys(piece, 1))
+            self.calls += sub.calls
+            self.completions = None
+        else:
+            count, completions = enumerated
+            self.completions = completions if len(completions) <= COMPLETION_LIMIT else None
         if count == len(piece):
             for i in piece:
                 self.take(i)
@@ -211,6 +232,37 @@ class _Sequential:
                 per_k[k].append(c)
         for k, coefs in per_k.items():
             self.open_max[k] += sum(sorted(coefs, reverse=True)[:count])
+
+    def _enumerate(self, piece: list[int]) -> tuple[int, list[dict[int, int]]] | None:
+        """The stage by exhaustion: the most members of ``piece`` that fit beside some
+        completion of the open region, and the completions of the region with the piece
+        added at that count. None when that would take more than ``ENUMERATION_LIMIT``
+        checks."""
+        if self.completions is None or len(piece) > 12:
+            return None
+        p = self.p
+        residual = [cap - u for cap, u in zip(p.caps, self.usage, strict=True)]
+        live = [c for c in self.completions if all(v <= residual[k] for k, v in c.items())]
+        if not live:  # the stages above proved a completion exists
+            raise Infeasible
+        if len(live) << len(piece) > ENUMERATION_LIMIT:
+            return None
+        for size in range(len(piece), 0, -1):
+            found: dict[tuple[tuple[int, int], ...], dict[int, int]] = {}
+            for chosen in combinations(piece, size):
+                use: dict[int, int] = defaultdict(int)
+                for i in chosen:
+                    for k, c in p.rows[i]:
+                        use[k] += c
+                for comp in live:
+                    if all(comp.get(k, 0) + v <= residual[k] for k, v in use.items()):
+                        merged = dict(comp)
+                        for k, v in use.items():
+                            merged[k] = merged.get(k, 0) + v
+                        found.setdefault(tuple(sorted(merged.items())), merged)
+            if found:
+                return size, (live if size == len(piece) else list(found.values()))
+        return 0, live
 
     def close_open_region(self) -> None:
         """Classify the open members over every optimal completion (feasibility probes)."""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocator.problem import ESCALATED, SELECTED, ComponentProblem
-from allocator.solve import solve_component
+from allocator.solve import sequential, solve_component
 from allocator.solve.cpsat import solve_lex
 from models.enums import Objective
 from tests.support.brute import problem_statuses
@@ -33,10 +37,30 @@ def _seats_match_counts(p: ComponentProblem, status: tuple[int, ...],
     assert grouped == [i for i, s in enumerate(status) if s == ESCALATED]
 
 
+@contextmanager
+def _stages_by_cpsat() -> Iterator[None]:
+    """Every stage of the sequential method as a CP-SAT model (no enumeration)."""
+    saved = sequential.ENUMERATION_LIMIT
+    sequential.ENUMERATION_LIMIT = 0
+    try:
+        yield
+    finally:
+        sequential.ENUMERATION_LIMIT = saved
+
+
 @FAST
 @given(component_problems(objective=Objective.priority))
 def test_sequential_priority_equals_brute_force(p: ComponentProblem) -> None:
     res = solve_component(p)
+    assert list(res.status) == problem_statuses(p)
+    _seats_match_counts(p, res.status, res.groups, res.class_counts)
+
+
+@FAST
+@given(component_problems(objective=Objective.priority))
+def test_sequential_with_cpsat_stages_equals_brute_force(p: ComponentProblem) -> None:
+    with _stages_by_cpsat():
+        res = solve_component(p)
     assert list(res.status) == problem_statuses(p)
     _seats_match_counts(p, res.status, res.groups, res.class_counts)
 
@@ -117,14 +141,23 @@ def _all_small_problems(max_n: int = 4) -> list[ComponentProblem]:
     return out
 
 
-def test_sequential_equals_brute_force_on_every_small_problem() -> None:
+@pytest.mark.parametrize("enumerate_stages", [True, False])
+def test_sequential_equals_brute_force_on_every_small_problem(
+        enumerate_stages: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """Small-scope exhaustive check: rare structures (an open tie above a split class) that
-    random generation almost never meets are all here."""
+    random generation almost never meets are all here; stages settled by enumeration and
+    by CP-SAT both."""
+    if not enumerate_stages:
+        monkeypatch.setattr(sequential, "ENUMERATION_LIMIT", 0)
     wrong = []
+    staged = 0
     for p in _all_small_problems():
-        if list(solve_component(p).status) != problem_statuses(p):
+        res = solve_component(p)
+        staged += res.stats.stages > 0
+        if list(res.status) != problem_statuses(p):
             wrong.append(p)
     assert not wrong, f"{len(wrong)} problems differ, first: {wrong[0]}"
+    assert staged, "no problem needed a stage: the check proves nothing about stages"
 
 
 def _all_small_budget_problems(max_n: int = 4) -> list[ComponentProblem]:
@@ -150,7 +183,11 @@ def _all_small_budget_problems(max_n: int = 4) -> list[ComponentProblem]:
     return out
 
 
-def test_sequential_equals_brute_force_on_every_small_budget_problem() -> None:
+@pytest.mark.parametrize("enumerate_stages", [True, False])
+def test_sequential_equals_brute_force_on_every_small_budget_problem(
+        enumerate_stages: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not enumerate_stages:
+        monkeypatch.setattr(sequential, "ENUMERATION_LIMIT", 0)
     wrong = [p for p in _all_small_budget_problems()
              if list(solve_component(p).status) != problem_statuses(p)]
     assert not wrong, f"{len(wrong)} problems differ, first: {wrong[0]}"
