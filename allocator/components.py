@@ -9,7 +9,7 @@ takes the exact sort-and-cut; the others become :class:`ComponentProblem` object
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 import polars as pl
@@ -51,6 +51,19 @@ class Split:
     budget_active: bool
     clusters: dict[str, list[Cluster]]  # per component: birth dates that cannot be ordered
     alternates: dict[str, ComponentProblem]  # the same components, incomplete dates latest
+
+    def with_quotas(self, quota_of: pl.DataFrame) -> Split:
+        """The same split with each pool's seats from ``quota_of`` (``_pool``, ``quota``):
+        which pools are coupled never depends on their seats."""
+        seats = dict(quota_of.iter_rows())
+
+        def recap(p: ComponentProblem) -> ComponentProblem:
+            caps = tuple(int(seats[label]) if kind == "quota" else cap
+                         for cap, kind, label in zip(p.caps, p.kinds, p.labels, strict=True))
+            return p if caps == p.caps else replace(p, caps=caps)
+
+        return replace(self, problems=[recap(p) for p in self.problems],
+                       alternates={name: recap(p) for name, p in self.alternates.items()})
 
 
 def split(eligible: pl.DataFrame, quotas: pl.DataFrame, limits: pl.DataFrame,

@@ -34,6 +34,7 @@ from allocator.solve.cpsat import Infeasible, NotProven
 from allocator.ties import TieGroup
 from allocator.tree import UnitTree
 from models.enums import SolveStatus
+from models.ruleset import RuleSet
 
 IncompleteBirths = tuple[ComponentProblem, list[Cluster]]
 STATUS_NAME = {SELECTED: "selected", NOT_SELECTED: "not_selected", ESCALATED: "escalated"}
@@ -113,21 +114,19 @@ def decide(scenario: Scenario, options: Options, progress: Progress | None = Non
     prepared = _memo(
         cache, f"conditions:{settings.model_dump_json()}", (scenario.candidates, rs),
         lambda: add_priority_key(eligibility.conditions(scenario.candidates, rs, settings), rs))
-    cands = assign_pools(prepared, scenario.quotas, tree)
-    cands = eligibility.finish(cands).with_columns(pool_key().alias(POOL))
+    # Pools, eligibility and priority ranks depend on which pools hold a quota, not on how
+    # many seats: a what-if that changes seats only reuses them.
+    pool_keys = scenario.quotas.select("agency_id", "target_title")
+    structure, eligible = _memo(
+        cache, "pools", (prepared, tree), lambda: _pools(prepared, scenario.quotas, tree, rs),
+        same=pool_keys)
     quotas = scenario.quotas.with_columns(pool_key().alias(POOL))
     quota_of = quotas.select(POOL, "quota")
-    cands = attach(cands, quota_of, POOL, ["quota"])
-    keys = key_columns(rs)
-    ranks = coarsen_incomplete_births(
-        cands.filter(pl.col("eligible")).select("candidate_id", POOL, *keys), rs, [POOL]
-    ).select("candidate_id", pl.struct(keys).rank("dense").over(POOL).cast(pl.Int64)
-             .alias("priority_rank"))
-    cands = attach(cands, ranks, "candidate_id", ["priority_rank"])
+    cands = attach(structure, quota_of, POOL, ["quota"])
     limits = _memo(cache, "caps", (scenario.limits, scenario.staff, scenario.units, rs),
                    lambda: effective_caps(scenario.limits, scenario.staff, tree, rs))
-    eligible = cands.filter(pl.col("eligible"))
-    covered = coverage(eligible, limits, tree, rs)
+    covered = _memo(cache, "coverage", (eligible, limits),
+                    lambda: coverage(eligible, limits, tree, rs))
     lap("eligibility")
 
     progress.stage("solve")
@@ -161,19 +160,36 @@ def decide(scenario: Scenario, options: Options, progress: Progress | None = Non
     return result
 
 
+def _pools(prepared: pl.DataFrame, quotas: pl.DataFrame, tree: UnitTree,
+           rs: RuleSet) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every candidate with its pool, eligibility and priority rank; and the eligible ones.
+    Uses the quotas' pools only (agency, title), never their seats."""
+    cands = assign_pools(prepared, quotas, tree)
+    cands = eligibility.finish(cands).with_columns(pool_key().alias(POOL))
+    keys = key_columns(rs)
+    ranks = coarsen_incomplete_births(
+        cands.filter(pl.col("eligible")).select("candidate_id", POOL, *keys), rs, [POOL]
+    ).select("candidate_id", pl.struct(keys).rank("dense").over(POOL).cast(pl.Int64)
+             .alias("priority_rank"))
+    cands = attach(cands, ranks, "candidate_id", ["priority_rank"])
+    return cands, cands.filter(pl.col("eligible"))
+
+
 def _memo(cache: dict[str, Any] | None, key: str, owner: object | tuple[object, ...],
-          compute: Callable[[], Any]) -> Any:
+          compute: Callable[[], Any], same: pl.DataFrame | None = None) -> Any:
     """Reuse a stage's result across what-if runs that share the same input objects (by
-    identity: a variant that changes a table builds a new frame)."""
+    identity: a variant that changes a table builds a new frame) and, when given, an equal
+    ``same`` frame (by content)."""
     if cache is None:
         return compute()
     hit = cache.get(f"stage:{key}")
     owners = owner if isinstance(owner, tuple) else (owner,)
     if hit is not None and len(hit[0]) == len(owners) and all(
-            a is b for a, b in zip(hit[0], owners, strict=True)):
+            a is b for a, b in zip(hit[0], owners, strict=True)) and (
+            same is None or (hit[2] is not None and same.equals(hit[2]))):
         return hit[1]
     value = compute()
-    cache[f"stage:{key}"] = (owners, value)
+    cache[f"stage:{key}"] = (owners, value, same)
     return value
 
 
@@ -195,8 +211,15 @@ def allocate(eligible: pl.DataFrame, quota_of: pl.DataFrame, limits: pl.DataFram
              reference: Allocation | None = None) -> Allocation:
     """Statuses of the eligible candidates over every priority-optimal allocation."""
     rs = scenario.rule_set
-    sp = split(eligible, quota_of, limits, covered, scenario.budget_units, rs,
-               scenario.settings.objective, forced, no_lone=options.method == "cpsat")
+    objective, no_lone = scenario.settings.objective, options.method == "cpsat"
+    if forced:
+        sp = split(eligible, quota_of, limits, covered, scenario.budget_units, rs, objective,
+                   forced, no_lone=no_lone)
+    else:  # the components do not depend on the seats: a what-if on seats re-caps them
+        sp = _memo(options.cache, f"split:{scenario.budget_units}:{objective}:{no_lone}",
+                   (eligible, limits, covered, rs),
+                   lambda: split(eligible, quota_of, limits, covered, scenario.budget_units,
+                                 rs, objective, no_lone=no_lone)).with_quotas(quota_of)
     # Lone pools: the exact cut, then the managing agency's rulings.
     cut = cutoff.decide(sp.lone, quota_of, rs)
     if forced:

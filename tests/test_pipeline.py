@@ -189,3 +189,39 @@ def test_ready_rounds_are_byte_identical_whatever_the_worker_count(tmp_path: Pat
         one = _outputs(root / name, tmp_path / f"{name}-1", workers=1)
         many = _outputs(root / name, tmp_path / f"{name}-4", workers=4)
         assert one == many
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_candidates=9, incomplete_births=True, ineligible=True), st.data())
+def test_what_if_with_a_shared_cache_equals_a_fresh_run(args: dict[str, Any],
+                                                        data: st.DataObject) -> None:
+    """A chain of what-ifs (seats changed, a pool dropped, the budget changed) decided with
+    one cache gives exactly what each decides alone: the reused stages (pools, coverage,
+    components re-capped, solved components) never leak a stale value."""
+    import dataclasses
+
+    base = build_scenario(raw(**args))
+    cache: dict[str, Any] = {}
+    current = base
+    for _ in range(data.draw(st.integers(1, 4))):
+        q = current.quotas
+        kind = data.draw(st.sampled_from(["seats", "seats", "drop", "budget"]))
+        if kind == "seats" or (kind == "drop" and q.height < 2):
+            row = data.draw(st.integers(0, q.height - 1))
+            seats = data.draw(st.integers(0, 4))
+            q = q.with_columns(pl.when(pl.int_range(pl.len()) == row).then(pl.lit(seats))
+                               .otherwise(pl.col("quota")).cast(q.schema["quota"])
+                               .alias("quota"))
+            current = dataclasses.replace(current, quotas=q)
+        elif kind == "drop":
+            row = data.draw(st.integers(0, q.height - 1))
+            current = dataclasses.replace(
+                current, quotas=q.filter(pl.int_range(pl.len()) != row))
+        else:
+            current = dataclasses.replace(current, budget_units=data.draw(
+                st.sampled_from([0, 50, 100, 134, 200])))
+        cached = decide(current, Options(cache=cache))
+        fresh = decide(current, Options())
+        assert cached.decisions.equals(fresh.decisions)
+        assert cached.escalations.equals(fresh.escalations)
+        assert cached.pools.equals(fresh.pools)
