@@ -4,6 +4,7 @@ solve → ties → outputs. Each stage lives in its own module; this one only wi
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import time
 from collections.abc import Callable
@@ -539,7 +540,9 @@ def input_digest(scenario: Scenario) -> str:
         cols = sorted(c for c in frame.columns if not c.startswith("__"))
         frame = frame.select(cols).sort(keys, maintain_order=True)
         h.update(name.encode())
-        h.update(frame.write_csv().encode())
+        buffer = io.BytesIO()  # written as bytes: no second copy as a Python string
+        frame.write_csv(buffer)
+        h.update(buffer.getbuffer())
     return "sha256:" + h.hexdigest()
 
 

@@ -1,10 +1,9 @@
-"""The organisation tree (units.csv) as a networkx graph, with vectorised ancestor look-ups."""
+"""The organisation tree (units.csv): parent links and a vectorised ancestor table."""
 
 from __future__ import annotations
 
 from functools import cached_property
 
-import networkx as nx
 import polars as pl
 
 
@@ -19,14 +18,6 @@ class UnitTree:
         roots = [u for u, p in self.parent.items() if p is None]
         self.root: str = roots[0]
         self._units = units.select("unit_id", "parent_id")
-
-    @cached_property
-    def graph(self) -> nx.DiGraph:
-        """The tree as a directed graph (agency → unit), built when first needed."""
-        graph = nx.DiGraph()
-        graph.add_nodes_from(self.parent)
-        graph.add_edges_from((p, u) for u, p in self.parent.items() if p is not None)
-        return graph
 
     @cached_property
     def ancestors(self) -> pl.DataFrame:
@@ -69,4 +60,7 @@ class UnitTree:
 
     @cached_property
     def depth(self) -> dict[str, int]:
-        return dict(nx.single_source_shortest_path_length(self.graph, self.root))
+        """Distance of every unit from the root, read off the ancestor table (already built
+        for the pools) rather than a graph traversal."""
+        deepest = self.ancestors.group_by("unit_id").agg(pl.col("dist").max())
+        return dict(deepest.iter_rows())

@@ -226,13 +226,8 @@ def _union(problem: ComponentProblem, coarse: ComponentResult,
             status.append(NOT_SELECTED)
         else:
             status.append(ESCALATED)
-    by_pool: dict[int, list[int]] = {}
-    for i, s in enumerate(status):
-        if s == ESCALATED:
-            pool = next(k for k, _ in problem.rows[i] if problem.kinds[k] == "quota")
-            by_pool.setdefault(pool, []).append(i)
     groups = []
-    for members in by_pool.values():
+    for members in _linked([i for i, s in enumerate(status) if s == ESCALATED], problem):
         inside = set(members)
         seats = 0
         for r in results:
@@ -248,3 +243,30 @@ def _union(problem: ComponentProblem, coarse: ComponentResult,
         stats=SolveStats(cpsat_calls=calls, stages=coarse.stats.stages,
                          seconds=coarse.stats.seconds, method=coarse.stats.method + "+orders"),
     )
+
+
+def _linked(members: list[int], problem: ComponentProblem) -> list[list[int]]:
+    """The escalated members in groups that compete for the same seats: linked when they
+    share a constraint (their pool, a limit, the budget). Members of different pools coupled
+    by a limit thus form one group, as the seats they contend for are the limit's."""
+    parent = {i: i for i in members}
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    owner: dict[int, int] = {}
+    for i in members:
+        for k, _ in problem.rows[i]:
+            if k in owner:
+                ra, rb = find(owner[k]), find(i)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+            else:
+                owner[k] = i
+    parts: dict[int, list[int]] = {}
+    for i in members:
+        parts.setdefault(find(i), []).append(i)
+    return sorted(parts.values())
