@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING, Any
 
 from allocator.problem import (
     ESCALATED,
@@ -28,6 +27,17 @@ from allocator.problem import (
     SolveStats,
 )
 from models.enums import Objective
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
+
+def _ortools() -> Any:
+    """OR-Tools' CP-SAT module, imported on first use: a round whose pools are all lone (or
+    settled without a stage) never pays for loading it."""
+    from ortools.sat.python import cp_model as module
+
+    return module
 
 MAX_WEIGHT = 1 << 20  # largest objective coefficient a stage may use
 
@@ -50,7 +60,8 @@ class SubModel:
                  residual: Sequence[int], *, workers: int = 1,
                  time_limit: float | None = None) -> None:
         self.problem = problem
-        self.model = cp_model.CpModel()
+        self.cp = _ortools()
+        self.model = self.cp.CpModel()
         self.positions = sorted(positions)
         self.x = {i: self.model.new_bool_var(f"x{i}") for i in self.positions}
         self.workers = workers
@@ -84,7 +95,7 @@ class SubModel:
 
     # -- solving ---------------------------------------------------------------------------
     def _solver(self) -> cp_model.CpSolver:
-        solver = cp_model.CpSolver()
+        solver = self.cp.CpSolver()
         solver.parameters.num_workers = self.workers
         if self.time_limit is not None:
             solver.parameters.max_time_in_seconds = self.time_limit
@@ -102,9 +113,9 @@ class SubModel:
         solver = self._solver()
         status = solver.solve(self.model)
         self.calls += 1
-        if status == cp_model.INFEASIBLE:
+        if status == self.cp.INFEASIBLE:
             raise Infeasible
-        if status != cp_model.OPTIMAL:
+        if status != self.cp.OPTIMAL:
             raise NotProven
         return round(solver.objective_value), {i: int(solver.value(v)) for i, v in self.x.items()}
 
@@ -119,9 +130,9 @@ class SubModel:
         status = solver.solve(self.model)
         self.calls += 1
         self.model.clear_assumptions()
-        if status == cp_model.INFEASIBLE:
+        if status == self.cp.INFEASIBLE:
             return None
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status not in (self.cp.OPTIMAL, self.cp.FEASIBLE):
             raise NotProven
         return {i: int(solver.value(v)) for i, v in self.x.items()}
 
