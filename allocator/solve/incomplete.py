@@ -227,7 +227,8 @@ def _union(problem: ComponentProblem, coarse: ComponentResult,
         else:
             status.append(ESCALATED)
     groups = []
-    for members in _linked([i for i, s in enumerate(status) if s == ESCALATED], problem):
+    for members in _linked([i for i, s in enumerate(status) if s == ESCALATED], problem,
+                           status):
         inside = set(members)
         seats = 0
         for r in results:
@@ -245,10 +246,31 @@ def _union(problem: ComponentProblem, coarse: ComponentResult,
     )
 
 
-def _linked(members: list[int], problem: ComponentProblem) -> list[list[int]]:
-    """The escalated members in groups that compete for the same seats: linked when they
-    share a constraint (their pool, a limit, the budget). Members of different pools coupled
-    by a limit thus form one group, as the seats they contend for are the limit's."""
+def _linked(members: list[int], problem: ComponentProblem,
+            status: Sequence[int]) -> list[list[int]]:
+    """The escalated members in groups that compete for the same seats: linked through each
+    constraint (pool, limit, budget) that cannot hold all of them next to the sure winners.
+    Members of two pools coupled by a full limit thus form one group, while a budget with
+    room for every escalated member links nobody. Should that leave a member alone, every
+    shared constraint links (a group of one is no tie)."""
+    usage = [0] * len(problem.caps)
+    demand = [0] * len(problem.caps)
+    for i, s in enumerate(status):
+        if s == SELECTED:
+            for k, c in problem.rows[i]:
+                usage[k] += c
+    for i in members:
+        for k, c in problem.rows[i]:
+            demand[k] += c
+    contended = {k for k, cap in enumerate(problem.caps) if usage[k] + demand[k] > cap}
+    parts = _union_find(members, problem, contended)
+    if any(len(part) == 1 for part in parts):
+        parts = _union_find(members, problem, set(range(len(problem.caps))))
+    return parts
+
+
+def _union_find(members: list[int], problem: ComponentProblem,
+                links: set[int]) -> list[list[int]]:
     parent = {i: i for i in members}
 
     def find(a: int) -> int:
@@ -260,6 +282,8 @@ def _linked(members: list[int], problem: ComponentProblem) -> list[list[int]]:
     owner: dict[int, int] = {}
     for i in members:
         for k, _ in problem.rows[i]:
+            if k not in links:
+                continue
             if k in owner:
                 ra, rb = find(owner[k]), find(i)
                 if ra != rb:
