@@ -6,6 +6,7 @@ nothing is written then.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -85,8 +86,10 @@ def main_callback(
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder (or .xlsx workbook).")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
-    workers: Annotated[int, typer.Option(help="Parallel workers (processes / CP-SAT threads); "
-                                              "results do not depend on it.", min=1)] = 1,
+    workers: Annotated[int | None, typer.Option(
+        help="Parallel workers (processes for independent coupled components / CP-SAT "
+             "threads); default: every core. Results do not depend on it.",
+        min=1)] = None,
     method: Annotated[str, typer.Option(help="auto (exact propagation + CP-SAT stages) or "
                                              "cpsat (CP-SAT stages only).")] = "auto",
     time_limit: Annotated[float | None, typer.Option(
@@ -113,7 +116,8 @@ def run(
 
     start = time.perf_counter()
     try:
-        result = run_pipeline(scenario, Options(workers=workers, method=method,
+        result = run_pipeline(scenario, Options(workers=workers or os.cpu_count() or 1,
+                                                method=method,
                                                 time_limit=time_limit), RichProgress(err))
         n = result.decisions.height
         want_xlsx = xlsx if xlsx is not None else n <= XLSX_AUTO_LIMIT
