@@ -387,3 +387,25 @@ def test_cli_runs_a_variant_and_refuses_a_bad_one(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert "bad.toml" in res.output and "candidates.exclude[0]" in res.output
     assert not (tmp_path / "bad-out").exists()
+
+
+def test_shipped_what_if_files_apply_what_they_say() -> None:
+    """The walk-through's variants (scenarios/whatif/) load from a fresh clone and change
+    exactly what their comments promise."""
+    whatif = DIEN_BIEN.parent / "whatif"
+    base = load(DIEN_BIEN)
+    waived = load(whatif / "mien-chung-chi.toml")
+    assert waived.settings.certificate_waived and not base.settings.certificate_waived
+    assert waived.quotas.equals(base.quotas)
+    more = load(whatif / "them-chi-tieu.toml")
+    seats = {(a, t): q for a, t, q in base.quotas.select(
+        "agency_id", "target_title", "quota").iter_rows()}
+    for agency, title, quota in more.quotas.select(
+            "agency_id", "target_title", "quota").iter_rows():
+        expected = seats[(agency, title)] + 1 if (agency, title) == ("STTTT", "V.11.05.11") \
+            else 3 if title == "V.11.06.14" else seats[(agency, title)]
+        assert quota == expected, (agency, title)
+    added = more.limits.filter(pl.col("limit_id") == "TTCNTT-HANG-III")
+    assert added.select("scope_unit_id", "target_rank", "max").row(0) == ("TTCNTT", "III", 4)
+    result = decide(more, Options())
+    assert result.summary["counts"]["seats"] == sum(more.quotas["quota"].to_list())
