@@ -163,6 +163,20 @@ _EDUCATION_WORDS = {
 }
 
 
+@dataclass(frozen=True)
+class Conversion:
+    """How to read one column: a function on each distinct text value (None or an error
+    marks the value invalid), the resulting type, and what to say when a value is wrong."""
+
+    name: str
+    mapping: Callable[[str], Any]
+    dtype: pl.DataType
+    what_vi: str
+    what_en: str
+    required: bool = True
+    default: Any = None
+
+
 class _Table:
     """Helper that converts the text columns of one raw table, collecting problems."""
 
@@ -220,23 +234,43 @@ class _Table:
                what_vi: str, what_en: str, *, required: bool = True,
                default: Any = None) -> pl.Series:
         """Convert a column through a Python function applied to its distinct values only."""
-        raw = self.column(name)
-        table: dict[str, Any] = {}
-        for value in raw.drop_nulls().unique().to_list():
-            converted_value = _safe(mapping, value)
-            if converted_value is not None:
-                table[value] = converted_value
-        converted = raw.replace_strict(table, default=None, return_dtype=dtype)
-        bad = raw.is_not_null() & converted.is_null()
-        self.report(bad, name, f"giá trị không hợp lệ, cần {what_vi}",
-                    f"invalid value, expected {what_en}", raw)
-        if required and default is None:
-            self.report(raw.is_null(), name, "ô trống", "empty cell")
-        if default is not None:
-            converted = converted.fill_null(pl.lit(default, dtype))
-        converted = converted.alias(name)
-        self.out[name] = converted
-        return converted
+        return self.convert([Conversion(name, mapping, dtype, what_vi, what_en, required,
+                                        default)])[0]
+
+    def convert(self, conversions: list[Conversion]) -> list[pl.Series]:
+        """Several conversions at once: the distinct values and the look-ups of every column
+        in one parallel pass; problems reported column by column, in the order given."""
+        present = [c for c in conversions if self.has(c.name)]
+        distinct = self.df.select(
+            pl.col(c.name).drop_nulls().unique().implode() for c in present
+        ).row(0) if present else ()
+        tables: dict[str, dict[str, Any]] = {}
+        for c, values in zip(present, distinct, strict=True):
+            table: dict[str, Any] = {}
+            for value in values:
+                converted_value = _safe(c.mapping, value)
+                if converted_value is not None:
+                    table[value] = converted_value
+            tables[c.name] = table
+        looked_up = self.df.select(
+            pl.col(c.name).replace_strict(tables[c.name], default=None, return_dtype=c.dtype)
+            for c in present) if present else pl.DataFrame()
+        out = []
+        for c in conversions:
+            raw = self.column(c.name)
+            converted = looked_up[c.name] if c.name in tables else \
+                pl.Series(c.name, [None] * self.df.height, c.dtype)
+            bad = raw.is_not_null() & converted.is_null()
+            self.report(bad, c.name, f"giá trị không hợp lệ, cần {c.what_vi}",
+                        f"invalid value, expected {c.what_en}", raw)
+            if c.required and c.default is None:
+                self.report(raw.is_null(), c.name, "ô trống", "empty cell")
+            if c.default is not None:
+                converted = converted.fill_null(pl.lit(c.default, c.dtype))
+            converted = converted.alias(c.name)
+            self.out[c.name] = converted
+            out.append(converted)
+        return out
 
     def column(self, name: str) -> pl.Series:
         if self.has(name):
@@ -247,18 +281,29 @@ class _Table:
         return self.mapped(name, parse_iso_date, pl.Date(), "ngày dạng YYYY-MM-DD",
                            "a date YYYY-MM-DD", required=required)
 
+    @staticmethod
+    def as_boolean(name: str, *, default: bool | None = False) -> Conversion:
+        return Conversion(name, parse_bool, pl.Boolean(), "true/false (1/0, x/trống)",
+                          "true/false (1/0, x/empty)", default is None, default)
+
+    @staticmethod
+    def as_count(name: str, *, default: int | None = 0) -> Conversion:
+        return Conversion(name, parse_count, pl.Int64(), "số nguyên ≥ 0", "a whole number ≥ 0",
+                          default is None, default)
+
+    @staticmethod
+    def as_number(name: str, *, default: float | None = 0.0) -> Conversion:
+        return Conversion(name, lambda v: float(parse_decimal(v)), pl.Float64(), "số ≥ 0",
+                          "a number ≥ 0", default is None, default)
+
     def boolean(self, name: str, *, default: bool | None = False) -> pl.Series:
-        return self.mapped(name, parse_bool, pl.Boolean(), "true/false (1/0, x/trống)",
-                           "true/false (1/0, x/empty)", required=default is None,
-                           default=default)
+        return self.convert([self.as_boolean(name, default=default)])[0]
 
     def count(self, name: str, *, default: int | None = 0) -> pl.Series:
-        return self.mapped(name, parse_count, pl.Int64(), "số nguyên ≥ 0",
-                           "a whole number ≥ 0", required=default is None, default=default)
+        return self.convert([self.as_count(name, default=default)])[0]
 
     def number(self, name: str, *, default: float | None = 0.0) -> pl.Series:
-        return self.mapped(name, lambda v: float(parse_decimal(v)), pl.Float64(), "số ≥ 0",
-                           "a number ≥ 0", required=default is None, default=default)
+        return self.convert([self.as_number(name, default=default)])[0]
 
     def frame(self) -> pl.DataFrame:
         return pl.DataFrame(list(self.out.values()))
@@ -476,27 +521,30 @@ def _candidates(t: _Table, rs: RuleSet, settings: RoundSettings, unit_ids: set[s
                  f"after the dossier deadline {deadline}", t.df[name])
     t.report(lo > deadline, "birth_date", f"sau hạn nộp hồ sơ {deadline}",
              f"after the dossier deadline {deadline}", birth_raw)
-    t.count("equivalent_months")
-    t.count("probation_months")
     edu = "trung_cap/cao_dang/dai_hoc/thac_si/tien_si"
-    t.mapped("recruitment_level", lambda v: _EDUCATION_WORDS[key(v)].value, pl.Utf8(), edu, edu)
-    t.mapped("degree", lambda v: _EDUCATION_WORDS[key(v)].value, pl.Utf8(), edu, edu)
-    for name in ("degree_field_ok", "certificate", "under_discipline", "competence_ok",
-                 "language_it_ok"):
-        t.boolean(name)
     ratings = "xuat_sac/tot/hoan_thanh/khong_hoan_thanh"
-    t.mapped("rating_prev_year", lambda v: _RATING_WORDS[key(v)].value, pl.Utf8(), ratings,
-             ratings)
     codes = [a.code for a in rs.achievement_levels]
     by_fold = {fold(c): c for c in codes}
-    t.mapped("achievement", lambda v: by_fold[fold(v)], pl.Utf8(),
-             f"một bậc thành tích {'/'.join(codes)} hoặc để trống",
-             f"an achievement level {'/'.join(codes)} or empty", required=False)
-    t.count("achievement_count")
-    t.number("points")
-    t.number("points_st")
-    t.mapped("salary_increase", lambda v: str(parse_decimal(v)), pl.Utf8(), "số ≥ 0",
-             "a number ≥ 0", required=False)
+    t.convert([
+        t.as_count("equivalent_months"),
+        t.as_count("probation_months"),
+        Conversion("recruitment_level", lambda v: _EDUCATION_WORDS[key(v)].value, pl.Utf8(),
+                   edu, edu),
+        Conversion("degree", lambda v: _EDUCATION_WORDS[key(v)].value, pl.Utf8(), edu, edu),
+        *(t.as_boolean(name) for name in ("degree_field_ok", "certificate",
+                                          "under_discipline", "competence_ok",
+                                          "language_it_ok")),
+        Conversion("rating_prev_year", lambda v: _RATING_WORDS[key(v)].value, pl.Utf8(),
+                   ratings, ratings),
+        Conversion("achievement", lambda v: by_fold[fold(v)], pl.Utf8(),
+                   f"một bậc thành tích {'/'.join(codes)} hoặc để trống",
+                   f"an achievement level {'/'.join(codes)} or empty", required=False),
+        t.as_count("achievement_count"),
+        t.as_number("points"),
+        t.as_number("points_st"),
+        Conversion("salary_increase", lambda v: str(parse_decimal(v)), pl.Utf8(), "số ≥ 0",
+                   "a number ≥ 0", required=False),
+    ])
     _ = cid
 
 
