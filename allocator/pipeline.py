@@ -455,13 +455,15 @@ def _assemble(scenario: Scenario, cands: pl.DataFrame, alloc: Allocation,
     ).sort("candidate_id")
 
     seats_in_pool: dict[str, int] = {}
+    spanning = [c for g in groups if len(g.pools) > 1 for c in g.members]
+    pool_of: dict[str, str] = dict(cands.filter(pl.col("candidate_id").is_in(spanning))
+                                   .select("candidate_id", POOL).iter_rows()) if spanning else {}
     for g in groups:
         if len(g.pools) == 1:
             seats_in_pool[g.pools[0]] = seats_in_pool.get(g.pools[0], 0) + g.seats
-        else:
+        else:  # a pool holds at most as many of the group's seats as it has members in it
             for p in g.pools:
-                n_here = sum(1 for c in g.members if cands.filter(
-                    pl.col("candidate_id") == c)[POOL][0] == p)
+                n_here = sum(1 for c in g.members if pool_of[c] == p)
                 seats_in_pool[p] = seats_in_pool.get(p, 0) + min(g.seats, n_here)
     per_pool = frame.filter(pl.col("eligible")).select(POOL, "status").group_by(POOL).agg(
         pl.len().alias("eligible"),

@@ -77,10 +77,11 @@ def decide(lone: pl.DataFrame, quota_of: pl.DataFrame, rs: RuleSet) -> pl.DataFr
     surely_above = better_groups + surely_older + later_better
     maybe_above = better_groups + (group_end - group_start) - 1 - surely_younger - later_worse
     quota = frame["quota"].to_numpy()
-    status = np.where(maybe_above < quota, "selected",
-                      np.where(surely_above >= quota, "not_selected", "escalated"))
+    # Small codes, named by polars: a numpy array of strings converts slowly.
+    code = np.where(maybe_above < quota, 0, np.where(surely_above >= quota, 1, 2))
     out = frame.select("candidate_id", POOL).with_columns(
-        pl.Series("status", status, pl.Utf8),
+        pl.Series("status", code, pl.Int8).replace_strict(
+            {0: "selected", 1: "not_selected", 2: "escalated"}, return_dtype=pl.Utf8),
         pl.Series("_complete", complete, pl.Boolean),
     )
     escalated = pl.col("status") == "escalated"
