@@ -15,7 +15,6 @@ with status 2 and writes nothing.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -109,6 +108,7 @@ def letters(
     """
     from allocator.letter import write_letters
     from allocator.pipeline import Options, run
+    from allocator.staging import write_staged
 
     try:
         result = run(scenario, Options())
@@ -118,18 +118,8 @@ def letters(
     if not result.groups:
         out.print("Không có trường hợp nào phải báo cáo. / No escalated ties: nothing to write.")
         return
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        written = write_letters(result, stage)
-        out_dir.mkdir(exist_ok=True)
-        for p in written:
-            os.replace(p, out_dir / p.name)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    for p in written:
-        out.print(f"Đã ghi / written: {out_dir / p.name}")
+    for p in write_staged(out_dir, lambda stage: write_letters(result, stage)):
+        out.print(f"Đã ghi / written: {p}")
 
 
 def _atomic_file(path: Path, write: object) -> None:

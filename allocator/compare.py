@@ -23,9 +23,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +31,7 @@ from typing import Any
 import polars as pl
 
 from allocator.pipeline import Options, RunResult, run
+from allocator.staging import write_staged
 from allocator.tree import UnitTree
 
 TOTAL = "total"
@@ -334,10 +332,7 @@ def write_report(out: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | Non
                  title: str = "So sánh phương án / variants compared") -> list[Path]:
     """Write figures.csv, side_by_side.csv, changes.csv, compare.xlsx, compare.png and
     compare.html into ``out`` atomically (all or nothing)."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    def fill(stage: Path) -> None:
         figs.write_csv(stage / "figures.csv")
         wide = side_by_side(figs, TOTAL)
         wide.drop("metric").write_csv(stage / "side_by_side.csv")
@@ -348,17 +343,8 @@ def write_report(out: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | Non
         write_workbook(stage / "compare.xlsx", figs, change_frame)
         (stage / "compare.html").write_text(html_page(figs, change_frame, png, title),
                                             encoding="utf-8")
-        written = sorted(p.name for p in stage.iterdir())
-        if not out.exists():
-            os.replace(stage, out)
-        else:
-            for name in written:
-                os.replace(stage / name, out / name)
-            shutil.rmtree(stage, ignore_errors=True)
-        return [out / name for name in written]
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+
+    return write_staged(out, fill)
 
 
 FIGURE_HEADERS = {"key": "Mã / key", "name": "Tên / name", "label": "Chỉ số / figure"}

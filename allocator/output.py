@@ -8,13 +8,11 @@ for identical input.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from allocator.pipeline import RunResult, to_json
+from allocator.staging import write_staged
 
 OUTPUT_FILES = ("decisions.csv", "pools.csv", "escalations.csv", "summary.json")
 
@@ -25,24 +23,12 @@ def write_outputs(result: RunResult, out: Path,
 
     ``extra`` may add more files (e.g. a workbook) into the staging folder first.
     """
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    def fill(stage: Path) -> None:
         result.decisions.write_csv(stage / "decisions.csv")
         result.pools.write_csv(stage / "pools.csv")
         result.escalations.write_csv(stage / "escalations.csv")
         (stage / "summary.json").write_text(to_json(result.summary), encoding="utf-8")
         if extra is not None:
             extra(result, stage)
-        written = sorted(p.name for p in stage.iterdir())
-        if not out.exists():
-            os.replace(stage, out)
-        else:
-            for name in written:
-                os.replace(stage / name, out / name)
-            shutil.rmtree(stage, ignore_errors=True)
-        return [out / name for name in written]
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+
+    return write_staged(out, fill)

@@ -66,50 +66,26 @@ def dense_rank(keys: list[str], over: list[str] | None = None) -> pl.Expr:
     return expr.over(over) if over else expr
 
 
-def coarsen_incomplete_births(frame: pl.DataFrame, rs: RuleSet, over: list[str],
-                              keep_fine: bool = False) -> pl.DataFrame:
+def coarsen_incomplete_births(frame: pl.DataFrame, rs: RuleSet,
+                              over: list[str]) -> pl.DataFrame:
     """Make candidates whose birth dates cannot be ordered exact ties from ``older`` on.
 
     Within groups equal on the criteria before ``older``, birth intervals that overlap and
     include an incomplete date (year or year-month only) form a cluster; its members get
     the same ``older`` value and no later criterion, so no guess and no later criterion
-    ever orders them (SCENARIO.md "Incomplete data"). Used where pools are coupled; a lone
-    pool's cut is exact without it (:mod:`allocator.solve.cutoff`).
-
-    With ``keep_fine``, the result also carries ``_amb`` (a cluster number, null outside
-    coarsened clusters) and the original values as ``_f_lo``, ``_f_hi`` and ``_f_after``, so
-    that :mod:`allocator.solve.incomplete` can go back to every order the data allows.
+    ever orders them (SCENARIO.md "Incomplete data"). Used for the priority ranks; the
+    decisions themselves go through :func:`birth_extremes`.
     """
     if Criterion.older not in rs.priority or not frame.select(
             (pl.col("_k_birth_lo") != pl.col("_k_birth_hi")).any()).item():
-        if keep_fine:
-            return frame.with_columns(pl.lit(None, pl.Int64).alias("_amb"))
         return frame
     keys = key_columns(rs)
     pos = keys.index("_k_birth_lo")
     before, after = keys[:pos], keys[pos + 2:]
-    if keep_fine:
-        frame = frame.with_columns(
-            pl.col("_k_birth_lo").alias("_f_lo"), pl.col("_k_birth_hi").alias("_f_hi"),
-            pl.concat_list([pl.col(c).cast(pl.Int64) for c in after]).alias("_f_after")
-            if after else pl.lit([], pl.List(pl.Int64)).alias("_f_after"),
-        )
     group = [*over, *before]
-    frame = frame.sort([*group, "_k_birth_lo", "_k_birth_hi"], maintain_order=True)
-    prev_hi = pl.col("_k_birth_hi").cum_max().shift(1).over(group)
-    frame = frame.with_columns(
-        (prev_hi.is_null() | (pl.col("_k_birth_lo") > prev_hi)).cast(pl.Int64)
-        .cum_sum().over(group).alias("_cluster")
-    ).with_columns(
-        (pl.col("_k_birth_lo") != pl.col("_k_birth_hi")).any().over([*group, "_cluster"])
-        .alias("_cluster_incomplete"),
-        pl.col("_k_birth_lo").min().over([*group, "_cluster"]).alias("_cluster_lo"),
-    )
+    frame = _clustered(frame, group).with_columns(
+        pl.col("_k_birth_lo").min().over([*group, "_cluster"]).alias("_cluster_lo"))
     coarse = pl.col("_cluster_incomplete")
-    if keep_fine:
-        frame = frame.with_columns(
-            pl.when(coarse).then(pl.struct([*group, "_cluster"]).rank("dense"))
-            .cast(pl.Int64).alias("_amb"))
     return frame.with_columns(
         pl.when(coarse).then(pl.col("_cluster_lo")).otherwise(pl.col("_k_birth_lo"))
         .alias("_k_birth_lo"),
@@ -117,6 +93,19 @@ def coarsen_incomplete_births(frame: pl.DataFrame, rs: RuleSet, over: list[str],
         .alias("_k_birth_hi"),
         *[pl.when(coarse).then(0).otherwise(pl.col(c)).alias(c) for c in after],
     ).drop("_cluster", "_cluster_incomplete", "_cluster_lo")
+
+
+def _clustered(frame: pl.DataFrame, group: list[str]) -> pl.DataFrame:
+    """Sorted by birth interval within ``group``, with ``_cluster`` (runs of overlapping
+    intervals) and ``_cluster_incomplete`` (the run holds an incomplete date)."""
+    frame = frame.sort([*group, "_k_birth_lo", "_k_birth_hi"], maintain_order=True)
+    prev_hi = pl.col("_k_birth_hi").cum_max().shift(1).over(group)
+    return frame.with_columns(
+        (prev_hi.is_null() | (pl.col("_k_birth_lo") > prev_hi)).cast(pl.Int64)
+        .cum_sum().over(group).alias("_cluster")
+    ).with_columns(
+        (pl.col("_k_birth_lo") != pl.col("_k_birth_hi")).any().over([*group, "_cluster"])
+        .alias("_cluster_incomplete"))
 
 
 def birth_extremes(frame: pl.DataFrame, rs: RuleSet, over: list[str],
@@ -136,18 +125,11 @@ def birth_extremes(frame: pl.DataFrame, rs: RuleSet, over: list[str],
     pos = keys.index("_k_birth_lo")
     before, after = keys[:pos], keys[pos + 2:]
     group = [*over, *before]
-    frame = frame.with_columns(
+    frame = _clustered(frame.with_columns(
         pl.col("_k_birth_lo").alias("_f_lo"), pl.col("_k_birth_hi").alias("_f_hi"),
         pl.concat_list([pl.col(c).cast(pl.Int64) for c in after]).alias("_f_after")
         if after else pl.lit([], pl.List(pl.Int64)).alias("_f_after"),
-    ).sort([*group, "_k_birth_lo", "_k_birth_hi"], maintain_order=True)
-    prev_hi = pl.col("_k_birth_hi").cum_max().shift(1).over(group)
-    frame = frame.with_columns(
-        (prev_hi.is_null() | (pl.col("_k_birth_lo") > prev_hi)).cast(pl.Int64)
-        .cum_sum().over(group).alias("_cluster")
-    ).with_columns(
-        (pl.col("_k_birth_lo") != pl.col("_k_birth_hi")).any().over([*group, "_cluster"])
-        .alias("_cluster_incomplete"))
+    ), group)
     frame = frame.with_columns(
         pl.when(pl.col("_cluster_incomplete"))
         .then(pl.struct([*group, "_cluster"]).rank("dense")).cast(pl.Int64).alias("_amb"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import pickle
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from models.enums import Objective, SolveStatus
@@ -102,3 +103,34 @@ class ComponentResult:
     class_counts: tuple[int, ...]
     solve_status: SolveStatus = SolveStatus.optimal
     stats: SolveStats = field(default_factory=SolveStats)
+
+
+def linked_groups(members: Sequence[int], rows: Sequence[tuple[tuple[int, int], ...]],
+                  link_of: Callable[[int], int | None]) -> list[list[int]]:
+    """Candidates joined (transitively) when their rows share a link: ``link_of(k)`` for
+    each constraint ``k`` they use, None where ``k`` links nobody. Groups come in the order
+    of their smallest member, members in the order given."""
+    parent = {i: i for i in members}
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    owner: dict[int, int] = {}
+    for i in members:
+        for k, _ in rows[i]:
+            link = link_of(k)
+            if link is None:
+                continue
+            if link in owner:
+                ra, rb = find(owner[link]), find(i)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+            else:
+                owner[link] = i
+    groups: dict[int, list[int]] = {}
+    for i in members:
+        groups.setdefault(find(i), []).append(i)
+    return [groups[r] for r in sorted(groups)]

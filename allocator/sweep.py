@@ -37,6 +37,7 @@ from allocator.errors import InputError
 from allocator.load import Scenario
 from allocator.pipeline import Options, RunResult, decide
 from allocator.problem import ComponentResult
+from allocator.staging import write_staged
 from allocator.tree import UnitTree
 from allocator.variants import Loaded, apply_variant, dump_variant, input_files, load_any
 from allocator.variants import parse_variant as _parse_variant
@@ -394,13 +395,11 @@ def write_sweep(out: Path, base: Path, result: SweepResult, *, keep_decisions: b
                 title: str | None = None) -> list[Path]:
     """Write sweep.csv, the variant files (variants/<id>.toml), optionally each variant's
     decisions.csv, and compare's report (figures.csv, workbook, chart, HTML) into ``out``."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    rel = Path(os.path.relpath(base.resolve(), out.resolve() / "variants")).as_posix()
+
+    def fill(stage: Path) -> None:
         folder = stage / "variants"
         folder.mkdir()
-        rel = Path(os.path.relpath(base.resolve(), out / "variants")).as_posix()
         files: list[str | None] = []
         for job in result.jobs:
             if job.id == BASE_ID:
@@ -415,20 +414,8 @@ def write_sweep(out: Path, base: Path, result: SweepResult, *, keep_decisions: b
         table.write_csv(stage / "sweep.csv")
         write_report(stage, result.figures, None,
                      title or f"Quét phương án / sweep — {len(result.jobs)} runs")
-        written = sorted(p.name for p in stage.iterdir())
-        if not out.exists():
-            os.replace(stage, out)
-        else:
-            for name in written:
-                target = out / name
-                if target.is_dir():
-                    shutil.rmtree(target)
-                os.replace(stage / name, target)
-            shutil.rmtree(stage, ignore_errors=True)
-        return [out / name for name in written]
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+
+    return write_staged(out, fill)
 
 
 def record_sweep(out: Path, base: Path, result: SweepResult) -> list[str] | None:

@@ -31,6 +31,7 @@ from allocator.problem import (
     ComponentProblem,
     ComponentResult,
     SolveStats,
+    linked_groups,
 )
 from models.enums import SolveStatus
 
@@ -162,13 +163,18 @@ def _merged(problem: ComponentProblem, clusters: list[Cluster]) -> ComponentProb
         for i in c.positions:
             anchor[i] = min(c.positions)
     keys = [(problem.cls[anchor.get(i, i)], anchor.get(i, -1)) for i in range(problem.n)]
-    cls, last, k = [], None, -1
+    return replace(problem, cls=_dense(keys))
+
+
+def _dense(keys: list[tuple[int, int]]) -> tuple[int, ...]:
+    """Class numbers 0, 1, … of sorted keys: equal neighbours share a class."""
+    cls, last, c = [], None, -1
     for key in keys:
         if key != last:
-            k += 1
+            c += 1
             last = key
-        cls.append(k)
-    return replace(problem, cls=tuple(cls))
+        cls.append(c)
+    return tuple(cls)
 
 
 def _contested(res: ComponentResult, cluster: Cluster) -> bool:
@@ -186,15 +192,9 @@ def _refined(problem: ComponentProblem, contested: list[Cluster],
             for m in block:
                 sub_class[cluster.positions[m]] = rank
     perm = sorted(range(problem.n), key=lambda i: (problem.cls[i], sub_class.get(i, 0), i))
-    keys = [(problem.cls[i], sub_class.get(i, 0)) for i in perm]
-    cls, last, c = [], None, -1
-    for k in keys:
-        if k != last:
-            c += 1
-            last = k
-        cls.append(c)
+    cls = _dense([(problem.cls[i], sub_class.get(i, 0)) for i in perm])
     fine = ComponentProblem(
-        name=problem.name, ids=tuple(problem.ids[i] for i in perm), cls=tuple(cls),
+        name=problem.name, ids=tuple(problem.ids[i] for i in perm), cls=cls,
         caps=problem.caps, kinds=problem.kinds, labels=problem.labels,
         rows=tuple(problem.rows[i] for i in perm), objective=problem.objective,
         forced=tuple(problem.forced[i] for i in perm) if problem.forced else (),
@@ -263,34 +263,7 @@ def _linked(members: list[int], problem: ComponentProblem,
         for k, c in problem.rows[i]:
             demand[k] += c
     contended = {k for k, cap in enumerate(problem.caps) if usage[k] + demand[k] > cap}
-    parts = _union_find(members, problem, contended)
+    parts = linked_groups(members, problem.rows, lambda k: k if k in contended else None)
     if any(len(part) == 1 for part in parts):
-        parts = _union_find(members, problem, set(range(len(problem.caps))))
+        parts = linked_groups(members, problem.rows, lambda k: k)
     return parts
-
-
-def _union_find(members: list[int], problem: ComponentProblem,
-                links: set[int]) -> list[list[int]]:
-    parent = {i: i for i in members}
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    owner: dict[int, int] = {}
-    for i in members:
-        for k, _ in problem.rows[i]:
-            if k not in links:
-                continue
-            if k in owner:
-                ra, rb = find(owner[k]), find(i)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
-            else:
-                owner[k] = i
-    parts: dict[int, list[int]] = {}
-    for i in members:
-        parts.setdefault(find(i), []).append(i)
-    return sorted(parts.values())

@@ -37,6 +37,7 @@ from allocator.problem import (
     ComponentProblem,
     ComponentResult,
     SolveStats,
+    linked_groups,
 )
 from allocator.solve import cpsat
 from allocator.solve.cpsat import Infeasible, SubModel
@@ -238,7 +239,7 @@ class _Sequential:
         completion of the open region, and the completions of the region with the piece
         added at that count. None when that would take more than ``ENUMERATION_LIMIT``
         checks."""
-        if self.completions is None or len(piece) > 12:
+        if self.completions is None:
             return None
         p = self.p
         residual = [cap - u for cap, u in zip(p.caps, self.usage, strict=True)]
@@ -287,28 +288,6 @@ def _pieces(members: list[int], rows: tuple[tuple[tuple[int, int], ...], ...],
             tight: set[int], linked: set[int]) -> list[list[int]]:
     """Split members into groups connected by shared tight constraints; all constraints in
     ``linked`` count as one."""
-    parent = {i: i for i in members}
     anchor = min(linked) if linked else -1
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    owner: dict[int, int] = {}
-    for i in members:
-        for k, _ in rows[i]:
-            if k in tight:
-                if k in linked:
-                    k = anchor
-                if k in owner:
-                    ra, rb = find(owner[k]), find(i)
-                    if ra != rb:
-                        parent[max(ra, rb)] = min(ra, rb)
-                else:
-                    owner[k] = i
-    pieces: dict[int, list[int]] = defaultdict(list)
-    for i in members:
-        pieces[find(i)].append(i)
-    return [pieces[r] for r in sorted(pieces)]
+    return linked_groups(members, rows, lambda k: (anchor if k in linked else k)
+                         if k in tight else None)
