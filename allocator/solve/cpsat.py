@@ -374,7 +374,7 @@ def solve_lex(problem: ComponentProblem, *, workers: int = 1,
     full_counts = _class_counts(problem, status, groups)
     return ComponentResult(
         status=tuple(status), blocker=tuple(blockers(problem, status, groups)),
-        groups=tuple(groups), class_counts=full_counts,
+        groups=tuple(sorted(groups)), class_counts=full_counts,
         stats=SolveStats(cpsat_calls=sub.calls, stages=stages,
                          seconds=time.perf_counter() - start, method="cpsat"),
     )

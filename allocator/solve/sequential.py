@@ -153,7 +153,7 @@ class _Sequential:
             fallback = cpsat.blockers(p, self.status, self.groups, unknown)
             blocker = [b if b >= 0 else fallback[i] for i, b in enumerate(blocker)]
         return ComponentResult(
-            status=tuple(self.status), blocker=tuple(blocker), groups=tuple(self.groups),
+            status=tuple(self.status), blocker=tuple(blocker), groups=tuple(sorted(self.groups)),
             class_counts=counts,
             stats=SolveStats(cpsat_calls=self.calls, stages=self.stages,
                              seconds=time.perf_counter() - start, method="sequential"),
