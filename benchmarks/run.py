@@ -12,14 +12,14 @@ Parts, all on scenarios made by ``allocator generate`` with fixed seeds:
 * uncoupled pools: ``allocator run`` end to end in a child process (wall time, peak RSS)
   against the floor — a bare polars sort-and-cut of the already-loaded candidates table —
   repetition by repetition, alternating;
-* coupled province (``--coupled --budget``): ``allocator.pipeline.decide`` on the loaded
+* coupled province (``--coupled --budget``): ``allocator.engine.flow.decide`` on the loaded
   scenario (proven priority-optimal, every tie classified), the CLI end to end, and the same
-  components solved by the independent HiGHS method (:mod:`allocator.solve.highs`) and by
+  components solved by the independent HiGHS method (:mod:`allocator.verify.highs`) and by
   :func:`allocator.solve.solve_component` alone; every status must agree;
 * by hand: each pool sorted and cut ignoring the limits and the budget — seats it gets
   wrong and limits / budget it breaks;
 * what-if: one quota changed, decided again with the component cache of the first run;
-* correctness: the checker (:func:`allocator.checker.check`) on the small instances.
+* correctness: the checker (:func:`allocator.verify.checker.check`) on the small instances.
 """
 
 from __future__ import annotations
@@ -44,23 +44,24 @@ from typing import Any
 
 import polars as pl
 
-from allocator import checker, eligibility
-from allocator.components import POOL, Split, pool_key, split
-from allocator.generate import Options as GenOptions
-from allocator.generate import generate
-from allocator.limits import coverage, effective_caps
-from allocator.load import Scenario, load
-from allocator.pipeline import Options, RunResult, decide
-from allocator.pools import add_priority_key, assign_pools, key_columns
-from allocator.problem import (
+from allocator.engine import eligibility
+from allocator.engine.components import POOL, Split, pool_key, split
+from allocator.engine.flow import Options, RunResult, decide
+from allocator.engine.limits import coverage, effective_caps
+from allocator.engine.pools import add_priority_key, assign_pools, key_columns
+from allocator.io.load import Scenario, load
+from allocator.solve import incomplete, solve_component
+from allocator.solve.problem import (
     ESCALATED,
     NOT_SELECTED,
     SELECTED,
     ComponentProblem,
     ComponentResult,
 )
-from allocator.solve import highs, incomplete, solve_component
-from allocator.tree import UnitTree
+from allocator.synthetic.generate import Options as GenOptions
+from allocator.synthetic.generate import generate
+from allocator.verify import checker, highs
+from models.tree import UnitTree
 
 ROOT = Path(__file__).resolve().parent.parent
 STATUS = {SELECTED: "selected", NOT_SELECTED: "not_selected", ESCALATED: "escalated"}
@@ -99,7 +100,7 @@ QUICK = Plan(uncoupled=(1_000,), coupled=(1_500,), coupled_seeds=(1,), checked=(
 def instance(data: Path, size: int, seed: int, coupled: bool) -> Path:
     """The generated scenario folder (made once per data folder and generator version;
     deterministic by seed)."""
-    import allocator.generate as gen
+    import allocator.synthetic.generate as gen
 
     version = hashlib.sha256(Path(gen.__file__).read_bytes()).hexdigest()[:10]
     name = f"{'coupled' if coupled else 'uncoupled'}-{size}-s{seed}-g{version}"
@@ -197,7 +198,7 @@ def med(xs: Sequence[float]) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# The engine's components, rebuilt as allocator.pipeline.allocate builds them
+# The engine's components, rebuilt as allocator.engine.flow.allocate builds them
 # ---------------------------------------------------------------------------------------------
 
 
@@ -211,7 +212,7 @@ class Prepared:
 
 def prepare(scenario: Scenario) -> Prepared:
     """Eligibility, pools, keys, limit coverage and the split into components — the steps of
-    :func:`allocator.pipeline.decide` before the solver."""
+    :func:`allocator.engine.flow.decide` before the solver."""
     rs, settings = scenario.rule_set, scenario.settings
     tree = UnitTree(scenario.units)
     cands = add_priority_key(eligibility.conditions(scenario.candidates, rs, settings), rs)
@@ -553,7 +554,7 @@ def report(res: dict[str, Any]) -> str:
         "",
         "## Coupled province (department limits per rank, unit limits, a budget)",
         "",
-        "decide = `allocator.pipeline.decide` on the loaded scenario: proven priority-optimal, "
+        "decide = `allocator.engine.flow.decide` on the loaded scenario: proven priority-optimal, "
         "every tie classified. CLI = `allocator run` end to end. solve_component = the "
         "engine's solver alone on the components; HiGHS = the independent MIP method "
         "(`allocator/solve/highs.py`) on the same components (wall time including the "
@@ -614,7 +615,7 @@ def report(res: dict[str, Any]) -> str:
     out += ["", "## Checked", ""]
     for r in res["checked"]:
         out.append(f"- {'coupled' if r['coupled'] else 'uncoupled'} {r['size']:,} candidates, "
-                   f"seed {r['seed']}: `allocator.checker.check` passes; HiGHS agrees on "
+                   f"seed {r['seed']}: `allocator.verify.checker.check` passes; HiGHS agrees on "
                    f"{r['highs_compared']:,} coupled statuses.")
     out += ["", "Plots: `time.png` (time against size), `memory.png` (peak memory against "
             "size).", ""]

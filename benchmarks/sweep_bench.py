@@ -5,7 +5,7 @@ variants with the quota-steps rule (every pool ±1, first 100), and time the swe
 in this process one by one (``workers=0``) and on a 2-worker Dask LocalCluster (cluster
 start included). Correctness is asserted, not assumed: both runs must give
 byte-identical decisions for every variant, and a sample of variants run from their
-written TOML files through ``allocator.pipeline.run`` (no cache, no Dask) must match too.
+written TOML files through ``allocator.engine.flow.run`` (no cache, no Dask) must match too.
 
     python benchmarks/sweep_bench.py [--size 10000] [--variants 100] [--seed 1]
                                      [--workers 2] [--province FOLDER]
@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from allocator.load import load
-from allocator.pipeline import run
-from allocator.sweep import quota_steps, run_sweep, write_sweep
+from allocator.engine.flow import run
+from allocator.io.load import load
+from allocator.planning.sweep import quota_steps, run_sweep, write_sweep
 
 
 def main() -> None:

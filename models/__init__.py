@@ -1,7 +1,7 @@
 """Validated domain models: rule sets, round settings and the typed enums shared by every stage.
 
 Big per-row tables (candidates, units) travel as polars frames validated column by
-column in :mod:`allocator.load`; the small objects that give them meaning live here.
+column in :mod:`allocator.io.load`; the small objects that give them meaning live here.
 """
 
 from models.enums import (

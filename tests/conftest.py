@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from allocator.pipeline import RunResult, run
+from allocator.engine.flow import RunResult, run
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_ROUNDS = ("dien-bien-2024", "binh-dinh-2024")

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from allocator.problem import (
+from allocator.solve.problem import (
     ESCALATED,
     FREE,
     NOT_SELECTED,

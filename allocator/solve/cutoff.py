@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from allocator.pools import key_columns
+from allocator.engine.pools import key_columns
 from models.enums import Criterion
 from models.ruleset import RuleSet
 

@@ -23,8 +23,8 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from allocator.components import Cluster
-from allocator.problem import (
+from allocator.engine.components import Cluster
+from allocator.solve.problem import (
     ESCALATED,
     NOT_SELECTED,
     SELECTED,

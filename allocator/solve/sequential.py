@@ -29,7 +29,9 @@ import time
 from collections import defaultdict
 from itertools import combinations
 
-from allocator.problem import (
+from allocator.solve import cpsat
+from allocator.solve.cpsat import Infeasible, SubModel
+from allocator.solve.problem import (
     ESCALATED,
     FREE,
     NOT_SELECTED,
@@ -39,8 +41,6 @@ from allocator.problem import (
     SolveStats,
     linked_groups,
 )
-from allocator.solve import cpsat
-from allocator.solve.cpsat import Infeasible, SubModel
 from models.enums import Objective
 
 #: Most (completion, subset) pairs a stage may enumerate before it becomes a CP-SAT model;

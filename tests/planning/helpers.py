@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from allocator.load import build_scenario
-from allocator.variants import Loaded, Provenance, apply_variant, dump_variant, parse_variant
+from allocator.io.load import build_scenario
+from allocator.io.variants import Loaded, Provenance, apply_variant, dump_variant, parse_variant
 from tests.support.builders import raw
 
 ROOT = Path(__file__).resolve().parents[2]

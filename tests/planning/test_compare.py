@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from allocator import compare as cmp
-from allocator.cli import app
-from allocator.errors import InputError
-from allocator.pipeline import Options, RunResult, decide
+from allocator.cli.app import app
+from allocator.engine.flow import Options, RunResult, decide
+from allocator.planning import compare as cmp
+from models.errors import InputError
 from tests.planning.helpers import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
 from tests.support.strategies import scenarios
 

@@ -15,9 +15,9 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from allocator import history
-from allocator.cli import app
-from allocator.pipeline import run
+from allocator.cli.app import app
+from allocator.engine.flow import run
+from allocator.planning import history
 from tests.planning.helpers import BINH_DINH, DIEN_BIEN, write_variant
 
 
@@ -138,8 +138,8 @@ def test_failure_inside_the_transaction_leaves_no_trace(
 KILLED = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from allocator import history
-    from allocator.pipeline import run
+    from allocator.planning import history
+    from allocator.engine.flow import run
 
     def pause(run_id):
         Path(sys.argv[2]).write_text(run_id)
@@ -211,9 +211,9 @@ def test_a_history_that_cannot_be_written_does_not_lose_outputs(
 
 
 def test_compare_and_sweep_runs_are_recorded_as_batches(db: Path, tmp_path: Path) -> None:
-    from allocator import sweep as sw
-    from allocator.compare import compare
-    from allocator.load import load
+    from allocator.io.load import load
+    from allocator.planning import sweep as sw
+    from allocator.planning.compare import compare
 
     v = write_variant(tmp_path / "v.toml", DIEN_BIEN, {"settings": {"certificate_waived": True}})
     c = compare(DIEN_BIEN, [v])
@@ -233,8 +233,8 @@ def test_compare_and_sweep_runs_are_recorded_as_batches(db: Path, tmp_path: Path
 CONCURRENT = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from allocator import history
-    from allocator.pipeline import run
+    from allocator.planning import history
+    from allocator.engine.flow import run
 
     result = run(Path(sys.argv[1]))
     for _ in range(2):

@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from allocator import sweep as sw
-from allocator.cli import app
-from allocator.compare import figures, read_figures
-from allocator.load import load
-from allocator.pipeline import Options, decide, run
+from allocator.cli.app import app
+from allocator.engine.flow import Options, decide, run
+from allocator.io.load import load
+from allocator.planning import sweep as sw
+from allocator.planning.compare import figures, read_figures
 from tests.planning.helpers import BINH_DINH, DIEN_BIEN
 
 SAME_COLUMNS = [c for c in ("variant", "scope", "key", "seats", "filled", "unused",

@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from allocator import pipeline
-from allocator.cli import app
-from allocator.errors import InputError
-from allocator.load import build_scenario, load
-from allocator.pipeline import Options, decide, input_digest
-from allocator.variants import Loaded, Provenance, load_variant
+from allocator.cli.app import app
+from allocator.engine import flow as pipeline
+from allocator.engine.flow import Options, decide, input_digest
+from allocator.io.load import build_scenario, load
+from allocator.io.variants import Loaded, Provenance, load_variant
+from models.errors import InputError
 from tests.planning.helpers import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
 from tests.support.strategies import scenarios
 
@@ -29,7 +29,7 @@ TABLES = ("units", "candidates", "quotas", "limits", "staff", "decisions")
 
 
 def _ready(path: Path) -> Loaded:
-    from allocator.load import read_folder
+    from allocator.io.load import read_folder
 
     raw = read_folder(path)
     return Loaded(raw, build_scenario(raw), Provenance())

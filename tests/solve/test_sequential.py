@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from allocator.problem import ESCALATED, SELECTED, ComponentProblem
 from allocator.solve import sequential, solve_component
 from allocator.solve.cpsat import solve_lex
+from allocator.solve.problem import ESCALATED, SELECTED, ComponentProblem
 from models.enums import Objective
 from tests.support.brute import problem_statuses
 from tests.support.strategies import component_problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from allocator.problem import ESCALATED, NOT_SELECTED, SELECTED, ComponentProblem
+from allocator.solve.problem import ESCALATED, NOT_SELECTED, SELECTED, ComponentProblem
 
 
 def lex_statuses(n: int, cls: Sequence[int], constraints: list[tuple[int, dict[int, int]]],

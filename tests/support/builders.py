@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from allocator.load import RawScenario, RawTable, Scenario, build_scenario, tidy_raw
+from allocator.io.load import RawScenario, RawTable, Scenario, build_scenario, tidy_raw
 
 CANDIDATE_DEFAULTS: dict[str, str] = {
     "full_name": "Nguyễn Văn A",

@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from allocator.problem import ComponentProblem
+from allocator.solve.problem import ComponentProblem
 from models.enums import Objective
 from tests.support.builders import candidate
 

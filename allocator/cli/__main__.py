@@ -1,0 +1,3 @@
+from allocator.cli.app import main
+
+main()

@@ -1,0 +1,497 @@
+"""Plain-language accounts of a run, Vietnamese by default, English with ``lang="en"``.
+
+:func:`explain` tells one candidate why they were selected, not selected (against whom,
+on which criterion, or which limit or budget), ineligible (each failed condition with its
+legal source) or escalated (tie group, seats, the managing agency that decides). The
+result workbook and the escalation letter use the same wording through :class:`Context`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from allocator.engine.pools import key_columns
+from models import ethnic
+from models.enums import Criterion
+from models.ruleset import RULE_IDS, RuleSet, Transition
+
+POOL = "_pool"
+
+STATUS = {
+    "vi": {"selected": "Trúng tuyển", "not_selected": "Không trúng tuyển",
+           "ineligible": "Không đủ điều kiện",
+           "escalated": "Chờ cơ quan quản lý quyết định"},
+    "en": {"selected": "Selected", "not_selected": "Not selected",
+           "ineligible": "Ineligible", "escalated": "Escalated to the managing agency"},
+}
+CRITERION = {
+    "vi": {"achievement": "thành tích khen thưởng", "female": "giới tính (ưu tiên nữ)",
+           "ethnic_minority": "dân tộc (ưu tiên người dân tộc thiểu số)",
+           "older": "tuổi (ưu tiên người nhiều tuổi hơn)",
+           "longer_service": "thời gian công tác (ưu tiên người công tác lâu hơn)"},
+    "en": {"achievement": "achievement", "female": "sex (female first)",
+           "ethnic_minority": "ethnicity (ethnic minority first)",
+           "older": "age (older first)", "longer_service": "working time (longer first)"},
+}
+TIE_REASON = {
+    "vi": {"exact_tie": "bằng nhau trên cả năm tiêu chí ưu tiên",
+           "incomplete_birth_date": "ngày sinh không đầy đủ (chỉ có năm hoặc tháng, năm) nên "
+                                    "không so sánh được tuổi"},
+    "en": {"exact_tie": "equal on all five priority criteria",
+           "incomplete_birth_date": "a birth date known only by year (or month) cannot be "
+                                    "compared"},
+}
+EDUCATION = {
+    "vi": {"trung_cap": "trung cấp", "cao_dang": "cao đẳng", "dai_hoc": "đại học",
+           "thac_si": "thạc sĩ", "tien_si": "tiến sĩ"},
+    "en": {"trung_cap": "intermediate", "cao_dang": "college", "dai_hoc": "bachelor's",
+           "thac_si": "master's", "tien_si": "doctorate"},
+}
+RATING = {
+    "vi": {"xuat_sac": "hoàn thành xuất sắc nhiệm vụ", "tot": "hoàn thành tốt nhiệm vụ",
+           "hoan_thanh": "hoàn thành nhiệm vụ", "khong_hoan_thanh": "không hoàn thành nhiệm vụ"},
+    "en": {"xuat_sac": "excellent", "tot": "good", "hoan_thanh": "completed",
+           "khong_hoan_thanh": "not completed"},
+}
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in ("vi", "en"):
+        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    return lang
+
+
+def fmt_date(value: dt.date | None) -> str:
+    """dd/mm/yyyy, or empty."""
+    return value.strftime("%d/%m/%Y") if value is not None else ""
+
+
+def fmt_birth(row: dict[str, Any], lang: str = "vi") -> str:
+    """A birth date as known: full, month and year, or year only."""
+    lo, hi = row["birth_lo"], row["birth_hi"]
+    if lo is None:
+        return ""
+    if lo == hi:
+        return fmt_date(lo)
+    if lo.month == hi.month:
+        return f"{lo.month:02d}/{lo.year}" + (" (chưa rõ ngày)" if lang == "vi"
+                                               else " (day unknown)")
+    return f"{lo.year}" + (" (chỉ có năm sinh)" if lang == "vi" else " (year only)")
+
+
+def months_text(months: int, lang: str = "vi") -> str:
+    """'2 năm 3 tháng' / '2 years 3 months'."""
+    years, rest = divmod(max(months, 0), 12)
+    if lang == "vi":
+        return (f"{years} năm " if years else "") + f"{rest} tháng"
+    y = f"{years} year{'s' if years != 1 else ''} " if years else ""
+    return y + f"{rest} month{'s' if rest != 1 else ''}"
+
+
+@dataclass
+class Context:
+    """Everything needed to describe the candidates of one run."""
+
+    result: Any  # allocator.engine.flow.RunResult (not imported: avoids a cycle at import)
+    rs: RuleSet
+    rows: dict[str, dict[str, Any]]
+    unit_names: dict[str, str]
+    weakest: dict[str, dict[str, Any]]
+    transitions: dict[tuple[str, str], Transition]
+    groups: dict[str, Any]
+    limits: dict[str, dict[str, Any]]
+    pool_eligible: dict[str, int]
+
+    @classmethod
+    def of(cls, result: Any) -> Context:
+        rs: RuleSet = result.scenario.rule_set
+        frame: pl.DataFrame = result.candidates
+        rows = {r["candidate_id"]: r for r in frame.iter_rows(named=True)}
+        units = result.scenario.units
+        unit_names = dict(units.select("unit_id", "name").iter_rows())
+        return cls(result, rs, rows, unit_names, _weakest_winners(frame, rs),
+                   {(t.from_title, t.to_title): t for t in rs.transitions},
+                   {g.tie_group: g for g in result.groups},
+                   {r["limit_id"]: r for r in result.scenario.limits.iter_rows(named=True)},
+                   dict(frame.filter(pl.col("eligible")).group_by(POOL).len().iter_rows()))
+
+    # -- small pieces -----------------------------------------------------------------------
+    def unit(self, unit_id: str | None) -> str:
+        if unit_id is None:
+            return ""
+        return self.unit_names.get(unit_id, unit_id)
+
+    def title(self, code: str | None, lang: str = "vi") -> str:
+        if code is None:
+            return ""
+        try:
+            t = self.rs.title(code)
+        except KeyError:
+            return code
+        return f"{t.name_vi if lang == 'vi' else t.name_en} ({code})"
+
+    def pool(self, agency: str | None, title: str | None, lang: str = "vi") -> str:
+        if agency is None:
+            return ""
+        at = "tại" if lang == "vi" else "at"
+        return f"{self.title(title, lang)} {at} {self.unit(agency)}"
+
+    def achievement(self, code: str | None, count: int | None = None,
+                    lang: str = "vi") -> str:
+        if code is None:
+            return "không có" if lang == "vi" else "none"
+        level = next((a for a in self.rs.achievement_levels if a.code == code), None)
+        name = (level.name_vi if lang == "vi" else level.name_en) if level else code
+        text = f"{code} — {name}"
+        if self.rs.achievement_compare == "level_then_count" and count:
+            text += f" (× {count})"
+        return text
+
+    def criterion_value(self, row: dict[str, Any], criterion: str, lang: str = "vi") -> str:
+        """How a candidate stands on one priority criterion, in words."""
+        if criterion == Criterion.achievement:
+            return self.achievement(row["achievement"], row.get("achievement_count"), lang)
+        if criterion == Criterion.female:
+            return ("Nữ" if row["sex"] == "female" else "Nam") if lang == "vi" else row["sex"]
+        if criterion == Criterion.ethnic_minority:
+            name = ethnic.normalise(row["ethnicity"] or "") or row["ethnicity"]
+            if lang == "vi":
+                return f"{name} ({'dân tộc thiểu số' if row['ethnic_minority'] else 'Kinh'})"
+            return f"{name} ({'ethnic minority' if row['ethnic_minority'] else 'majority'})"
+        if criterion == Criterion.older:
+            return fmt_birth(row, lang)
+        if criterion == Criterion.longer_service:
+            start = row["service_start"]
+            deadline = self.result.scenario.settings.deadline
+            months = (deadline.year - start.year) * 12 + deadline.month - start.month - (
+                1 if start.day > deadline.day else 0)
+            word = "từ" if lang == "vi" else "since"
+            return f"{word} {fmt_date(start)} ({months_text(months, lang)})"
+        return ""
+
+    def criteria(self, row: dict[str, Any], lang: str = "vi") -> dict[str, str]:
+        """The five priority criteria of a candidate, in the rule set's order."""
+        return {c.value: self.criterion_value(row, c.value, lang) for c in self.rs.priority}
+
+    def transition_of(self, row: dict[str, Any]) -> Transition | None:
+        return self.transitions.get((row["current_title"], row["target_title"]))
+
+    def source(self, rule: str, row: dict[str, Any]) -> str:
+        """The legal source of a condition: the general one and the transition's own."""
+        parts = [self.rs.conditions[rule].source]
+        tr = self.transition_of(row)
+        if tr is not None and rule in tr.sources and tr.sources[rule] not in parts:
+            parts.append(tr.sources[rule])
+        return "; ".join(parts)
+
+    # -- failed conditions ------------------------------------------------------------------
+    def failed(self, row: dict[str, Any], lang: str = "vi") -> list[tuple[str, str, str, str]]:
+        """(rule id, condition in words, the candidate's facts, legal source) per failure."""
+        out = []
+        for rule in RULE_IDS:
+            if row.get(f"ok_{rule}") is False:
+                cond = self.rs.conditions[rule]
+                label = cond.label_vi if lang == "vi" else cond.label_en
+                out.append((rule, label, self.detail(rule, row, lang), self.source(rule, row)))
+        return out
+
+    def detail(self, rule: str, row: dict[str, Any], lang: str = "vi") -> str:
+        """The candidate's own facts behind a failed condition."""
+        vi = lang == "vi"
+        tr = self.transition_of(row)
+        settings = self.result.scenario.settings
+        if rule == "rating":
+            rating = RATING[lang].get(row["rating_prev_year"], row["rating_prev_year"])
+            need = RATING[lang][self.rs.min_rating.value]
+            year = settings.review_year - 1
+            return (f"Năm {year} xếp loại {rating}; yêu cầu từ {need} trở lên" if vi else
+                    f"Rated '{rating}' in {year}; '{need}' or better required")
+        if rule == "discipline":
+            return ("Đang trong thời hạn xử lý kỷ luật" if vi else
+                    "Within a disciplinary period")
+        if rule == "competence":
+            return ("Chưa được thủ trưởng đơn vị xác nhận đáp ứng" if vi else
+                    "Not certified by the unit head")
+        if rule == "degree":
+            have = EDUCATION[lang].get(row["degree"], row["degree"])
+            need = EDUCATION[lang][tr.min_degree.value] if tr else "?"
+            field = "" if row["degree_field_ok"] else (
+                ", không đúng chuyên ngành" if vi else ", not in the required field")
+            return (f"Trình độ {have}{field}; yêu cầu {need} trở lên, đúng chuyên ngành" if vi
+                    else f"Degree: {have}{field}; {need} or higher in the field required")
+        if rule == "certificate":
+            return ("Chưa có chứng chỉ bồi dưỡng của chức danh dự xét" if vi else
+                    "No training certificate for the target title")
+        if rule == "language_it":
+            return ("Chưa đáp ứng (và không được miễn) yêu cầu ngoại ngữ, tin học" if vi else
+                    "Neither meets nor is exempt from the language/IT requirements")
+        if rule in ("tenure", "tenure_12_months"):
+            return self._tenure(row, rule, lang)
+        if rule in ("points", "points_st"):
+            minimum = (tr.min_points if rule == "points" else tr.min_points_st) if tr else 0
+            points = row[rule]
+            return (f"Có {points:g} điểm; yêu cầu ít nhất {minimum:g}" if vi else
+                    f"{points:g} points; at least {minimum:g} required")
+        if rule == "excellent_achievement":
+            have = self.achievement(row["achievement"], None, lang)
+            target_rank = self.rs.title(row["target_title"]).rank
+            need = self.rs.excellent_achievement.get(target_rank, "?")
+            return (f"Thành tích: {have}; yêu cầu mức {need} trở lên" if vi else
+                    f"Achievement: {have}; level {need} or higher required")
+        if rule == "no_quota":
+            return (f"Không cơ quan nào quản lý {self.unit(row['unit_id'])} có chỉ tiêu "
+                    f"{self.title(row['target_title'], lang)}" if vi else
+                    f"No agency above {self.unit(row['unit_id'])} holds a quota for "
+                    f"{self.title(row['target_title'], lang)}")
+        return ""
+
+    def _tenure(self, row: dict[str, Any], rule: str, lang: str) -> str:
+        vi = lang == "vi"
+        months = row["months_in_rank"]
+        eq = row["equivalent_months"]
+        prob = row["probation_months"]
+        need = row["required_months"]
+        deadline = fmt_date(self.result.scenario.settings.deadline)
+        since = fmt_date(row["rank_since"])
+        if months is None or need is None:
+            return ""
+        if rule == "tenure_12_months":
+            return (f"Giữ hạng hiện tại {months} tháng (từ {since}), dưới 12 tháng, trong khi "
+                    f"phải tính thêm {eq} tháng tương đương" if vi else
+                    f"{months} months in the rank itself (since {since}), under 12, while "
+                    f"{eq} equivalent months are needed")
+        prob_vi = f", đã trừ {prob} tháng tập sự" if prob else ""
+        prob_en = f", {prob} probation months excluded" if prob else ""
+        eq_vi = f" + {eq} tháng tương đương" if eq else ""
+        eq_en = f" + {eq} equivalent months" if eq else ""
+        total_vi = f" = {months + eq} tháng" if eq else ""
+        total_en = f" = {months + eq} months" if eq else ""
+        return (f"Giữ hạng từ {since}: {months} tháng{prob_vi}{eq_vi}{total_vi} tính đến "
+                f"{deadline}; yêu cầu {need} tháng ({months_text(need, lang)})" if vi else
+                f"In the rank since {since}: {months} months{prob_en}{eq_en}{total_en} at "
+                f"{deadline}; {need} months required")
+
+    # -- why not selected -------------------------------------------------------------------
+    def deciding(self, row: dict[str, Any], lang: str = "vi") -> str:
+        """The deciding criterion of a not-selected candidate, in words (one line)."""
+        vi = lang == "vi"
+        by = row.get("decided_by")
+        if by is None:
+            return ""
+        if by in CRITERION[lang]:
+            w = self.weakest.get(row[POOL])
+            against = f" so với {w['full_name']} ({w['candidate_id']})" if (w and vi) else (
+                f" against {w['full_name']} ({w['candidate_id']})" if w else "")
+            return (f"Kém hơn về {CRITERION[lang][by]}{against}" if vi else
+                    f"Lower on {CRITERION[lang][by]}{against}")
+        if by.startswith("limit:"):
+            return self.limit_text(by.removeprefix("limit:"), lang)
+        if by == "budget":
+            return ("Vượt ngân sách tăng hệ số lương của kỳ xét" if vi else
+                    "Beyond the round's salary-increase budget")
+        if by == "authority":
+            return ("Cơ quan quản lý đã quyết định không chọn" if vi else
+                    "The managing agency decided not to select")
+        if row.get("quota") == 0:
+            return "Chỉ tiêu bằng 0" if vi else "The quota is zero"
+        return ("Hết chỉ tiêu (những người trúng tuyển được ưu tiên hơn)" if vi else
+                "No seat left (the winners come first)")
+
+    def deciding_detail(self, row: dict[str, Any], lang: str = "vi") -> str:
+        """For a loss on a priority criterion: both candidates' values on it."""
+        by = row.get("decided_by")
+        w = self.weakest.get(row.get(POOL) or "")
+        if by not in CRITERION[lang] or w is None:
+            return ""
+        mine, theirs = self.criterion_value(row, by, lang), self.criterion_value(w, by, lang)
+        first = self.rs.priority[0].value == by
+        if lang == "vi":
+            return (f"{mine} so với {theirs} của {w['full_name']} ({w['candidate_id']})"
+                    + ("" if first else "; bằng nhau ở các tiêu chí trước"))
+        return (f"{mine} against {theirs} for {w['full_name']} ({w['candidate_id']})"
+                + ("" if first else "; equal on the earlier criteria"))
+
+    def limit_text(self, limit_id: str, lang: str = "vi") -> str:
+        vi = lang == "vi"
+        lim = self.limits.get(limit_id)
+        if lim is None:
+            return f"Giới hạn chung {limit_id}" if vi else f"Shared limit {limit_id}"
+        what = []
+        if lim.get("target_title"):
+            what.append(self.title(lim["target_title"], lang))
+        if lim.get("target_rank"):
+            what.append(("hạng " if vi else "rank ") + lim["target_rank"])
+        cap = (f"tối đa {lim['max']} người" if vi else f"at most {lim['max']}") \
+            if lim.get("max") is not None else (
+            f"tỷ lệ tối đa {lim['max_share']}" if vi else f"share at most {lim['max_share']}")
+        scope = self.unit(lim["scope_unit_id"])
+        return (f"Vượt giới hạn chung {limit_id} ({', '.join(what) or 'mọi chức danh'} tại "
+                f"{scope}: {cap}); các chỗ trong giới hạn dành cho người được ưu tiên hơn"
+                if vi else
+                f"Beyond the shared limit {limit_id} ({', '.join(what) or 'all titles'} in "
+                f"{scope}: {cap}); its places go to candidates with higher priority")
+
+
+def _weakest_winners(frame: pl.DataFrame, rs: RuleSet) -> dict[str, dict[str, Any]]:
+    """Per pool, the lowest-priority candidate who is selected or shares an escalated seat
+    (the one ``decided_by`` compares against)."""
+    keys = [k for k in key_columns(rs) if k != "_k_birth_hi"]
+    winners = frame.filter(pl.col("status").is_in(["selected", "escalated"]))
+    if winners.height == 0:
+        return {}
+    last = (winners.sort([POOL, *keys, "candidate_id"], maintain_order=True)
+            .group_by(POOL, maintain_order=True).last())
+    return {r[POOL]: r for r in last.iter_rows(named=True)}
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def explain(result: Any, candidate_id: str, lang: str = "vi",
+            context: Context | None = None) -> str:
+    """A plain-language account of one candidate's outcome."""
+    lang = _check_lang(lang)
+    ctx = context or Context.of(result)
+    row = ctx.rows.get(candidate_id)
+    if row is None:
+        raise KeyError(candidate_id)
+    vi = lang == "vi"
+    status = row["status"]
+    lines = [_heading(ctx, row, lang), f"{'Kết quả' if vi else 'Outcome'}: {STATUS[lang][status]}."]
+    if status == "ineligible":
+        lines += _ineligible(ctx, row, lang)
+    elif status == "selected":
+        lines += _selected(ctx, row, lang)
+    elif status == "not_selected":
+        lines += _not_selected(ctx, row, lang)
+    else:
+        lines += _escalated(ctx, row, lang)
+    return "\n".join(lines)
+
+
+def _heading(ctx: Context, row: dict[str, Any], lang: str) -> str:
+    vi = lang == "vi"
+    target = ctx.title(row["target_title"], lang)
+    current = ctx.title(row["current_title"], lang)
+    if vi:
+        return (f"Ứng viên {row['candidate_id']} — {row['full_name']}, "
+                f"{ctx.unit(row['unit_id'])}; dự xét thăng hạng từ {current} lên {target}.")
+    return (f"Candidate {row['candidate_id']} — {row['full_name']}, {ctx.unit(row['unit_id'])}; "
+            f"promotion from {current} to {target}.")
+
+
+def _ineligible(ctx: Context, row: dict[str, Any], lang: str) -> list[str]:
+    vi = lang == "vi"
+    failed = ctx.failed(row, lang)
+    lines = [f"Không đáp ứng {len(failed)} điều kiện:" if vi else
+             f"{len(failed)} condition(s) not met:"]
+    for i, (rule, label, detail, source) in enumerate(failed, start=1):
+        lines.append(f"  {i}. {label} [{rule}]")
+        if detail:
+            lines.append(f"     {detail}.")
+        lines.append(f"     {'Căn cứ' if vi else 'Source'}: {source}.")
+    return lines
+
+
+def _standing(ctx: Context, row: dict[str, Any], lang: str) -> str:
+    vi = lang == "vi"
+    n = ctx.pool_eligible.get(row[POOL], 0)
+    quota = row["quota"]
+    where = ctx.pool(row["agency_id"], row["target_title"], lang)
+    if vi:
+        return (f"Chỉ tiêu {where}: {quota}; số người đủ điều kiện: {n}; thứ tự ưu tiên của "
+                f"ứng viên: {row['priority_rank']}.")
+    return (f"Quota for {where}: {quota}; eligible candidates: {n}; this candidate's priority "
+            f"rank: {row['priority_rank']}.")
+
+
+def _selected(ctx: Context, row: dict[str, Any], lang: str) -> list[str]:
+    vi = lang == "vi"
+    lines = [_standing(ctx, row, lang)]
+    if ctx.pool_eligible.get(row[POOL], 0) <= (row["quota"] or 0):
+        lines.append("Đáp ứng mọi điều kiện và số người đủ điều kiện không vượt chỉ tiêu nên "
+                     "không cần xét thứ tự ưu tiên." if vi else
+                     "Meets every condition, and the eligible do not outnumber the quota, so "
+                     "no priority comparison was needed.")
+    else:
+        src = ctx.rs.priority_source
+        lines.append("Đáp ứng mọi điều kiện và nằm trong số chỉ tiêu theo thứ tự ưu tiên "
+                      f"({src})." if vi else
+                      f"Meets every condition and is within the quota by the priority order "
+                      f"({src}).")
+    lines.append(_criteria_line(ctx, row, lang))
+    return lines
+
+
+def _criteria_line(ctx: Context, row: dict[str, Any], lang: str) -> str:
+    vi = lang == "vi"
+    parts = [f"{CRITERION[lang][c].split(' (')[0]}: {v}"
+             for c, v in ctx.criteria(row, lang).items()]
+    return ("Các tiêu chí ưu tiên: " if vi else "Priority criteria: ") + "; ".join(parts) + "."
+
+
+def _not_selected(ctx: Context, row: dict[str, Any], lang: str) -> list[str]:
+    vi = lang == "vi"
+    lines = [_standing(ctx, row, lang)]
+    by = row["decided_by"]
+    if by in CRITERION[lang]:
+        w = ctx.weakest.get(row[POOL])
+        lines.append(
+            f"Đủ điều kiện nhưng chỉ tiêu đã dành cho những người được ưu tiên hơn theo "
+            f"{ctx.rs.priority_source}." if vi else
+            f"Eligible, but the seats went to candidates with higher priority under "
+            f"{ctx.rs.priority_source}.")
+        if w is not None:
+            who = f"{w['full_name']} ({w['candidate_id']})"
+            if w["status"] == "escalated":
+                who += (" — đang chờ cơ quan quản lý quyết định" if vi else
+                        " — awaiting the managing agency's decision")
+            lines.append(f"So với người có thứ tự ưu tiên thấp nhất trong số được chọn, {who}:"
+                         if vi else f"Compared with the lowest-priority winner, {who}:")
+            mine, theirs = ctx.criteria(row, lang), ctx.criteria(w, lang)
+            for c in mine:
+                name = CRITERION[lang][c]
+                if c == by:
+                    lines.append(f"  - {name}: {mine[c]} so với {theirs[c]} — tiêu chí quyết "
+                                 "định." if vi else
+                                 f"  - {name}: {mine[c]} against {theirs[c]} — the deciding "
+                                 "criterion.")
+                    break
+                lines.append(f"  - {name}: bằng nhau ({mine[c]} / {theirs[c]})." if vi else
+                             f"  - {name}: equal ({mine[c]} / {theirs[c]}).")
+    else:
+        lines.append(ctx.deciding(row, lang) + ".")
+        lines.append(_criteria_line(ctx, row, lang))
+    return lines
+
+
+def _escalated(ctx: Context, row: dict[str, Any], lang: str) -> list[str]:
+    vi = lang == "vi"
+    g = ctx.groups.get(row["tie_group"])
+    lines = [_standing(ctx, row, lang)]
+    if g is None:
+        return lines
+    members = ", ".join(f"{ctx.rows[c]['full_name']} ({c})" for c in g.members)
+    agency = f"{ctx.unit(g.managing_agency_id)} ({g.managing_agency_id})"
+    reason = TIE_REASON[lang].get(g.reason, g.reason)
+    if vi:
+        lines += [
+            f"Thuộc nhóm {g.tie_group}: {len(g.members)} người tranh {g.seats} chỉ tiêu cuối, "
+            f"{reason}: {members}.",
+            "Phần mềm không tự chọn trong trường hợp này. Theo "
+            f"{ctx.rs.priority_source}, người đứng đầu cơ quan tổ chức xét báo cáo bằng văn bản "
+            f"để người đứng đầu cơ quan quản lý viên chức xem xét, quyết định: {agency}.",
+        ]
+    else:
+        lines += [
+            f"In tie group {g.tie_group}: {len(g.members)} candidates for the last "
+            f"{g.seats} seat(s), {reason}: {members}.",
+            "The software does not choose here: the organising agency reports in writing and "
+            f"the head of the managing agency decides: {agency}.",
+        ]
+    lines.append(_criteria_line(ctx, row, lang))
+    return lines

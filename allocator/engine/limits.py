@@ -1,0 +1,93 @@
+"""Shared limits (limits.csv): their effective caps and the candidates they cover."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import polars as pl
+
+from models.errors import InputError
+from models.ruleset import RuleSet
+from models.tree import UnitTree
+
+
+def effective_caps(limits: pl.DataFrame, staff: pl.DataFrame, tree: UnitTree,
+                   rs: RuleSet, label: str = "limits.csv") -> pl.DataFrame:
+    """Add ``cap``: ``max`` as given, or the count a ``max_share`` leaves (SCENARIO.md).
+
+    With target_title T: floor(share × approved headcount of T's profession in the scope)
+    − current holders of T there; with only target_rank R: floor(share × headcount of all
+    titles in the scope) − current holders of rank-R titles there; never below 0.
+    """
+    if limits.height == 0:
+        return limits.with_columns(pl.lit(None, pl.Int64).alias("cap"))
+    titles = pl.DataFrame(
+        {"title": [t.code for t in rs.titles], "profession": [t.profession for t in rs.titles],
+         "rank": [t.rank.value for t in rs.titles]}
+    )
+    profession_of = {t.code: t.profession for t in rs.titles}
+    shared = limits.with_row_index("_i").filter(pl.col("max").is_null())
+    sums: dict[int, tuple[int, int, int, int]] = {}
+    if shared.height:
+        # One join for all share limits: every (limit, staff row in its scope), then the
+        # positions of the limit's profession (or of all titles) and the holders of its
+        # title (or of its rank), summed per limit.
+        staff_in = staff.join(titles, on="title", how="left").join(
+            tree.ancestors.select("unit_id", "anc_id"), on="unit_id", how="inner")
+        lim = shared.select(
+            "_i", pl.col("scope_unit_id").alias("anc_id"), pl.col("target_title").alias("_lt"),
+            pl.col("target_rank").alias("_lr"),
+            pl.col("target_title").replace_strict(profession_of, default=None,
+                                                  return_dtype=pl.Utf8).alias("_lp"))
+        pos = pl.col("_lt").is_null() | (pl.col("profession") == pl.col("_lp"))
+        held = pl.when(pl.col("_lt").is_not_null()).then(pl.col("title") == pl.col("_lt")) \
+            .otherwise(pl.col("rank") == pl.col("_lr"))
+        agg = (lim.join(staff_in, on="anc_id", how="inner")
+               .with_columns(pos.fill_null(False).alias("_pos"),
+                             held.fill_null(False).alias("_held"))
+               .group_by("_i")
+               .agg(pl.col("positions").filter(pl.col("_pos")).fill_null(0).sum().alias("total"),
+                    pl.col("positions").filter(pl.col("_pos")).null_count().alias("nulls"),
+                    pl.col("_pos").sum().alias("n"),
+                    pl.col("holders").filter(pl.col("_held")).sum().alias("holders")))
+        sums = {int(i): (int(t), int(nu), int(n), int(h)) for i, t, nu, n, h in agg.iter_rows()}
+    caps: list[int | None] = []
+    for i, row in enumerate(limits.iter_rows(named=True)):
+        if row["max"] is not None:
+            caps.append(int(row["max"]))
+            continue
+        total, nulls, n, holders = sums.get(i, (0, 0, 0, 0))
+        if nulls and n:
+            raise InputError.one(
+                "staff.csv", None, "positions",
+                f"giới hạn {row['limit_id']} dùng max_share nhưng thiếu biên chế được duyệt",
+                f"limit {row['limit_id']} uses max_share but approved headcount is missing",
+            )
+        share = Decimal(row["max_share"])  # exact: floor of a decimal share of a count
+        caps.append(max(0, math.floor(share * total) - holders))
+    return limits.with_columns(pl.Series("cap", caps, pl.Int64))
+
+
+def coverage(candidates: pl.DataFrame, limits: pl.DataFrame, tree: UnitTree,
+             rs: RuleSet) -> pl.DataFrame:
+    """(candidate_id, limit_id) for every candidate a limit covers: unit in the scope's
+    subtree, and the target title / the target title's rank matching when given."""
+    if limits.height == 0 or candidates.height == 0:
+        return pl.DataFrame(schema={"candidate_id": pl.Utf8, "limit_id": pl.Utf8})
+    rank_of = {t.code: t.rank.value for t in rs.titles}
+    cands = candidates.select(
+        "candidate_id", "unit_id", "target_title",
+        pl.col("target_title").replace_strict(rank_of, return_dtype=pl.Utf8).alias("_rank"),
+    )
+    lim = limits.select("limit_id", pl.col("scope_unit_id").alias("anc_id"),
+                        pl.col("target_title").alias("_lt"), pl.col("target_rank").alias("_lr"))
+    return (
+        cands.join(tree.ancestors.select("unit_id", "anc_id"), on="unit_id", how="inner")
+        .join(lim, on="anc_id", how="inner")
+        .filter((pl.col("_lt").is_null() | (pl.col("_lt") == pl.col("target_title")))
+                & (pl.col("_lr").is_null() | (pl.col("_lr") == pl.col("_rank"))))
+        .select("candidate_id", "limit_id")
+        .unique()
+        .sort("candidate_id", "limit_id")
+    )

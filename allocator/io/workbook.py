@@ -1,0 +1,974 @@
+"""Read a whole scenario from one Excel workbook (SCENARIO.md "The same scenario as one
+workbook").
+
+Sheets are named as the file stems (``scenario``, ``units``, ``candidates``, ``quotas``,
+``limits``, ``staff``, ``authority_decisions``; optional ``awards`` and ``award_levels``) or
+in Vietnamese ("Ứng viên", "Chỉ tiêu", …). Headers are the contract's English names or
+Vietnamese: the wording of Mẫu số 06 (Decree 115/2020) where the form has one — "Họ và
+tên", "Ngày tháng năm sinh" or a "Nam" and a "Nữ" column holding the birth date or an
+"x", "Dân tộc", "Mã số chức danh nghề nghiệp hiện giữ" … — and natural Vietnamese for the
+other columns. A sheet may carry title rows above its header, a two-row header with merged
+group cells, a numbering row "(1) (2) …" and a signature block below the table, as the
+official forms do.
+
+Cells may be text, numbers or Excel dates; dates may be written dd/mm/yyyy or ISO; a birth
+date may be a bare year (the core treats it as incomplete and escalates rather than guess);
+ratings, education levels, booleans, sex, titles, units and awards may be written in words.
+Everything is converted to the contract's text form so that
+:func:`allocator.io.load.build_scenario` validates it exactly as it validates CSV files.
+
+A cell that cannot be read is reported with its sheet, row and column, in Vietnamese and
+English, and nothing is decided. Values are read with fastexcel (Rust calamine) and
+converted column-wise with polars; the sheet XML is scanned once for error cells (#N/A,
+#DIV/0! …), which calamine would otherwise turn into empty cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import polars as pl
+
+from allocator.io.load import RawScenario, RawTable, parse_bool
+from models import awards as award_names
+from models import ethnic
+from models.errors import Collector, InputError
+from models.ruleset import RuleSet
+from models.text import fold
+
+SHEET_WORD_VI = "trang tính"
+HEADER_SCAN_ROWS = 25
+MAX_ROWS_REPORTED = 5
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary: sheet names, headers, settings keys
+# ---------------------------------------------------------------------------------------------
+
+SHEET_NAMES: dict[str, tuple[str, ...]] = {
+    "scenario": ("scenario", "Kỳ xét", "Thông tin kỳ xét", "Thiết lập", "Cài đặt",
+                 "Thông tin chung"),
+    "units": ("units", "Đơn vị", "Cơ quan, đơn vị", "Danh sách đơn vị", "Cây đơn vị"),
+    "candidates": ("candidates", "Ứng viên", "Danh sách ứng viên", "Viên chức dự xét",
+                   "Danh sách viên chức", "Mẫu 06", "Mẫu số 06"),
+    "quotas": ("quotas", "Chỉ tiêu", "Chỉ tiêu thăng hạng"),
+    "limits": ("limits", "Giới hạn", "Giới hạn chung"),
+    "staff": ("staff", "Cơ cấu hiện có", "Cơ cấu", "Số lượng hiện có", "Biên chế"),
+    "authority_decisions": ("authority_decisions", "Quyết định cấp trên",
+                            "Quyết định của cơ quan quản lý", "Quyết định"),
+    "awards": ("awards", "Khen thưởng", "Danh sách khen thưởng", "Thành tích"),
+    "award_levels": ("award_levels", "Quy đổi khen thưởng", "Bảng quy đổi khen thưởng",
+                     "Mức khen thưởng"),
+}
+SHEET_TITLE_VI: dict[str, str] = {
+    "scenario": "Kỳ xét", "units": "Đơn vị", "candidates": "Ứng viên", "quotas": "Chỉ tiêu",
+    "limits": "Giới hạn chung", "staff": "Cơ cấu hiện có",
+    "authority_decisions": "Quyết định cấp trên", "awards": "Khen thưởng",
+    "award_levels": "Quy đổi khen thưởng",
+}
+TABLES = ("units", "candidates", "quotas", "limits", "staff", "authority_decisions")
+REQUIRED = ("units", "candidates", "quotas")
+
+# contract column → Vietnamese headers (the first is the one the template writes).
+HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "units": {
+        "unit_id": ("Mã đơn vị", "Mã cơ quan, đơn vị", "Mã cơ quan"),
+        "name": ("Tên đơn vị", "Tên cơ quan, tổ chức, đơn vị", "Tên cơ quan, đơn vị",
+                 "Tên cơ quan"),
+        "parent_id": ("Mã cơ quan quản lý", "Mã đơn vị cấp trên", "Cơ quan quản lý",
+                      "Đơn vị cấp trên", "Cấp trên"),
+    },
+    "candidates": {
+        "candidate_id": ("Mã ứng viên", "Mã viên chức", "Mã số viên chức", "Mã hồ sơ",
+                         "Số báo danh", "Mã"),
+        "full_name": ("Họ và tên", "Họ tên"),
+        "birth_date": ("Ngày tháng năm sinh", "Ngày sinh", "Năm sinh", "Ngày, tháng, năm sinh"),
+        "sex": ("Giới tính",),
+        "ethnicity": ("Dân tộc",),
+        "unit_id": ("Mã đơn vị công tác", "Mã đơn vị", "Cơ quan đơn vị đang làm việc",
+                    "Cơ quan, đơn vị đang làm việc", "Đơn vị công tác", "Đơn vị"),
+        "current_title": ("Mã số chức danh nghề nghiệp hiện giữ", "Mã số CDNN hiện giữ",
+                          "Chức danh nghề nghiệp hiện giữ", "Chức danh hiện giữ",
+                          "Mã chức danh hiện giữ"),
+        "target_title": ("Mã số chức danh nghề nghiệp dự xét", "Mã số CDNN dự xét",
+                         "Chức danh nghề nghiệp dự xét", "Chức danh dự xét",
+                         "Chức danh đăng ký dự xét", "Mã chức danh dự xét"),
+        "rank_since": ("Ngày bổ nhiệm hạng hiện giữ", "Ngày bổ nhiệm chức danh hiện giữ",
+                       "Giữ hạng từ ngày", "Ngày giữ hạng hiện tại"),
+        "equivalent_months": ("Thời gian tương đương (tháng)", "Số tháng tương đương",
+                              "Thời gian tương đương"),
+        "probation_months": ("Thời gian tập sự, thử việc (tháng)", "Số tháng tập sự",
+                             "Thời gian tập sự (tháng)", "Thời gian tập sự"),
+        "recruitment_level": ("Trình độ đào tạo khi tuyển dụng", "Trình độ khi tuyển dụng"),
+        "degree": ("Trình độ chuyên môn", "Trình độ đào tạo", "Văn bằng cao nhất",
+                   "Trình độ đào tạo cao nhất"),
+        "degree_field_ok": ("Văn bằng đúng chuyên ngành", "Chuyên ngành phù hợp",
+                            "Đúng chuyên ngành"),
+        "certificate": ("Chứng chỉ bồi dưỡng chức danh dự xét", "Chứng chỉ bồi dưỡng",
+                        "Có chứng chỉ bồi dưỡng"),
+        "rating_prev_year": ("Xếp loại chất lượng năm trước", "Xếp loại năm trước",
+                             "Xếp loại chất lượng năm liền kề", "Xếp loại chất lượng",
+                             "Xếp loại"),
+        "under_discipline": ("Đang trong thời hạn xử lý kỷ luật", "Đang bị kỷ luật",
+                             "Kỷ luật"),
+        "competence_ok": ("Đáp ứng năng lực chuyên môn", "Đạt năng lực chuyên môn",
+                          "Năng lực chuyên môn"),
+        "language_it_ok": ("Đáp ứng ngoại ngữ, tin học", "Đạt ngoại ngữ, tin học",
+                           "Ngoại ngữ, tin học"),
+        "achievement": ("Thành tích khen thưởng cao nhất", "Thành tích khen thưởng",
+                        "Thành tích", "Khen thưởng", "Mức thành tích"),
+        "achievement_count": ("Số khen thưởng ở mức cao nhất", "Số khen thưởng cùng mức",
+                              "Số lượng khen thưởng"),
+        "service_start": ("Ngày bắt đầu công tác", "Thời gian bắt đầu công tác",
+                          "Ngày vào ngành", "Ngày tuyển dụng"),
+        "points": ("Điểm quy đổi",),
+        "points_st": ("Điểm quy đổi từ nhiệm vụ KH&CN", "Điểm quy đổi từ nhiệm vụ khoa học",
+                      "Điểm nhiệm vụ KH&CN"),
+        "salary_increase": ("Hệ số lương tăng thêm", "Chênh lệch hệ số lương",
+                            "Mức tăng hệ số lương"),
+    },
+    "quotas": {
+        "agency_id": ("Mã cơ quan tổ chức xét", "Cơ quan tổ chức xét", "Mã cơ quan",
+                      "Cơ quan"),
+        "target_title": ("Mã số chức danh nghề nghiệp dự xét", "Chức danh dự xét",
+                         "Mã chức danh", "Chức danh"),
+        "quota": ("Chỉ tiêu", "Số chỉ tiêu", "Chỉ tiêu thăng hạng"),
+    },
+    "limits": {
+        "limit_id": ("Mã giới hạn", "Giới hạn"),
+        "scope_unit_id": ("Mã đơn vị phạm vi", "Phạm vi", "Đơn vị phạm vi"),
+        "target_title": ("Mã số chức danh", "Chức danh", "Mã chức danh"),
+        "target_rank": ("Hạng",),
+        "max": ("Số tối đa", "Tối đa"),
+        "max_share": ("Tỷ lệ tối đa", "Tỉ lệ tối đa"),
+    },
+    "staff": {
+        "unit_id": ("Mã đơn vị", "Đơn vị"),
+        "title": ("Mã số chức danh", "Chức danh", "Mã chức danh"),
+        "holders": ("Số người đang giữ", "Số lượng hiện có", "Hiện có", "Số người giữ"),
+        "positions": ("Số lượng người làm việc được duyệt", "Biên chế được duyệt",
+                      "Số vị trí được duyệt", "Biên chế"),
+    },
+    "authority_decisions": {
+        "candidate_id": ("Mã ứng viên", "Mã viên chức"),
+        "decision": ("Quyết định", "Ý kiến quyết định"),
+    },
+    "awards": {
+        "candidate_id": ("Mã ứng viên", "Mã viên chức"),
+        "award": ("Hình thức khen thưởng", "Khen thưởng", "Danh hiệu",
+                  "Tên khen thưởng", "Thành tích"),
+    },
+    "award_levels": {
+        "award": ("Hình thức khen thưởng", "Khen thưởng", "Danh hiệu", "Tên khen thưởng"),
+        "level": ("Mức", "Bậc", "Mức thành tích"),
+    },
+}
+# Headers that are not contract columns but carry data: the Nam / Nữ columns of Mẫu 06 and
+# the row number TT (used as candidate_id when the sheet has no id column).
+EXTRA_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "candidates": {"__male": ("Nam",), "__female": ("Nữ",), "__tt": ("TT", "STT", "Số TT")},
+}
+KEY_COLUMN = {"units": "unit_id", "candidates": "candidate_id", "quotas": "agency_id",
+              "limits": "limit_id", "staff": "unit_id", "authority_decisions": "candidate_id",
+              "awards": "candidate_id", "award_levels": "award"}
+
+SETTING_KEYS: dict[str, tuple[str, ...]] = {
+    "name": ("Tên kỳ xét", "Tên"),
+    "deadline": ("Hạn nộp hồ sơ", "Ngày hết hạn nộp hồ sơ", "Hạn nộp"),
+    "review_year": ("Năm xét", "Năm xét thăng hạng"),
+    "certificate_waived": ("Miễn chứng chỉ bồi dưỡng", "Không yêu cầu chứng chỉ bồi dưỡng"),
+    "require_excellent_achievement": ("Yêu cầu thành tích xuất sắc",),
+    "objective": ("Mục tiêu phân bổ", "Mục tiêu"),
+    "budget": ("Ngân sách tăng hệ số lương", "Ngân sách"),
+    "rule_set": ("Bộ quy tắc",),
+    "rule_set_file": ("Tệp bộ quy tắc",),
+}
+SETTING_HEADERS = {"key": ("Thiết lập", "Khoá", "Khóa", "Mục"), "value": ("Giá trị",)}
+
+_TRUE_WORDS = {"co", "dat", "yes", "true", "1", "x", "v", "y", "dung", "✓", "✔"}
+_FALSE_WORDS = {"khong", "khong dat", "no", "false", "0", "chua", "chua dat", "sai", "n"}
+_RATINGS = {
+    "xuat sac": "xuat_sac", "hoan thanh xuat sac": "xuat_sac",
+    "hoan thanh xuat sac nhiem vu": "xuat_sac", "htxsnv": "xuat_sac", "xuat_sac": "xuat_sac",
+    "tot": "tot", "hoan thanh tot": "tot", "hoan thanh tot nhiem vu": "tot", "httnv": "tot",
+    "hoan thanh": "hoan_thanh", "hoan thanh nhiem vu": "hoan_thanh", "htnv": "hoan_thanh",
+    "hoan_thanh": "hoan_thanh",
+    "khong hoan thanh": "khong_hoan_thanh", "khong hoan thanh nhiem vu": "khong_hoan_thanh",
+    "khtnv": "khong_hoan_thanh", "khong_hoan_thanh": "khong_hoan_thanh",
+}
+_EDUCATION_PREFIXES = (
+    ("tien si", "tien_si"), ("tien sy", "tien_si"), ("tien_si", "tien_si"), ("ts", "tien_si"),
+    ("thac si", "thac_si"), ("thac sy", "thac_si"), ("thac_si", "thac_si"), ("ths", "thac_si"),
+    ("dai hoc", "dai_hoc"), ("dai_hoc", "dai_hoc"), ("cu nhan", "dai_hoc"), ("ky su", "dai_hoc"),
+    ("dh", "dai_hoc"), ("cao dang", "cao_dang"), ("cao_dang", "cao_dang"), ("cd", "cao_dang"),
+    ("trung cap", "trung_cap"), ("trung_cap", "trung_cap"), ("tc", "trung_cap"),
+)
+_SEX_WORDS = {"nam": "male", "male": "male", "m": "male", "nu": "female", "female": "female",
+              "f": "female"}
+_DECISION_WORDS = {"select": "select", "chon": "select", "dong y": "select",
+                   "trung tuyen": "select", "reject": "reject", "khong chon": "reject",
+                   "loai": "reject", "khong trung tuyen": "reject"}
+_OBJECTIVES = {"priority": "priority", "uu tien": "priority", "thu tu uu tien": "priority",
+               "fill": "fill", "lap day": "fill", "lap day chi tieu": "fill"}
+_MARKS = {"x", "v", "✓", "✔", "1", "co"}
+
+
+def header_key(text: str) -> str:
+    """Comparison form of a header: folded, punctuation as spaces ('Họ và tên' → 'ho va ten')."""
+    return " ".join(re.sub(r"[^a-z0-9&]+", " ", fold(text).replace("_", " ")).split())
+
+
+def _vocabulary(table: str) -> dict[str, str]:
+    """Header key → column name for one table (contract names and Vietnamese headers)."""
+    vocab: dict[str, str] = {}
+    for column, names in {**HEADERS.get(table, {}), **EXTRA_HEADERS.get(table, {})}.items():
+        if not column.startswith("__"):
+            vocab[header_key(column)] = column
+        for name in names:
+            vocab.setdefault(header_key(name), column)
+    return vocab
+
+
+def _match_header(text: str, vocab: dict[str, str]) -> str | None:
+    """The column a header names: the whole header, without a parenthesis, or inside it."""
+    whole = header_key(text)
+    if whole in vocab:
+        return vocab[whole]
+    m = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", text.strip(), re.S)
+    if m:
+        for part in (m.group(1), m.group(2)):
+            if header_key(part) in vocab:
+                return vocab[header_key(part)]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The xlsx file: values (fastexcel), cell offsets and error cells (sheet XML)
+# ---------------------------------------------------------------------------------------------
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_VALUED_CELL = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<(?:v|is)\b')
+_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
+_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_ERROR_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def column_letter(index: int) -> str:
+    """0 → 'A', 25 → 'Z', 26 → 'AA'."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet's cells as text: ``frame`` columns c0, c1, … are spreadsheet columns
+    ``first_col`` onward; row i of the frame is spreadsheet row ``first_row + i``."""
+
+    name: str
+    frame: pl.DataFrame
+    first_row: int  # 1-based
+    first_col: int  # 0-based
+    errors: tuple[tuple[int, int, str], ...]  # (row 1-based, column 0-based, text)
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → path of its XML part inside the archive."""
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = {r.get("Id"): r.get("Target", "") for r in rels.findall("p:Relationship", _NS)}
+    paths = {}
+    for sheet in book.findall("m:sheets/m:sheet", _NS):
+        rid = sheet.get(f"{{{_NS['r']}}}id")
+        path = target.get(rid, "")
+        path = path.lstrip("/") if path.startswith("/") else f"xl/{path}"
+        paths[sheet.get("name", "")] = path
+    return paths
+
+
+def _scan(xml: bytes) -> tuple[int, int, tuple[tuple[int, int, str], ...]]:
+    """First valued row (1-based) and column (0-based) of a sheet, and its error cells."""
+    refs = _VALUED_CELL.findall(xml)
+    first_row = min((int(r) for _c, r in refs), default=1)
+    first_col = min((_column_index(c.decode()) for c in {c for c, _r in refs}), default=0)
+    errors: list[tuple[int, int, str]] = []
+    if b't="e"' in xml:
+        for attrs, body in _ERROR_CELL.findall(xml):
+            ref = _REF.search(attrs)
+            value = _ERROR_VALUE.search(body)
+            if ref:
+                errors.append((int(ref.group(2)), _column_index(ref.group(1).decode()),
+                               value.group(1).decode() if value else "#ERROR"))
+    return first_row, first_col, tuple(errors)
+
+
+def open_workbook(path: Path) -> dict[str, Sheet]:
+    """Every sheet of an .xlsx file as text cells, with positions and error cells."""
+    import fastexcel
+
+    label = path.name
+    if not path.exists():
+        raise InputError.one(str(path), None, None, "không tìm thấy tệp", "file not found")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = _sheet_paths(archive)
+            xml = {name: archive.read(p) if p in archive.namelist() else b""
+                   for name, p in parts.items()}
+        reader = fastexcel.read_excel(path)
+        sheets: dict[str, Sheet] = {}
+        for name in reader.sheet_names:
+            frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+            frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+            first_row, first_col, errors = _scan(xml.get(name, b""))
+            sheets[name] = Sheet(name, frame, first_row, first_col, errors)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
+        raise InputError.one(label, None, None, f"không đọc được tệp Excel (.xlsx): {exc}",
+                             f"cannot read the Excel (.xlsx) file: {exc}") from None
+    except Exception as exc:  # fastexcel raises its own error types for damaged files
+        raise InputError.one(label, None, None, f"không đọc được tệp Excel (.xlsx): {exc}",
+                             f"cannot read the Excel (.xlsx) file: {exc}") from None
+    return sheets
+
+
+def _sheet_label(name: str) -> str:
+    return f"{name} ({SHEET_WORD_VI}/sheet)"
+
+
+def find_sheets(sheets: Iterable[str]) -> dict[str, str]:
+    """Table → sheet name, by the stem or a Vietnamese name (case and diacritics ignored)."""
+    by_key = {header_key(s): s for s in sheets}
+    found: dict[str, str] = {}
+    for table, names in SHEET_NAMES.items():
+        for name in names:
+            if header_key(name) in by_key:
+                found[table] = by_key[header_key(name)]
+                break
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# One table sheet: header detection and typed conversions
+# ---------------------------------------------------------------------------------------------
+
+
+class _TableSheet:
+    """A sheet being read as one table: named columns, spreadsheet rows, problems."""
+
+    def __init__(self, table: str, sheet: Sheet, problems: Collector) -> None:
+        self.table = table
+        self.sheet = sheet
+        self.label = _sheet_label(sheet.name)
+        self.problems = problems
+        self.headers: dict[str, str] = {}  # column → header as written
+        self.frame = pl.DataFrame()
+        self.rows = pl.Series("__row", [], pl.Int64)
+        self.first_data_row = sheet.first_row
+        self._read()
+
+    # -- reporting --------------------------------------------------------------------------
+    def where(self, column: str) -> str:
+        written = self.headers.get(column, column)
+        if column.startswith("__") or header_key(written) == header_key(column):
+            return written
+        return f"{written} ({column})"
+
+    def report(self, mask: pl.Series, column: str, vi: str, en: str,
+               values: pl.Series | None = None) -> None:
+        idx = mask.fill_null(False).arg_true()
+        for i in idx.head(MAX_ROWS_REPORTED).to_list():
+            shown = ""
+            if values is not None and values[i] is not None:
+                shown = f" '{values[i]}'"
+            self.problems.add(self.label, int(self.rows[i]), self.where(column), vi + shown,
+                              en + shown)
+        if len(idx) > MAX_ROWS_REPORTED:
+            n = len(idx) - MAX_ROWS_REPORTED
+            self.problems.add(self.label, None, self.where(column), f"… và {n} dòng khác cùng lỗi",
+                              f"… and {n} more rows with the same problem")
+
+    # -- layout -----------------------------------------------------------------------------
+    def _read(self) -> None:
+        sheet = self.sheet
+        frame = sheet.frame
+        if frame.height == 0:
+            self.problems.add(self.label, None, None, "trang tính rỗng, thiếu dòng tiêu đề",
+                              "the sheet is empty: the header row is missing")
+            return
+        vocab = _vocabulary(self.table)
+        cells = frame.head(HEADER_SCAN_ROWS).rows()
+        scores = [sum(1 for v in row if v is not None and _match_header(v, vocab))
+                  for row in cells]
+        best = max(range(len(scores)), key=lambda i: (scores[i], -i))
+        if scores[best] == 0:
+            self.problems.add(self.label, None, None,
+                              "không tìm thấy dòng tiêu đề (tên cột) của bảng",
+                              "no header row (column names) found")
+            return
+        # A two-row header (merged group cells above sub-columns, as in Mẫu 06): the best
+        # row may be either of the two.
+        if best > 0 and scores[best - 1] and self._is_subheader(cells[best - 1], cells[best],
+                                                                  vocab):
+            best -= 1
+        top = list(cells[best])
+        names: list[str | None] = [_match_header(v, vocab) if v else None for v in top]
+        written: list[str | None] = list(top)
+        start = best + 1
+        if start < len(cells) and self._is_subheader(top, cells[start], vocab):
+            for i, v in enumerate(cells[start]):
+                if v is not None:
+                    names[i] = _match_header(v, vocab)
+                    written[i] = v
+            start += 1
+        if start < len(cells) and _is_numbering(cells[start]):
+            start += 1
+        self.first_data_row = sheet.first_row + start
+        seen: dict[str, int] = {}
+        columns: dict[str, pl.Series] = {}
+        for i, name in enumerate(names):
+            if name is None:
+                continue
+            if name in seen:
+                self.problems.add(self.label, sheet.first_row + best,
+                                  f"{written[i]} ({column_letter(sheet.first_col + i)})",
+                                  f"hai cột cùng nghĩa '{name}' (cột "
+                                  f"{column_letter(sheet.first_col + seen[name])} và "
+                                  f"{column_letter(sheet.first_col + i)})",
+                                  f"two columns mean '{name}'")
+                continue
+            seen[name] = i
+            self.headers[name] = " ".join(str(written[i]).split())
+            columns[name] = frame[f"c{i}"]
+        body = pl.DataFrame(columns).with_columns(
+            pl.Series("__row", range(sheet.first_row, sheet.first_row + frame.height),
+                      pl.Int64)
+        ).slice(start)
+        body = body.with_columns(
+            pl.col(c).str.strip_chars().replace("", None) for c in body.columns if c != "__row"
+        )
+        data_cols = [c for c in body.columns if c != "__row"]
+        if data_cols:
+            body = body.filter(pl.any_horizontal(pl.col(data_cols).is_not_null()))
+        body = self._drop_footer(body, frame, start)
+        self.frame = body.drop("__row")
+        self.rows = body["__row"]
+        self._error_cells(seen)
+
+    @staticmethod
+    def _is_subheader(top: tuple[Any, ...] | list[Any], row: tuple[Any, ...],
+                      vocab: dict[str, str]) -> bool:
+        """A second header row: it names a column under an empty (merged) cell of the first."""
+        return any(v is not None and top[i] is None and _match_header(v, vocab)
+                   for i, v in enumerate(row))
+
+    def _drop_footer(self, body: pl.DataFrame, frame: pl.DataFrame, start: int) -> pl.DataFrame:
+        """Ignore a signature block: rows below an empty row after the last row with a key."""
+        key_col = KEY_COLUMN.get(self.table)
+        if key_col == "candidate_id" and key_col not in body.columns:
+            key_col = "full_name" if "full_name" in body.columns else "__tt"
+        if key_col not in body.columns or body.height == 0:
+            return body
+        keyed = body.filter(pl.col(key_col).is_not_null())
+        if keyed.height == 0:
+            return body
+        last = int(keyed["__row"].max())  # type: ignore[arg-type]
+        after = body.filter(pl.col("__row") > last)
+        if after.height == 0:
+            return body
+        # An entirely empty spreadsheet row between the table and the rest marks a footer.
+        first_after = int(after["__row"].min())  # type: ignore[arg-type]
+        gap = frame.slice(last - self.sheet.first_row + 1, first_after - last - 1)
+        if gap.height and gap.null_count().sum_horizontal()[0] == gap.height * gap.width:
+            return body.filter(pl.col("__row") <= last)
+        return body
+
+    def _error_cells(self, seen: dict[str, int]) -> None:
+        """Cells holding an Excel error (#N/A, #DIV/0!, #REF! …) in a column that is read."""
+        if not self.sheet.errors:
+            return
+        col_of = {self.sheet.first_col + i: name for name, i in seen.items()}
+        for row, col, text in self.sheet.errors:
+            if row >= self.first_data_row and col in col_of:
+                self.problems.add(self.label, row, self.where(col_of[col]),
+                                  f"ô chứa lỗi công thức Excel '{text}', không đọc được",
+                                  f"the cell holds an Excel error '{text}' and cannot be read")
+
+    # -- typed conversions (results are contract text) --------------------------------------
+    def has(self, column: str) -> bool:
+        return column in self.frame.columns
+
+    def col(self, column: str) -> pl.Series:
+        if self.has(column):
+            return self.frame[column]
+        return pl.Series(column, [None] * self.frame.height, pl.Utf8)
+
+    def put(self, column: str, values: pl.Series) -> None:
+        self.frame = self.frame.with_columns(values.alias(column))
+
+    def convert(self, column: str, fn: Callable[[str], str | None], what_vi: str,
+                what_en: str) -> None:
+        """Map each distinct value through ``fn`` (None or an exception = unreadable)."""
+        if not self.has(column):
+            return
+        raw = self.col(column)
+        table: dict[str, str] = {}
+        for value in raw.drop_nulls().unique().to_list():
+            try:
+                out = fn(value)
+            except (KeyError, ValueError, ArithmeticError):
+                out = None
+            if out is not None:
+                table[value] = out
+        converted = raw.replace_strict(table, default=None, return_dtype=pl.Utf8)
+        self.report(raw.is_not_null() & converted.is_null(), column,
+                    f"không đọc được giá trị, cần {what_vi}",
+                    f"unreadable value, expected {what_en}", raw)
+        self.put(column, converted)
+
+    def dates(self, column: str, *, birth: bool = False) -> None:
+        if not self.has(column):
+            return
+        raw = self.col(column)
+        parsed = pl.select(date_text(pl.lit(raw), birth=birth)).to_series()
+        if birth:
+            vi = "ngày sinh dd/mm/yyyy (hoặc chỉ năm yyyy, tháng mm/yyyy)"
+            en = "a birth date dd/mm/yyyy (or a bare year yyyy, or mm/yyyy)"
+        else:
+            vi, en = "ngày dạng dd/mm/yyyy", "a date dd/mm/yyyy"
+        self.report(raw.is_not_null() & parsed.is_null(), column,
+                    f"không đọc được ngày, cần {vi}", f"unreadable date, expected {en}", raw)
+        self.put(column, parsed)
+
+    def frame_for_core(self) -> pl.DataFrame:
+        """All-text frame with ``__row``, as :class:`allocator.io.load.RawTable` expects."""
+        frame = self.frame.select([c for c in self.frame.columns if not c.startswith("__")])
+        return frame.with_columns(self.rows.alias("__row")).select(
+            "__row", *[pl.col(c).cast(pl.Utf8) for c in frame.columns])
+
+
+def _is_numbering(row: tuple[Any, ...]) -> bool:
+    """The row "(1) (2) (3) …" (or 1 2 3 …) that official forms put under the header."""
+    values = [v.strip() for v in row if v is not None and v.strip()]
+    if len(values) < 2:
+        return False
+    if all(re.fullmatch(r"\(\d+\)", v) for v in values):
+        return True
+    digits = [v for v in values if re.fullmatch(r"\d+", v)]
+    return len(digits) == len(values) and [int(v) for v in digits] == list(
+        range(int(digits[0]), int(digits[0]) + len(digits)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Value conversions (vectorised where the input can be large)
+# ---------------------------------------------------------------------------------------------
+
+
+def date_text(expr: pl.Expr, *, birth: bool = False) -> pl.Expr:
+    """ISO text of a date written as an Excel date, ISO (with or without a time), or
+    d/m/yyyy (also with '-' or '.'); with ``birth``, also a bare year or m/yyyy.
+
+    Null where the text is not a valid date.
+    """
+    s = expr.cast(pl.Utf8).str.strip_chars()
+    iso = s.str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", 1)
+    dmy = s.str.extract_groups(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+    from_dmy = pl.concat_str([dmy.struct.field("3"), dmy.struct.field("2").str.zfill(2),
+                              dmy.struct.field("1").str.zfill(2)], separator="-")
+    iso_parts = iso.str.extract_groups(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+    from_iso = pl.concat_str([iso_parts.struct.field("1"),
+                              iso_parts.struct.field("2").str.zfill(2),
+                              iso_parts.struct.field("3").str.zfill(2)], separator="-")
+    full = pl.coalesce(from_iso, from_dmy)
+    valid = full.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+    result: pl.Expr = pl.when(valid).then(full)
+    if birth:
+        year = s.str.extract(r"^(\d{4})(?:\.0+)?$", 1)
+        my = s.str.extract_groups(r"^(\d{1,2})[/.\-](\d{4})$")
+        month = my.struct.field("1").cast(pl.Int64, strict=False)
+        from_my = pl.when(month.is_between(1, 12)).then(
+            pl.concat_str([my.struct.field("2"), my.struct.field("1").str.zfill(2)],
+                          separator="-"))
+        ym = s.str.extract_groups(r"^(\d{4})-(\d{1,2})$")
+        ym_month = ym.struct.field("2").cast(pl.Int64, strict=False)
+        from_ym = pl.when(ym_month.is_between(1, 12)).then(
+            pl.concat_str([ym.struct.field("1"), ym.struct.field("2").str.zfill(2)],
+                          separator="-"))
+        year_ok = year.cast(pl.Int64, strict=False).is_between(1900, 2100)
+        result = (pl.when(valid).then(full).when(year_ok).then(year)
+                  .otherwise(pl.coalesce(from_my, from_ym)))
+    return result
+
+
+def _bool_word(value: str, *, exempt: bool = False) -> str:
+    word = fold(value)
+    if exempt and word.startswith("mien"):
+        return "true"
+    if word in _TRUE_WORDS:
+        return "true"
+    if word in _FALSE_WORDS:
+        return "false"
+    return "true" if parse_bool(value) else "false"
+
+
+def _education(value: str) -> str:
+    word = fold(value).replace(".", " ").strip()
+    for prefix, level in _EDUCATION_PREFIXES:
+        if word == prefix or word.startswith(prefix + " "):
+            return level
+    raise KeyError(value)
+
+
+def _rating(value: str) -> str:
+    word = fold(value).replace(".", "").strip()
+    return _RATINGS[word]
+
+
+def _sex(value: str) -> str:
+    return _SEX_WORDS[fold(value)]
+
+
+def _title_lookup(rs: RuleSet) -> dict[str, str]:
+    """Folded code or Vietnamese/English title name → title code."""
+    table: dict[str, str] = {}
+    for t in rs.titles:
+        table[_code_key(t.code)] = t.code
+        table[header_key(t.name_vi)] = t.code
+        table[header_key(t.name_en)] = t.code
+    return table
+
+
+def _code_key(text: str) -> str:
+    return re.sub(r"[\s.]+", "", fold(text))
+
+
+def _map_title(value: str, table: dict[str, str]) -> str:
+    return table.get(_code_key(value)) or table.get(header_key(value)) or value
+
+
+def _unit_names(ids: pl.Series, names: pl.Series) -> dict[str, str]:
+    """Folded unit name → unit id, for names that only one unit has."""
+    frame = pl.DataFrame({"id": ids, "name": names}).drop_nulls()
+    frame = frame.with_columns(pl.col("name").map_elements(header_key, return_dtype=pl.Utf8))
+    unique = frame.filter(pl.col("name").is_unique())
+    return dict(unique.select("name", "id").iter_rows())
+
+
+def _map_unit(value: str, ids: set[str], names: dict[str, str]) -> str:
+    if value in ids:
+        return value
+    return names.get(header_key(value), value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings
+# ---------------------------------------------------------------------------------------------
+
+
+def _read_settings(sheet: Sheet, problems: Collector) -> dict[str, Any]:
+    """The ``scenario`` sheet: one setting per row, key in the first column, value next."""
+    label = _sheet_label(sheet.name)
+    frame = sheet.frame
+    vocab = {header_key(k): k for k in SETTING_KEYS}
+    for k, names in SETTING_KEYS.items():
+        for n in names:
+            vocab[header_key(n)] = k
+    header_words = {header_key(w) for ws in SETTING_HEADERS.values() for w in ws}
+    header_words |= {"key", "value"}
+    settings: dict[str, Any] = {}
+    rows = frame.rows()
+    key_col = 0
+    value_col = 1
+    start = 0
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        words = [header_key(v) if v else "" for v in row]
+        if sum(1 for w in words if w in header_words) >= 2:
+            key_col = next(j for j, w in enumerate(words) if w in header_words)
+            value_col = next(j for j, w in enumerate(words) if w in header_words and j > key_col)
+            start = i + 1
+            break
+    errors = {(r, c): t for r, c, t in sheet.errors}
+    for i, row in enumerate(rows[start:], start=start):
+        if key_col >= len(row) or value_col >= len(row):
+            continue
+        name, value = row[key_col], row[value_col]
+        if name is None or not name.strip():
+            continue
+        row_no = sheet.first_row + i
+        setting = vocab.get(header_key(name), name.strip())
+        error = errors.get((row_no, sheet.first_col + value_col))
+        if error is not None:
+            problems.add(label, row_no, "value", f"ô chứa lỗi công thức Excel '{error}'",
+                         f"the cell holds an Excel error '{error}'")
+            continue
+        if value is None or not value.strip():
+            continue
+        converted = _setting_value(setting, value.strip())
+        if converted is None:
+            problems.add(label, row_no, f"value ({setting})",
+                         f"không đọc được giá trị '{value}'", f"unreadable value '{value}'")
+            continue
+        settings[setting] = converted
+    return settings
+
+
+def _setting_value(setting: str, value: str) -> Any:
+    if setting == "deadline":
+        text = pl.select(date_text(pl.lit(value))).item()
+        return dt.date.fromisoformat(text) if text else None
+    if setting == "review_year":
+        m = re.fullmatch(r"(\d{4})(?:\.0+)?", value)
+        return int(m.group(1)) if m else None
+    if setting in ("certificate_waived", "require_excellent_achievement"):
+        try:
+            return _bool_word(value) == "true"
+        except (KeyError, ValueError):
+            return None
+    if setting == "objective":
+        return _OBJECTIVES.get(fold(value))
+    if setting == "budget":
+        return value.replace(",", ".").replace(" ", "")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole workbook
+# ---------------------------------------------------------------------------------------------
+
+
+def read_workbook(path: Path) -> RawScenario:
+    """Read a scenario workbook into the raw tables that :func:`build_scenario` validates."""
+    from allocator.io import load
+
+    sheets = open_workbook(path)
+    found = find_sheets(sheets)
+    problems = Collector()
+    for table in ("scenario", *REQUIRED):
+        if table not in found:
+            names = ", ".join(f"'{n}'" for n in SHEET_NAMES[table][:2])
+            problems.add(path.name, None, None, f"thiếu trang tính {names}",
+                         f"sheet {names} is missing")
+    problems.raise_if_any()
+    settings_sheet = sheets[found["scenario"]]
+    settings = _read_settings(settings_sheet, problems)
+    problems.raise_if_any()
+    settings_label = _sheet_label(settings_sheet.name)
+    stub = RawScenario(path, settings, settings_label, {}, path.parent)
+    round_settings = load.round_settings(stub)
+    rs = load.resolve_rule_set(stub, round_settings)
+
+    # An optional sheet left entirely empty counts as absent; a required one is an error.
+    readers = {table: _TableSheet(table, sheets[found[table]], problems)
+               for table in (*TABLES, "awards", "award_levels") if table in found
+               and (table in REQUIRED or sheets[found[table]].frame.height > 0)}
+    units = readers["units"]
+    unit_ids = set(units.col("unit_id").drop_nulls().to_list())
+    unit_names = _unit_names(units.col("unit_id"), units.col("name"))
+    titles = _title_lookup(rs)
+
+    def unit_ref(t: _TableSheet, column: str) -> None:
+        t.convert(column, lambda v: _map_unit(v, unit_ids, unit_names), "mã đơn vị",
+                  "a unit id")
+
+    def title_ref(t: _TableSheet, column: str) -> None:
+        t.convert(column, lambda v: _map_title(v, titles), "mã chức danh", "a title code")
+
+    unit_ref(units, "parent_id")
+    extra_levels = _award_levels(readers.get("award_levels"), rs, problems)
+    matcher = award_names.AwardMatcher(rs, extra_levels)
+    cands = readers["candidates"]
+    _candidates(cands, matcher, problems)
+    unit_ref(cands, "unit_id")
+    title_ref(cands, "current_title")
+    title_ref(cands, "target_title")
+    if "awards" in readers:
+        _apply_awards(readers["awards"], cands, matcher)
+    quotas = readers["quotas"]
+    unit_ref(quotas, "agency_id")
+    title_ref(quotas, "target_title")
+    if "limits" in readers:
+        unit_ref(readers["limits"], "scope_unit_id")
+        title_ref(readers["limits"], "target_title")
+        readers["limits"].convert("target_rank", lambda v: v.strip().upper(), "I/II/III/IV/V",
+                                  "I/II/III/IV/V")
+    if "staff" in readers:
+        unit_ref(readers["staff"], "unit_id")
+        title_ref(readers["staff"], "title")
+    if "authority_decisions" in readers:
+        readers["authority_decisions"].convert("decision", lambda v: _DECISION_WORDS[fold(v)],
+                                               "chọn/không chọn (select/reject)",
+                                               "select/reject")
+    problems.raise_if_any()
+    tables = {t: RawTable(readers[t].label, readers[t].frame_for_core(),
+                          dict(readers[t].headers))
+              for t in TABLES if t in readers}
+    return RawScenario(path, settings, settings_label, tables, path.parent)
+
+
+def _candidates(t: _TableSheet, matcher: award_names.AwardMatcher, problems: Collector) -> None:
+    """Convert the candidate columns written in words, dates and marks to contract text."""
+    if not t.has("candidate_id") and t.has("__tt"):
+        t.put("candidate_id", t.col("__tt"))
+        t.headers["candidate_id"] = t.headers.get("__tt", "TT")
+    _sex_columns(t)
+    t.dates("birth_date", birth=True)
+    for column in ("rank_since", "service_start"):
+        t.dates(column)
+    t.convert("sex", _sex, "Nam/Nữ", "Nam/Nữ (male/female)")
+    t.convert("ethnicity", lambda v: v if ethnic.normalise(v) else None,
+              "tên một trong 54 dân tộc Việt Nam", "the name of one of Vietnam's 54 ethnic groups")
+    for column in ("degree_field_ok", "certificate", "under_discipline", "competence_ok"):
+        t.convert(column, _bool_word, "có/không (x hoặc để trống)", "yes/no (x or empty)")
+    t.convert("language_it_ok", lambda v: _bool_word(v, exempt=True),
+              "có/không/miễn (x hoặc để trống)", "yes/no/exempt (x or empty)")
+    for column in ("recruitment_level", "degree"):
+        t.convert(column, _education, "trung cấp/cao đẳng/đại học/thạc sĩ/tiến sĩ",
+                  "trung_cap/cao_dang/dai_hoc/thac_si/tien_si")
+    t.convert("rating_prev_year", _rating,
+              "hoàn thành xuất sắc/tốt/hoàn thành/không hoàn thành nhiệm vụ",
+              "xuat_sac/tot/hoan_thanh/khong_hoan_thanh")
+    _achievement_column(t, matcher)
+    _ = problems
+
+
+def _achievement_column(t: _TableSheet, matcher: award_names.AwardMatcher) -> None:
+    if not t.has("achievement"):
+        return
+    raw = t.col("achievement")
+    table: dict[str, str] = {}
+    bad: set[str] = set()
+    for value in raw.drop_nulls().unique().to_list():
+        try:
+            level = matcher.level_of(value)
+        except award_names.UnknownAward:
+            bad.add(value)
+            continue
+        table[value] = level if level is not None else ""
+    t.report(raw.is_in(sorted(bad)), "achievement",
+             f"không nhận ra hình thức khen thưởng; ghi mức {matcher.describe()} hoặc thêm vào "
+             "trang tính 'Quy đổi khen thưởng'",
+             f"unrecognised award; write a level {matcher.describe()} or add it to the "
+             "'award_levels' sheet", raw)
+    converted = raw.replace_strict(table, default=None, return_dtype=pl.Utf8).replace("", None)
+    t.put("achievement", converted)
+
+
+def _sex_columns(t: _TableSheet) -> None:
+    """Mẫu 06 layout: the birth date (or an x) under "Nam" or under "Nữ"."""
+    if not (t.has("__male") or t.has("__female")):
+        return
+    male, female = t.col("__male"), t.col("__female")
+    both = male.is_not_null() & female.is_not_null()
+    t.report(both, "__female", "ghi ở cả hai cột Nam và Nữ", "both the Nam and Nữ columns are "
+             "filled")
+    if not t.has("sex"):
+        neither = male.is_null() & female.is_null()
+        t.report(neither, "__male", "trống cả hai cột Nam và Nữ: không biết giới tính",
+                 "both the Nam and Nữ columns are empty: sex unknown")
+        sex = pl.select(pl.when(female.is_not_null()).then(pl.lit("female"))
+                        .when(male.is_not_null()).then(pl.lit("male"))).to_series()
+        t.put("sex", sex)
+        t.headers["sex"] = f"{t.headers.get('__male', 'Nam')}/{t.headers.get('__female', 'Nữ')}"
+    marked = pl.select(pl.coalesce(female, male)).to_series()
+    is_mark = marked.map_elements(lambda v: fold(v) in _MARKS, return_dtype=pl.Boolean)
+    in_column = pl.select(pl.when(~is_mark.fill_null(True)).then(marked)).to_series()
+    if in_column.is_not_null().any():
+        if t.has("birth_date"):
+            given = t.col("birth_date")
+            a = pl.select(date_text(pl.lit(given), birth=True)).to_series()
+            b = pl.select(date_text(pl.lit(in_column), birth=True)).to_series()
+            differ = given.is_not_null() & in_column.is_not_null() & (a != b).fill_null(True)
+            t.report(differ, "birth_date", "khác ngày sinh ghi ở cột Nam/Nữ",
+                     "differs from the birth date written under Nam/Nữ", given)
+            t.put("birth_date", pl.select(pl.coalesce(given, in_column)).to_series())
+        else:
+            t.put("birth_date", in_column)
+            t.headers["birth_date"] = t.headers.get("sex", "Nam/Nữ")
+
+
+def _award_levels(t: _TableSheet | None, rs: RuleSet,
+                  problems: Collector) -> list[tuple[str, str]]:
+    """The user's award table: award name → level code of the rule set."""
+    if t is None:
+        return []
+    codes = {fold(a.code): a.code for a in rs.achievement_levels}
+    for column in ("award", "level"):
+        if not t.has(column):
+            problems.add(t.label, None, column, "thiếu cột bắt buộc", "required column missing")
+            return []
+    t.report(t.col("award").is_null(), "award", "ô trống", "empty cell")
+    level = t.col("level")
+    mapped = level.map_elements(lambda v: codes.get(fold(v)), return_dtype=pl.Utf8)
+    t.report(level.is_null() | mapped.is_null(), "level",
+             f"cần một mức của bộ quy tắc {'/'.join(codes.values())}",
+             f"expected a level of the rule set {'/'.join(codes.values())}", level)
+    pairs = pl.DataFrame({"a": t.col("award"), "l": mapped}).drop_nulls()
+    return list(pairs.iter_rows())
+
+
+def _apply_awards(t: _TableSheet, cands: _TableSheet,
+                  matcher: award_names.AwardMatcher) -> None:
+    """One row per award held → achievement (highest) and achievement_count per candidate."""
+    for column in ("candidate_id", "award"):
+        if not t.has(column):
+            t.problems.add(t.label, 1, column, "thiếu cột bắt buộc", "required column missing")
+            return
+    cid, award = t.col("candidate_id"), t.col("award")
+    t.report(cid.is_null(), "candidate_id", "ô trống", "empty cell")
+    known = set(cands.col("candidate_id").drop_nulls().to_list())
+    t.report(cid.is_not_null() & ~cid.is_in(sorted(known)), "candidate_id",
+             "không có ứng viên này trong trang tính ứng viên",
+             "no such candidate in the candidates sheet", cid)
+    table: dict[str, str] = {}
+    for value in award.drop_nulls().unique().to_list():
+        try:
+            level = matcher.level_of(value)
+        except award_names.UnknownAward:
+            continue
+        if level is not None:
+            table[value] = level
+    levels = award.replace_strict(table, default=None, return_dtype=pl.Utf8)
+    t.report(award.is_not_null() & levels.is_null(), "award",
+             f"không nhận ra hình thức khen thưởng; thêm vào trang tính 'Quy đổi khen thưởng' "
+             f"(mức {matcher.describe()})",
+             f"unrecognised award; add it to the 'award_levels' sheet "
+             f"(levels {matcher.describe()})", award)
+    held = pl.DataFrame({"candidate_id": cid, "level": levels}).drop_nulls()
+    if held.height == 0:
+        return
+    best = award_names.aggregate(held, matcher.codes)
+    joined = pl.DataFrame({"candidate_id": cands.col("candidate_id")}).join(
+        best, on="candidate_id", how="left", maintain_order="left")
+    given = cands.col("achievement")
+    has_awards = joined["achievement"].is_not_null()
+    cands.report(has_awards & given.is_not_null() & (given != joined["achievement"]),
+                 "achievement", "khác mức cao nhất trong trang tính khen thưởng",
+                 "differs from the highest level in the awards sheet", given)
+    count_given = cands.col("achievement_count")
+    count_text = joined["achievement_count"].cast(pl.Utf8)
+    cands.report(has_awards & count_given.is_not_null()
+                 & (count_given.str.replace(r"\.0+$", "") != count_text),
+                 "achievement_count", "khác số khen thưởng ở mức cao nhất trong trang tính "
+                 "khen thưởng", "differs from the count in the awards sheet", count_given)
+    cands.put("achievement", pl.select(pl.coalesce(joined["achievement"], given)).to_series())
+    cands.put("achievement_count",
+              pl.select(pl.coalesce(count_text, count_given)).to_series())
+    cands.headers.setdefault("achievement", "achievement")
+    cands.headers.setdefault("achievement_count", "achievement_count")

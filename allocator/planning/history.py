@@ -1,0 +1,469 @@
+"""Run history: every run recorded in an embedded DuckDB database, replayable byte for byte.
+
+Where: ``$ALLOCATOR_HISTORY`` when set, else ``$XDG_DATA_HOME/allocator/history.duckdb``
+(``~/.local/share/allocator/history.duckdb`` by default).
+
+What one run stores, in ONE transaction (a crash midway leaves no trace of the run):
+its id and time, the command, every input file it read (scenario folder files, workbook,
+variant chain, rule-set files: path, SHA-256 and content), the rule set (id, version and
+full content), the engine version, the solver statistics (summary.json), and the full
+decisions — as a queryable table and as the exact bytes of decisions.csv. File contents
+are stored once per distinct content (``blobs``), so a sweep of a hundred variants of one
+province stores the province once.
+
+:func:`replay` restores the stored inputs into a temporary folder, decides them again
+and compares decisions.csv byte for byte with the stored one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from allocator import __version__
+from allocator.engine.flow import RunResult
+
+SCHEMA_VERSION = "1"
+LOCK_WAIT_S = 15.0
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    """CREATE TABLE IF NOT EXISTS runs (
+        run_id VARCHAR PRIMARY KEY,
+        recorded_at TIMESTAMP NOT NULL,
+        command VARCHAR NOT NULL,
+        label VARCHAR,
+        batch_id VARCHAR,
+        inputs VARCHAR NOT NULL,
+        scenario_name VARCHAR,
+        input_digest VARCHAR,
+        rule_set_id VARCHAR,
+        rule_set_version VARCHAR,
+        rule_set_json VARCHAR,
+        engine_version VARCHAR,
+        solver_status VARCHAR,
+        objective VARCHAR,
+        summary_json VARCHAR,
+        n_candidates BIGINT,
+        n_selected BIGINT,
+        n_escalated BIGINT,
+        n_files BIGINT,
+        decisions_sha256 VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS blobs (
+        sha256 VARCHAR PRIMARY KEY, size BIGINT NOT NULL, content BLOB NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS run_files (
+        run_id VARCHAR NOT NULL, path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+        PRIMARY KEY (run_id, path))""",
+    """CREATE TABLE IF NOT EXISTS decisions (
+        run_id VARCHAR NOT NULL, candidate_id VARCHAR, status VARCHAR, agency_id VARCHAR,
+        target_title VARCHAR, priority_rank BIGINT, reasons VARCHAR, decided_by VARCHAR,
+        tie_group VARCHAR)""",
+)
+
+DECISION_COLUMNS = ("candidate_id", "status", "agency_id", "target_title", "priority_rank",
+                    "reasons", "decided_by", "tie_group")
+
+
+def history_path() -> Path:
+    """The database file: ``$ALLOCATOR_HISTORY`` or the XDG data folder."""
+    env = os.environ.get("ALLOCATOR_HISTORY")
+    if env:
+        return Path(env).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "allocator" / "history.duckdb"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def new_run_id() -> str:
+    """Sortable and unique: UTC time plus random hex."""
+    now = dt.datetime.now(dt.UTC)
+    return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# What is recorded
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RunRecord:
+    """Everything one run stores; plain data (a sweep builds it from worker results)."""
+
+    command: str
+    inputs: Path  # the scenario folder, workbook or variant as run
+    files: dict[str, bytes]  # resolved absolute path (posix) -> content
+    summary: dict[str, Any]
+    decisions_csv: bytes
+    rule_set_json: str
+    label: str | None = None
+    batch_id: str | None = None
+    run_id: str = field(default_factory=new_run_id)
+
+
+def read_inputs(inputs: Path, result: RunResult | None = None) -> dict[str, bytes]:
+    """The contents of every file a run of ``inputs`` reads, keyed by resolved path."""
+    from allocator.io.variants import input_files
+
+    scenario = result.scenario if result is not None else None
+    return {p.as_posix(): p.read_bytes() for p in input_files(inputs, scenario)}
+
+
+def make_record(result: RunResult, *, command: str, inputs: Path, label: str | None = None,
+                batch_id: str | None = None,
+                files: dict[str, bytes] | None = None) -> RunRecord:
+    """A :class:`RunRecord` of a finished run."""
+    return RunRecord(
+        command=command, inputs=inputs.resolve(),
+        files=files if files is not None else read_inputs(inputs, result),
+        summary=result.summary, decisions_csv=result.decisions.write_csv().encode(),
+        rule_set_json=result.scenario.rule_set.model_dump_json(), label=label,
+        batch_id=batch_id,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The database
+# ---------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def connect(path: Path | None = None, *, read_only: bool = False
+            ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the history, waiting a little while another process holds it."""
+    path = path or history_path()
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"no run history at {path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1 + secrets.randbelow(100) / 1000)
+    try:
+        if not read_only:
+            _ensure_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.begin()
+    try:
+        for statement in SCHEMA:
+            con.execute(statement)
+        con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+_after_run_row: Callable[[str], None] | None = None
+"""Test hook: called inside the transaction after the run row is written."""
+
+
+def save(record: RunRecord, con: duckdb.DuckDBPyConnection) -> str:
+    """Write one run in one transaction; raises on failure (nothing of it is kept)."""
+    summary = record.summary
+    counts = summary.get("counts", {})
+    rule_set = summary.get("rule_set", {})
+    decisions_sha = _digest(record.decisions_csv)
+    con.begin()
+    try:
+        con.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [record.run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), record.command,
+             record.label, record.batch_id, record.inputs.as_posix(), summary.get("scenario"),
+             summary.get("input_digest"), rule_set.get("id"), rule_set.get("version"),
+             record.rule_set_json, summary.get("engine_version", __version__),
+             summary.get("solver", {}).get("status"), summary.get("objective"),
+             json.dumps(summary, ensure_ascii=False), counts.get("candidates"),
+             counts.get("selected"), counts.get("escalated"), len(record.files), decisions_sha],
+        )
+        if _after_run_row is not None:
+            _after_run_row(record.run_id)
+        for path, content in sorted(record.files.items()):
+            sha = _digest(content)
+            _put_blob(con, sha, content)
+            con.execute("INSERT INTO run_files VALUES (?, ?, ?)", [record.run_id, path, sha])
+        _put_blob(con, decisions_sha, record.decisions_csv)
+        _insert_decisions(con, record.run_id, record.decisions_csv)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return record.run_id
+
+
+def _put_blob(con: duckdb.DuckDBPyConnection, sha: str, content: bytes) -> None:
+    found = con.execute("SELECT 1 FROM blobs WHERE sha256 = ?", [sha]).fetchone()
+    if found is None:
+        con.execute("INSERT INTO blobs VALUES (?, ?, ?)", [sha, len(content), content])
+
+
+def _insert_decisions(con: duckdb.DuckDBPyConnection, run_id: str, csv: bytes) -> None:
+    """Bulk insert through DuckDB's CSV reader (no per-row Python)."""
+    with tempfile.TemporaryDirectory(prefix="allocator-history-") as tmp:
+        path = Path(tmp) / "decisions.csv"
+        path.write_bytes(csv)
+        types = ", ".join(f"'{c}': '{'BIGINT' if c == 'priority_rank' else 'VARCHAR'}'"
+                          for c in DECISION_COLUMNS)
+        con.execute(
+            f"INSERT INTO decisions SELECT ?, {', '.join(DECISION_COLUMNS)} FROM read_csv(?, "
+            f"header = true, columns = {{{types}}}, quote = '\"', escape = '\"')",
+            [run_id, str(path)],
+        )
+
+
+def record(result: RunResult, *, command: str, inputs: Path, label: str | None = None,
+           batch_id: str | None = None) -> str | None:
+    """Record a finished run; returns its id, or None (with a warning on stderr) when the
+    history cannot be written — the run's outputs are never affected."""
+    try:
+        rec = make_record(result, command=command, inputs=inputs, label=label,
+                          batch_id=batch_id)
+    except Exception as exc:
+        _warn(exc)
+        return None
+    ids = record_many([rec])
+    return ids[0] if ids else None
+
+
+def record_many(records: Sequence[RunRecord]) -> list[str] | None:
+    """Record several runs through one connection, each in its own transaction.
+
+    Returns the ids written, or None (with a warning) when the history is unavailable.
+    """
+    if not records:
+        return []
+    try:
+        with connect() as con:
+            return [save(rec, con) for rec in records]
+    except Exception as exc:
+        _warn(exc)
+        return None
+
+
+def _warn(exc: BaseException) -> None:
+    sys.stderr.write(
+        "Cảnh báo: không ghi được lịch sử chạy (kết quả vẫn đầy đủ) / warning: the run was not "
+        f"recorded in the history (outputs are complete): {type(exc).__name__}: {exc}\n"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading it back
+# ---------------------------------------------------------------------------------------------
+
+
+def _frame(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    names = [d[0] for d in cursor.description or []]
+    rows = cursor.fetchall()
+    return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+
+
+def list_runs(limit: int = 50, *, batch_id: str | None = None) -> pl.DataFrame:
+    """The latest runs, newest first."""
+    with connect() as con:
+        where = "WHERE batch_id = ?" if batch_id else ""
+        params: list[Any] = [batch_id] if batch_id else []
+        cur = con.execute(
+            "SELECT run_id, recorded_at, command, label, scenario_name, rule_set_id, "
+            "rule_set_version, engine_version, solver_status, n_candidates, n_selected, "
+            f"n_escalated, input_digest FROM runs {where} "
+            "ORDER BY recorded_at DESC, run_id DESC LIMIT ?", [*params, limit])
+        return _frame(cur)
+
+
+def resolve_run_id(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
+    """The full id of a run given its id or a unique prefix of it."""
+    rows = con.execute("SELECT run_id FROM runs WHERE starts_with(run_id, ?) ORDER BY run_id",
+                       [run_id]).fetchall()
+    if not rows:
+        raise KeyError(f"không có lần chạy {run_id!r} / no run {run_id!r}")
+    if len(rows) > 1 and rows[0][0] != run_id:
+        raise KeyError(f"'{run_id}' khớp nhiều lần chạy / matches several runs: "
+                       + ", ".join(r[0] for r in rows[:5]))
+    return str(rows[0][0])
+
+
+@dataclass
+class RunInfo:
+    """One recorded run."""
+
+    run_id: str
+    meta: dict[str, Any]
+    summary: dict[str, Any]
+    files: pl.DataFrame  # path, sha256, size
+    status_counts: dict[str, int]
+
+
+def show_run(run_id: str) -> RunInfo:
+    with connect() as con:
+        rid = resolve_run_id(con, run_id)
+        cur = con.execute("SELECT * FROM runs WHERE run_id = ?", [rid])
+        names = [d[0] for d in cur.description or []]
+        row = cur.fetchone()
+        assert row is not None
+        meta = dict(zip(names, row, strict=True))
+        summary = json.loads(meta.pop("summary_json") or "{}")
+        meta.pop("rule_set_json", None)
+        files = _frame(con.execute(
+            "SELECT f.path, f.sha256, b.size FROM run_files f JOIN blobs b USING (sha256) "
+            "WHERE f.run_id = ? ORDER BY f.path", [rid]))
+        counts = dict(con.execute("SELECT status, count(*) FROM decisions WHERE run_id = ? "
+                                  "GROUP BY status ORDER BY status", [rid]).fetchall())
+    return RunInfo(rid, meta, summary, files, {str(k): int(v) for k, v in counts.items()})
+
+
+def decisions_of(run_id: str) -> bytes:
+    """The exact bytes of a recorded run's decisions.csv."""
+    with connect() as con:
+        rid = resolve_run_id(con, run_id)
+        row = con.execute("SELECT b.content FROM runs r JOIN blobs b ON b.sha256 = "
+                          "r.decisions_sha256 WHERE r.run_id = ?", [rid]).fetchone()
+    assert row is not None
+    return bytes(row[0])
+
+
+@dataclass
+class Replay:
+    """The outcome of re-running a recorded run from its stored inputs."""
+
+    run_id: str
+    identical: bool
+    stored_sha256: str
+    replayed_sha256: str
+    changed: pl.DataFrame  # candidate_id, status_then, status_now (rows that differ)
+    rule_set_changed: bool
+    engine_then: str
+    engine_now: str
+
+
+def restore(run_id: str, folder: Path) -> tuple[Path, str, str]:
+    """Write a run's stored input files under ``folder`` (mirroring their absolute paths).
+
+    Returns the path of the restored entry (the scenario or variant as run), the stored
+    decisions' bytes digest and the stored rule set (JSON).
+    """
+    with connect() as con:
+        rid = resolve_run_id(con, run_id)
+        row = con.execute("SELECT inputs, decisions_sha256, rule_set_json FROM runs "
+                          "WHERE run_id = ?", [rid]).fetchone()
+        assert row is not None
+        files = con.execute("SELECT f.path, b.content FROM run_files f JOIN blobs b "
+                            "USING (sha256) WHERE f.run_id = ?", [rid]).fetchall()
+    for path, content in files:
+        target = mirror(folder, Path(path))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(bytes(content))
+    return mirror(folder, Path(row[0])), str(row[1]), str(row[2])
+
+
+def mirror(folder: Path, path: Path) -> Path:
+    """Where an absolute path lands inside a restore folder."""
+    return folder / path.relative_to(path.anchor)
+
+
+def replay(run_id: str) -> Replay:
+    """Re-run a recorded run from its stored inputs; compare decisions byte for byte."""
+    from allocator.engine.flow import Options, decide
+    from allocator.io.load import build_scenario, read_folder
+    from allocator.io.variants import load_any
+
+    with connect() as con:
+        rid = resolve_run_id(con, run_id)
+        engine_then = str(con.execute("SELECT engine_version FROM runs WHERE run_id = ?",
+                                      [rid]).fetchone()[0])  # type: ignore[index]
+    with tempfile.TemporaryDirectory(prefix="allocator-replay-") as tmp:
+        folder = Path(tmp)
+        entry, stored_sha, rule_set_then = restore(rid, folder)
+
+        def remap(path: Path) -> Path:
+            return mirror(folder, path)
+
+        if entry.suffix.lower() in (".toml", ".xlsx"):
+            scenario = load_any(entry, remap=remap).scenario
+        else:
+            scenario = build_scenario(read_folder(entry))
+        result = decide(scenario, Options())
+    now = result.decisions.write_csv().encode()
+    stored = decisions_of(rid)
+    changed = _changed(stored, now)
+    return Replay(
+        run_id=rid, identical=now == stored, stored_sha256=stored_sha,
+        replayed_sha256=_digest(now), changed=changed,
+        rule_set_changed=result.scenario.rule_set.model_dump_json() != rule_set_then,
+        engine_then=engine_then, engine_now=__version__,
+    )
+
+
+def _changed(then: bytes, now: bytes) -> pl.DataFrame:
+    a = pl.read_csv(then, infer_schema=False)
+    b = pl.read_csv(now, infer_schema=False)
+    joined = a.join(b, on="candidate_id", how="full", suffix="_now", coalesce=True,
+                    maintain_order="left_right")
+    differs = pl.lit(False)
+    for c in DECISION_COLUMNS[1:]:
+        if c in a.columns and f"{c}_now" in joined.columns:
+            differs = differs | pl.col(c).ne_missing(pl.col(f"{c}_now"))
+    return joined.filter(differs).select(
+        "candidate_id", pl.col("status").alias("status_then"),
+        pl.col("status_now") if "status_now" in joined.columns else pl.lit(None)
+        .alias("status_now"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Consistency
+# ---------------------------------------------------------------------------------------------
+
+
+def verify(path: Path | None = None) -> list[str]:
+    """Problems in the history (empty when consistent): every run complete, nothing orphan."""
+    checks = {
+        "run without its decisions.csv bytes":
+            "SELECT run_id FROM runs r WHERE NOT EXISTS "
+            "(SELECT 1 FROM blobs b WHERE b.sha256 = r.decisions_sha256)",
+        "run with a missing input file":
+            "SELECT r.run_id FROM runs r WHERE n_files <> "
+            "(SELECT count(*) FROM run_files f JOIN blobs b USING (sha256) "
+            "WHERE f.run_id = r.run_id)",
+        "run whose decisions table does not match its counts":
+            "SELECT r.run_id FROM runs r WHERE n_candidates <> "
+            "(SELECT count(*) FROM decisions d WHERE d.run_id = r.run_id)",
+        "files of an unknown run":
+            "SELECT DISTINCT run_id FROM run_files f WHERE NOT EXISTS "
+            "(SELECT 1 FROM runs r WHERE r.run_id = f.run_id)",
+        "decisions of an unknown run":
+            "SELECT DISTINCT run_id FROM decisions d WHERE NOT EXISTS "
+            "(SELECT 1 FROM runs r WHERE r.run_id = d.run_id)",
+    }
+    problems: list[str] = []
+    with connect(path) as con:
+        for what, sql in checks.items():
+            for (rid,) in con.execute(sql).fetchall():
+                problems.append(f"{what}: {rid}")
+    return problems
