@@ -44,12 +44,14 @@ from typing import Any
 
 import polars as pl
 
-from allocator.engine import eligibility
-from allocator.engine.components import POOL, Split, pool_key, split
-from allocator.engine.flow import Options, RunResult, decide
-from allocator.engine.limits import coverage, effective_caps
-from allocator.engine.pools import add_priority_key, assign_pools, key_columns
-from allocator.io.load import Scenario, load
+from allocator.engine.cache import StageCache
+from allocator.engine.components import POOL, Split, split
+from allocator.engine.flow import decide
+from allocator.engine.options import Options
+from allocator.engine.pools import key_columns
+from allocator.engine.prepare import Prepared as EnginePrepared
+from allocator.engine.prepare import prepare as engine_prepare
+from allocator.io.load import load
 from allocator.solve import incomplete, solve_component
 from allocator.solve.problem import (
     ESCALATED,
@@ -61,7 +63,8 @@ from allocator.solve.problem import (
 from allocator.synthetic.generate import Options as GenOptions
 from allocator.synthetic.generate import generate
 from allocator.verify import checker, highs
-from models.tree import UnitTree
+from models.result import RunResult
+from models.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 STATUS = {SELECTED: "selected", NOT_SELECTED: "not_selected", ESCALATED: "escalated"}
@@ -204,28 +207,17 @@ def med(xs: Sequence[float]) -> float:
 
 @dataclasses.dataclass
 class Prepared:
-    eligible: pl.DataFrame  # eligible candidates with _pool, quota, _k_* keys, salary_units
-    limits: pl.DataFrame  # effective caps
-    covered: pl.DataFrame  # (candidate_id, limit_id)
+    engine: EnginePrepared  # the stages before the solver
     split: Split
 
 
 def prepare(scenario: Scenario) -> Prepared:
-    """Eligibility, pools, keys, limit coverage and the split into components — the steps of
-    :func:`allocator.engine.flow.decide` before the solver."""
-    rs, settings = scenario.rule_set, scenario.settings
-    tree = UnitTree(scenario.units)
-    cands = add_priority_key(eligibility.conditions(scenario.candidates, rs, settings), rs)
-    cands = assign_pools(cands, scenario.quotas, tree)
-    cands = eligibility.finish(cands).with_columns(pool_key().alias(POOL))
-    quota_of = scenario.quotas.with_columns(pool_key().alias(POOL)).select(POOL, "quota")
-    cands = cands.join(quota_of, on=POOL, how="left", maintain_order="left")
-    limits = effective_caps(scenario.limits, scenario.staff, tree, rs)
-    eligible = cands.filter(pl.col("eligible"))
-    covered = coverage(eligible, limits, tree, rs)
-    sp = split(eligible, quota_of, limits, covered, scenario.budget_units, rs,
-               settings.objective)
-    return Prepared(eligible, limits, covered, sp)
+    """The engine's own preparation (:func:`allocator.engine.prepare.prepare`) and split into
+    components: exactly what :func:`allocator.engine.flow.decide` gives the solvers."""
+    prep = engine_prepare(scenario)
+    sp = split(prep.eligible, prep.quota_of, prep.limits, prep.covered, scenario.budget_units,
+               scenario.rule_set, scenario.settings.objective)
+    return Prepared(prep, sp)
 
 
 def statuses_of(problems: Sequence[ComponentProblem],
@@ -276,7 +268,8 @@ def by_hand(result: RunResult, prep: Prepared, scenario: Scenario) -> dict[str, 
     budget (ties broken by candidate id), compared with the engine."""
     keys = key_columns(scenario.rule_set)
     hand = (
-        prep.eligible.sort([POOL, *keys, "candidate_id"], maintain_order=True)
+        prep.engine.candidates.filter(pl.col("eligible"))
+        .sort([POOL, *keys, "candidate_id"], maintain_order=True)
         .filter(pl.int_range(pl.len()).over(POOL) < pl.col("quota"))
         .select("candidate_id", "salary_units")
     )
@@ -285,8 +278,8 @@ def by_hand(result: RunResult, prep: Prepared, scenario: Scenario) -> dict[str, 
     wrong_in = joined.filter(pl.col("status") == "not_selected").height
     engine_sel = engine.filter(pl.col("status") == "selected")
     missed = engine_sel.join(hand, on="candidate_id", how="anti").height
-    caps = prep.limits.select("limit_id", "cap")
-    per_limit = (prep.covered.join(hand, on="candidate_id", how="inner")
+    caps = prep.engine.limits.select("limit_id", "cap")
+    per_limit = (prep.engine.covered.join(hand, on="candidate_id", how="inner")
                  .group_by("limit_id").len().join(caps, on="limit_id")
                  .filter(pl.col("len") > pl.col("cap")))
     spent = int(hand["salary_units"].sum())
@@ -297,7 +290,7 @@ def by_hand(result: RunResult, prep: Prepared, scenario: Scenario) -> dict[str, 
         "hand_wins_engine_rejects": wrong_in,
         "engine_wins_hand_misses": missed,
         "limits_exceeded": per_limit.height,
-        "limits_total": prep.limits.height,
+        "limits_total": prep.engine.limits.height,
         "seats_over_limits": int((per_limit["len"] - per_limit["cap"]).sum())
         if per_limit.height else 0,
         "budget_units": budget,
@@ -327,11 +320,11 @@ def what_if(scenario: Scenario, reps: int) -> dict[str, Any]:
     reused = -1
     last: RunResult | None = None
     for _ in range(reps):
-        cache: dict[str, Any] = {}
+        cache = StageCache()
         decide(scenario, Options(cache=cache))
         seconds, last = clock(partial(decide, changed, Options(cache=cache)))
         times.append(seconds)
-        reused = last.summary["solver"]["reused_components"] if last else -1
+        reused = last.summary.solver.reused_components if last else -1
     assert last is not None
     fresh = decide(changed, Options())
     same = last.decisions.equals(fresh.decisions)
@@ -342,7 +335,7 @@ def what_if(scenario: Scenario, reps: int) -> dict[str, Any]:
     return {"pool": f"{target['agency_id']}|{target['target_title']}",
             "quota_from": int(target["quota"]), "quota_to": int(target["quota"]) - 1,
             "times_s": times, "median_s": med(times), "reused_components": reused,
-            "components": last.summary["solver"]["coupled_components"],
+            "components": last.summary.solver.coupled_components,
             "statuses_changed": moved, "equals_fresh_run": same}
 
 
@@ -398,14 +391,14 @@ def part_coupled(plan: Plan, data: Path, work: Path, log: Callable[[str], None]
             summary = result.summary
             row = {
                 "size": size, "seed": seed, "reps": reps,
-                "candidates": summary["counts"]["candidates"],
-                "eligible": summary["counts"]["eligible"],
+                "candidates": summary.counts.candidates,
+                "eligible": summary.counts.eligible,
                 "components": len(problems),
                 "largest_component": max((p.n for p in problems), default=0),
                 "classes": sum(p.cls[-1] + 1 for p in problems if p.n),
                 "constraints": sum(len(p.caps) for p in problems),
                 "decide_s": decide_s, "decide_median_s": med(decide_s),
-                "decide_timings_s": summary.get("timings_s", {}),
+                "decide_timings_s": summary.timings_s,
                 "cli_s": cli_s, "cli_median_s": med(cli_s) if cli_s else None,
                 "cli_peak_mib": med(cli_rss) if cli_rss else None,
                 "solve_component_s": own_s, "solve_component_median_s": med(own_s),
@@ -415,10 +408,10 @@ def part_coupled(plan: Plan, data: Path, work: Path, log: Callable[[str], None]
                 "clusters": sum(len(prep.split.clusters.get(p.name, [])) for p in problems),
                 "compared": cmp.height, "disagreements": disagree,
                 "groups_agree": same_groups,
-                "selected": summary["counts"]["selected"],
-                "escalated": summary["counts"]["escalated"],
-                "tie_groups": summary["counts"]["tie_groups"],
-                "solver_status": summary["solver"]["status"],
+                "selected": summary.counts.selected,
+                "escalated": summary.counts.escalated,
+                "tie_groups": summary.counts.tie_groups,
+                "solver_status": summary.solver.status,
                 "by_hand": by_hand(result, prep, scenario),
                 "what_if": what_if(scenario, reps),
             }
@@ -456,8 +449,8 @@ def part_checked(plan: Plan, data: Path, log: Callable[[str], None]) -> list[dic
                                          "statuses differ from HiGHS")
                 rows.append({"size": size, "seed": seed, "coupled": coupled,
                              "violations": 0, "highs_compared": mine.height,
-                             "selected": result.summary["counts"]["selected"],
-                             "escalated": result.summary["counts"]["escalated"]})
+                             "selected": result.summary.counts.selected,
+                             "escalated": result.summary.counts.escalated})
         log(f"checker: {len(rows)} instances of {size:,} candidates pass")
     return rows
 

@@ -50,7 +50,7 @@ def main() -> None:
         t = time.perf_counter()
         single = run(base)
         print(f"one run of the base: {time.perf_counter() - t:.2f} s "
-              f"({single.summary['solver']['coupled_components']} coupled components)")
+              f"({single.summary.solver.coupled_components} coupled components)")
 
         cpu = time.process_time()
         serial = run_sweep(base, jobs, workers=0)

@@ -1,32 +1,5 @@
-"""Validated domain models: rule sets, round settings and the typed enums shared by every stage.
+"""The domain as data: enums, rule sets, round settings, the scenario, the result, the file
+schema and vocabulary, and reference data (ethnic groups, award ladders, the unit tree).
 
-Big per-row tables (candidates, units) travel as polars frames validated column by
-column in :mod:`allocator.io.load`; the small objects that give them meaning live here.
+No I/O and no solver lives here; every layer of :mod:`allocator` imports from it.
 """
-
-from models.enums import (
-    CandidateStatus,
-    Criterion,
-    EducationLevel,
-    Objective,
-    Rank,
-    Rating,
-    SolveStatus,
-)
-from models.ruleset import AchievementLevel, RuleSet, Title, Transition
-from models.scenario import RoundSettings
-
-__all__ = [
-    "AchievementLevel",
-    "CandidateStatus",
-    "Criterion",
-    "EducationLevel",
-    "Objective",
-    "Rank",
-    "Rating",
-    "RoundSettings",
-    "RuleSet",
-    "SolveStatus",
-    "Title",
-    "Transition",
-]

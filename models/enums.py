@@ -65,13 +65,32 @@ class Criterion(StrEnum):
     longer_service = "longer_service"
 
 
-class CandidateStatus(StrEnum):
-    """Outcome for one candidate (decisions.csv ``status``)."""
+class Status(StrEnum):
+    """Outcome for one candidate (decisions.csv ``status``): the one status used end to end.
+
+    ``selected`` = a winner in every priority-optimal allocation; ``not_selected`` = in none;
+    ``escalated`` = in some but not all (the managing agency decides); ``ineligible`` = a
+    condition failed (SCENARIO.md).
+    """
 
     selected = "selected"
     not_selected = "not_selected"
     ineligible = "ineligible"
     escalated = "escalated"
+
+
+class Method(StrEnum):
+    """How coupled components are solved; no method changes a decision."""
+
+    auto = "auto"  # exact propagation, proven shortcuts and CP-SAT stages
+    cpsat = "cpsat"  # CP-SAT stages only, no shortcut: the independent check
+
+
+class TieReason(StrEnum):
+    """Why a tie group could not be decided (summary.json ``tie_groups``)."""
+
+    exact_tie = "exact_tie"  # equal on every priority criterion
+    incomplete_birth_date = "incomplete_birth_date"  # a birth date known only in part
 
 
 class SolveStatus(StrEnum):

@@ -1,6 +1,6 @@
-"""Errors about the user's input: each names the file, row and column, in Vietnamese and English.
-
-The CLI prints them and exits with status 2 before anything is written.
+"""The outcomes that stop a run, each with its own exit status and a message in Vietnamese
+and English: bad input (2: file, row and column named) and a result the solver could not
+prove (3). The CLI prints them as plain text; nothing is written.
 """
 
 from __future__ import annotations
@@ -42,10 +42,33 @@ class Problem:
         return f"{self.where_vi()}: {self.vi}\n  ({self.where()}: {self.en})"
 
 
-class InputError(Exception):
+class AllocatorError(Exception):
+    """A run that cannot give a result, and why."""
+
+    exit_status = 1
+
+    def render(self) -> str:
+        return str(self)
+
+
+class SolverError(AllocatorError):
+    """No proven result: a solver stage reached the time limit before proving optimality."""
+
+    exit_status = 3
+
+    def __init__(self, vi: str, en: str) -> None:
+        self.vi, self.en = vi, en
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return f"Lời giải chưa được chứng minh: {self.vi}\n  (not proven: {self.en})"
+
+
+class InputError(AllocatorError):
     """The input cannot be used. Carries every problem found (at most a few dozen)."""
 
     MAX_SHOWN = 30
+    exit_status = 2
 
     def __init__(self, problems: list[Problem]) -> None:
         if not problems:

@@ -1,13 +1,17 @@
-"""Round settings (scenario.toml)."""
+"""Round settings (scenario.toml) and the validated scenario."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
+import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.enums import Objective
+from models.ruleset import RuleSet
 
 
 class RoundSettings(BaseModel):
@@ -36,3 +40,21 @@ class RoundSettings(BaseModel):
     @property
     def has_budget(self) -> bool:
         return self.budget > 0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated round: settings, the rule set it applies, and typed frames."""
+
+    source: Path
+    settings: RoundSettings
+    rule_set: RuleSet
+    units: pl.DataFrame
+    candidates: pl.DataFrame
+    quotas: pl.DataFrame
+    limits: pl.DataFrame
+    staff: pl.DataFrame
+    decisions: pl.DataFrame
+    money_scale: int  # salary_increase and budget are integers in units of 1/money_scale
+    budget_units: int
+    labels: dict[str, str] = field(default_factory=dict)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from allocator.engine.flow import RunResult, run
+from allocator.engine.flow import run
+from models.result import RunResult
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_ROUNDS = ("dien-bien-2024", "binh-dinh-2024")

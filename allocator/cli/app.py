@@ -1,7 +1,7 @@
-"""Command line: ``allocator run``, ``allocator validate`` and friends.
+"""Command line: ``allocator run``, ``allocator validate`` and the command groups.
 
-Errors in the input exit with status 2 and one message naming file, row and column;
-nothing is written then.
+Bad input exits with status 2 and one message naming file, row and column; a result the
+solver could not prove exits with status 3; nothing is written then.
 """
 
 from __future__ import annotations
@@ -10,16 +10,18 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from allocator import __version__
 from allocator.cli import documents, planning, synthetic
-from models.errors import InputError
+from allocator.cli.console import fail, say, table, usage
+from models.enums import Method
+from models.errors import AllocatorError
+from models.result import Summary
 
 app = typer.Typer(
     add_completion=False,
@@ -27,24 +29,24 @@ app = typer.Typer(
     help="Xét thăng hạng chức danh nghề nghiệp viên chức — phân bổ chỉ tiêu chính xác, có giải "
     "thích.\n\nExact, explainable allocation of promotion-review seats.",
 )
-err = Console(stderr=True)
-out = Console()
 
 XLSX_AUTO_LIMIT = 10_000
 STAGE_VI = {"load": "Đọc dữ liệu", "eligibility": "Xét điều kiện", "solve": "Phân bổ chỉ tiêu"}
+METHODS = ", ".join(m.value for m in Method)
 
 
-class RichProgress:
-    """Progress on stderr: stages, and a bar over coupled components when there are many."""
+class TerminalProgress:
+    """Progress on stderr when it is a terminal: stages as plain lines, and a bar over the
+    coupled components when there are many."""
 
-    def __init__(self, console: Console) -> None:
-        self.console = console
+    def __init__(self) -> None:
+        self.console = Console(stderr=True, markup=False, highlight=False)
         self.bar: Progress | None = None
         self.task: int | None = None
 
     def stage(self, name: str) -> None:
         if self.console.is_terminal:
-            self.console.print(f"[dim]… {STAGE_VI.get(name, name)} / {name}[/dim]")
+            say(f"… {STAGE_VI.get(name, name)} / {name}", err=True)
 
     def start(self, total: int, label: str) -> None:
         if total >= 20 and self.console.is_terminal:
@@ -62,17 +64,19 @@ class RichProgress:
                 self.bar = None
 
 
-def _fail(exc: InputError) -> None:
-    err.print("[bold red]Lỗi dữ liệu đầu vào / input error[/bold red]")
-    err.print(exc.render(), markup=False, highlight=False)
-    err.print("Không ghi kết quả nào. / Nothing was written.")
-    raise typer.Exit(code=2)
-
-
 def version_callback(value: bool) -> None:
     if value:
-        out.print(f"allocator {__version__}")
+        say(f"allocator {__version__}")
         raise typer.Exit
+
+
+def method_of(value: str) -> Method:
+    """``--method``, validated where it enters."""
+    try:
+        return Method(value)
+    except ValueError:
+        usage(f"--method không hợp lệ: '{value}' (chọn {METHODS})",
+              f"unknown --method '{value}' (choose {METHODS})")
 
 
 @app.callback()
@@ -94,7 +98,8 @@ def run(
     method: Annotated[str, typer.Option(help="auto (exact propagation + CP-SAT stages) or "
                                              "cpsat (CP-SAT stages only).")] = "auto",
     time_limit: Annotated[float | None, typer.Option(
-        help="Seconds per solver stage; a run that hits it says so and writes nothing.")] = None,
+        help="Seconds per solver stage; a run that hits it says so (exit 3) and writes "
+             "nothing.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
     xlsx: Annotated[bool | None, typer.Option(
         "--xlsx/--no-xlsx",
@@ -111,60 +116,55 @@ def run(
     Decide a round and write its outputs into OUT. SCENARIO is a scenario folder, an .xlsx
     workbook or a variant (.toml).
     """
-    from allocator.engine.flow import Options
-    from allocator.engine.flow import run as run_pipeline
+    # Imported here, not at the top: ``allocator --help`` and the other commands start
+    # without loading the engine, and a run without a workbook or history skips those.
+    from allocator.engine.flow import run as run_round
+    from allocator.engine.options import Options
     from allocator.io.output import write_outputs
 
+    chosen = method_of(method)
     start = time.perf_counter()
     try:
-        result = run_pipeline(scenario, Options(workers=workers or os.cpu_count() or 1,
-                                                method=method,
-                                                time_limit=time_limit), RichProgress(err))
+        result = run_round(scenario, Options(workers=workers or os.cpu_count() or 1,
+                                             method=chosen, time_limit=time_limit),
+                           TerminalProgress())
         n = result.decisions.height
         want_xlsx = xlsx if xlsx is not None else n <= XLSX_AUTO_LIMIT
-        write_outputs(result, out_dir, extra=_optional("allocator.documents.result_workbook",
-                                                       "write_result_workbook")
-                      if want_xlsx else None)
+        if want_xlsx:
+            from allocator.documents.result_workbook import write_result_workbook
+
+            write_outputs(result, out_dir, extra=write_result_workbook)
+        else:
+            write_outputs(result, out_dir)
         if xlsx is None and not want_xlsx and not quiet:
-            err.print(f"[dim]{n:,} ứng viên: không ghi ket-qua.xlsx (thêm --xlsx để ghi) / "
-                      f"{n:,} candidates: ket-qua.xlsx skipped (add --xlsx to write it)[/dim]")
-    except InputError as exc:
-        _fail(exc)
-        return
-    recorder = _optional("allocator.planning.history", "record") if history else None
-    if recorder is not None:
-        recorder(result, command="run", inputs=scenario)
+            say(f"{n:,} ứng viên: không ghi ket-qua.xlsx (thêm --xlsx để ghi) / "
+                f"{n:,} candidates: ket-qua.xlsx skipped (add --xlsx to write it)", err=True)
+    except AllocatorError as exc:
+        fail(exc)
+    if history:
+        from allocator.planning.history import record
+
+        record(result, command="run", inputs=scenario)
     if not quiet:
-        _print_summary(result.summary, out_dir, time.perf_counter() - start)
+        print_summary(result.summary, out_dir, time.perf_counter() - start)
 
 
-def _optional(module: str, attribute: str) -> Any:
-    """A function from a feature module, or None while that module is not installed."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), attribute)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
-
-
-def _print_summary(summary: dict, out_dir: Path, seconds: float) -> None:
-    c = summary["counts"]
-    table = Table(title=f"{summary['scenario']}", show_header=False, box=None)
-    table.add_row("Chỉ tiêu / seats", str(c["seats"]))
-    table.add_row("Trúng tuyển / selected", str(c["selected"]))
-    table.add_row("Chờ cơ quan quản lý quyết định / escalated",
-                  f"{c['escalated']} người, {c['escalated_seats']} chỉ tiêu "
-                  f"({c['tie_groups']} nhóm) / candidates, seats (groups)")
-    table.add_row("Không trúng tuyển / not selected", str(c["not_selected"]))
-    table.add_row("Không đủ điều kiện / ineligible", str(c["ineligible"]))
-    table.add_row("Chỉ tiêu chưa dùng / unused seats", str(c["unused_seats"]))
-    table.add_row("Trạng thái lời giải / solver", summary["solver"]["status"])
-    table.add_row("Thời gian / time", f"{seconds:.2f} s")
-    table.add_row("Kết quả / outputs", str(out_dir))
-    out.print(table)
+def print_summary(summary: Summary, out_dir: Path, seconds: float) -> None:
+    c = summary.counts
+    say(summary.scenario)
+    table([
+        ("Chỉ tiêu / seats", str(c.seats)),
+        ("Trúng tuyển / selected", str(c.selected)),
+        ("Chờ cơ quan quản lý quyết định / escalated",
+         f"{c.escalated} người, {c.escalated_seats} chỉ tiêu ({c.tie_groups} nhóm) / "
+         "candidates, seats (groups)"),
+        ("Không trúng tuyển / not selected", str(c.not_selected)),
+        ("Không đủ điều kiện / ineligible", str(c.ineligible)),
+        ("Chỉ tiêu chưa dùng / unused seats", str(c.unused_seats)),
+        ("Trạng thái lời giải / solver", summary.solver.status.value),
+        ("Thời gian / time", f"{seconds:.2f} s"),
+        ("Kết quả / outputs", str(out_dir)),
+    ])
 
 
 @app.command()
@@ -176,18 +176,13 @@ def validate(
 
     try:
         sc = load(scenario)
-    except InputError as exc:
-        _fail(exc)
-        return
-    out.print(
-        f"Hợp lệ / valid: {sc.settings.name} — {sc.candidates.height} ứng viên/candidates, "
+    except AllocatorError as exc:
+        fail(exc)
+    say(f"Hợp lệ / valid: {sc.settings.name} — {sc.candidates.height} ứng viên/candidates, "
         f"{sc.units.height} đơn vị/units, {sc.quotas.height} chỉ tiêu/quotas, "
-        f"{sc.limits.height} giới hạn/limits; bộ quy tắc/rule set {sc.rule_set.id}"
-    )
+        f"{sc.limits.height} giới hạn/limits; bộ quy tắc/rule set {sc.rule_set.id}")
 
 
-# Commands that live in their own modules register themselves here; each module exposes
-# ``register(app: typer.Typer) -> None``.
 for _group in (synthetic, documents, planning):
     _group.register(app)
 
@@ -196,9 +191,5 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        err.print("Đã dừng / interrupted")
+        say("Đã dừng / interrupted", err=True)
         sys.exit(130)
-
-
-if __name__ == "__main__":
-    main()

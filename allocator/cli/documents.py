@@ -20,19 +20,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from models.errors import InputError
-
-err = Console(stderr=True)
-out = Console()
-
-
-def _fail(exc: InputError) -> None:
-    err.print("[bold red]Lỗi dữ liệu đầu vào / input error[/bold red]")
-    err.print(exc.render(), markup=False, highlight=False)
-    err.print("Không ghi kết quả nào. / Nothing was written.")
-    raise typer.Exit(code=2)
+from allocator.cli.console import fail, say, usage
+from models.errors import AllocatorError, InputError
 
 
 def template(
@@ -47,10 +37,10 @@ def template(
     try:
         rs = rules.builtin_rule_set(rule_set) if rule_set else None
     except KeyError as exc:
-        _fail(InputError.one("--rule-set", None, None, str(exc), str(exc)))
+        fail(InputError.one("--rule-set", None, None, str(exc), str(exc)))
         return
     write_template(path, rs)
-    out.print(f"Đã ghi / written: {path}")
+    say(f"Đã ghi / written: {path}")
 
 
 def to_workbook(
@@ -66,10 +56,9 @@ def to_workbook(
     try:
         _atomic_file(path, lambda tmp: scenario_to_workbook(folder, tmp,
                                                             english_headers=english_headers))
-    except InputError as exc:
-        _fail(exc)
-        return
-    out.print(f"Đã ghi / written: {path}")
+    except AllocatorError as exc:
+        fail(exc)
+    say(f"Đã ghi / written: {path}")
 
 
 def explain(
@@ -79,22 +68,20 @@ def explain(
 ) -> None:
     """Giải thích kết quả của một ứng viên. / Explain one candidate's outcome."""
     from allocator.documents.explain import explain as explain_one
-    from allocator.engine.flow import Options, run
+    from allocator.engine.flow import run
+    from allocator.engine.options import Options
 
     if lang not in ("vi", "en"):
-        err.print("--lang: vi | en")
-        raise typer.Exit(code=2)
+        usage("--lang: vi | en", "--lang: vi | en")
     try:
         result = run(scenario, Options())
-    except InputError as exc:
-        _fail(exc)
-        return
+    except AllocatorError as exc:
+        fail(exc)
     try:
         text = explain_one(result, candidate_id, lang)
     except KeyError:
-        err.print(f"Không có ứng viên '{candidate_id}' / no candidate '{candidate_id}'")
-        raise typer.Exit(code=2) from None
-    typer.echo(text)
+        usage(f"Không có ứng viên '{candidate_id}'", f"no candidate '{candidate_id}'")
+    say(text)
 
 
 def letters(
@@ -107,19 +94,19 @@ def letters(
     One DOCX per managing agency (and organising agency) with escalated ties.
     """
     from allocator.documents.letters import write_letters
-    from allocator.engine.flow import Options, run
+    from allocator.engine.flow import run
+    from allocator.engine.options import Options
     from allocator.io.staging import write_staged
 
     try:
         result = run(scenario, Options())
-    except InputError as exc:
-        _fail(exc)
-        return
+    except AllocatorError as exc:
+        fail(exc)
     if not result.groups:
-        out.print("Không có trường hợp nào phải báo cáo. / No escalated ties: nothing to write.")
+        say("Không có trường hợp nào phải báo cáo. / No escalated ties: nothing to write.")
         return
     for p in write_staged(out_dir, lambda stage: write_letters(result, stage)):
-        out.print(f"Đã ghi / written: {p}")
+        say(f"Đã ghi / written: {p}")
 
 
 def _atomic_file(path: Path, write: object) -> None:

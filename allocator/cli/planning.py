@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
-from models.errors import InputError
-
-err = Console(stderr=True)
-out = Console()
+from allocator.cli.console import fail, say, table, usage
+from models.errors import AllocatorError
 
 runs_app = typer.Typer(
     no_args_is_help=True,
@@ -23,16 +19,19 @@ runs_app = typer.Typer(
 )
 
 
-def _fail(exc: InputError) -> None:
-    err.print("[bold red]Lỗi dữ liệu đầu vào / input error[/bold red]")
-    err.print(exc.render(), markup=False, highlight=False)
-    err.print("Không ghi kết quả nào. / Nothing was written.")
-    raise typer.Exit(code=2)
+def _print_figures(figures: object, changes: object | None) -> None:
+    from allocator.planning.compare import summary_rows
+
+    header, rows = summary_rows(figures, changes)  # type: ignore[arg-type]
+    say("So sánh phương án / variants compared")
+    table(rows, header)
 
 
-def _usage(vi: str, en: str) -> None:
-    err.print(f"[bold red]{vi}[/bold red] / {en}", highlight=False)
-    raise typer.Exit(code=2)
+def _local(recorded_at: object) -> str:
+    """A recorded (UTC) time in the machine's local time, to the minute."""
+    if not isinstance(recorded_at, dt.datetime):
+        return str(recorded_at)
+    return recorded_at.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -62,37 +61,36 @@ def compare_command(
     figures by total, title and department, the per-candidate changes (who wins or loses a
     seat, and why), a workbook, a chart and an HTML page into OUT.
     """
-    from allocator.engine.flow import Options
+    from allocator.engine.options import Options
     from allocator.planning import compare as cmp
 
     try:
         if figures_csv is not None:
             if scenarios:
-                _usage("dùng --figures hoặc danh sách kịch bản, không dùng cả hai",
+                usage("dùng --figures hoặc danh sách kịch bản, không dùng cả hai",
                        "give --figures or scenarios, not both")
             figs = cmp.read_figures(figures_csv)
             cmp.write_report(out_dir, figs, None)
             if not quiet:
-                cmp.print_table(figs, None, out)
-            out.print(f"Kết quả / outputs: {out_dir}")
+                _print_figures(figs, None)
+            say(f"Kết quả / outputs: {out_dir}")
             return
         if not scenarios or len(scenarios) < 2:
-            _usage("cần BASE và ít nhất một VARIANT", "give BASE and at least one VARIANT")
+            usage("cần BASE và ít nhất một VARIANT", "give BASE and at least one VARIANT")
             return
         comparison = cmp.compare(scenarios[0], scenarios[1:], Options(workers=workers),
                                  history=history)
         cmp.write_report(out_dir, comparison.figures, comparison.changes)
-    except InputError as exc:
-        _fail(exc)
-        return
+    except AllocatorError as exc:
+        fail(exc)
     if not quiet:
-        cmp.print_table(comparison.figures, comparison.changes, out)
+        _print_figures(comparison.figures, comparison.changes)
         ids = [i for i in comparison.run_ids if i]
         if ids:
-            out.print("Lưu lịch sử / recorded runs: "
-                      + ", ".join(f"{lab}={rid}" for lab, rid in
-                                  zip(comparison.labels, comparison.run_ids, strict=True)))
-    out.print(f"Kết quả / outputs: {out_dir}")
+            say("Lưu lịch sử / recorded runs: "
+                + ", ".join(f"{lab}={rid}" for lab, rid in
+                            zip(comparison.labels, comparison.run_ids, strict=True)))
+    say(f"Kết quả / outputs: {out_dir}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,12 +148,13 @@ def sweep_command(
     --scheduler (same code). Results go to sweep.csv and figures.csv, which
     `allocator compare --figures` reads.
     """
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from allocator.engine.flow import Options, decide
+    from allocator.engine.flow import decide
+    from allocator.engine.options import Options
     from allocator.io.load import load
     from allocator.planning import sweep as sw
-    from allocator.planning.compare import print_table
 
     try:
         scenario = load(base)
@@ -163,32 +162,32 @@ def sweep_command(
             jobs = sw.quota_steps(scenario, k, titles=title or ())
         elif rule == "spread":
             if not title or len(title) != 1 or not total:
-                _usage("spread cần đúng một --title và ít nhất một --total",
+                usage("spread cần đúng một --title và ít nhất một --total",
                        "spread needs exactly one --title and at least one --total")
                 return
             methods = method or list(sw.METHODS)
             bad = sorted(set(methods) - set(sw.METHODS))
             if bad:
-                _usage(f"phương pháp không hợp lệ: {bad}", f"unknown method: {bad}")
+                usage(f"phương pháp không hợp lệ: {bad}", f"unknown method: {bad}")
             base_result = decide(scenario, Options())
             jobs = sw.spread(scenario, base_result, title[0], _totals(total), methods,
                              every=every, max_variants=max_variants)
         else:
-            _usage(f"quy tắc không hợp lệ: {rule}", f"unknown rule {rule!r}: quota-steps, spread")
+            usage(f"quy tắc không hợp lệ: {rule}", f"unknown rule {rule!r}: quota-steps, spread")
             return
     except ValueError as exc:
-        _usage("không sinh được phương án", str(exc))
+        usage("không sinh được phương án", str(exc))
         return
-    except InputError as exc:
-        _fail(exc)
-        return
+    except AllocatorError as exc:
+        fail(exc)
     if len(jobs) > max_variants:
         jobs = jobs[:max_variants]
     if not jobs:
-        _usage("quy tắc không sinh phương án nào", "the rule generates no variant")
-    err.print(f"{len(jobs)} phương án / variants")
-    with Progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
-                  transient=True, disable=not err.is_terminal) as bar:
+        usage("quy tắc không sinh phương án nào", "the rule generates no variant")
+    say(f"{len(jobs)} phương án / variants", err=True)
+    console = Console(stderr=True, markup=False, highlight=False)
+    with Progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                  transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("sweep", total=len(jobs) + 1)
         result = sw.run_sweep(base, jobs, scheduler=scheduler, workers=workers,
                               progress=lambda done, n: bar.update(task, completed=done))
@@ -198,12 +197,12 @@ def sweep_command(
     errors = result.table.filter(result.table["status"] == "error")
     if not quiet:
         if len(result.jobs) <= 12:
-            print_table(result.figures, None, out)
-        out.print(f"{len(result.jobs)} lần chạy / runs in {result.seconds:.1f} s "
-                  f"({result.engine}); lỗi / errors: {errors.height}")
+            _print_figures(result.figures, None)
+        say(f"{len(result.jobs)} lần chạy / runs in {result.seconds:.1f} s "
+            f"({result.engine}); lỗi / errors: {errors.height}")
     for row in errors.head(5).iter_rows(named=True):
-        err.print(f"{row['id']} ({row['description']}):\n{row['error']}", markup=False)
-    out.print(f"Kết quả / outputs: {out_dir}")
+        say(f"{row['id']} ({row['description']}):\n{row['error']}", err=True)
+    say(f"Kết quả / outputs: {out_dir}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,19 +221,12 @@ def runs_list(
     from allocator.planning import history
 
     frame = history.list_runs(limit, batch_id=batch)
-    table = Table(title="Lịch sử chạy / run history", caption=str(history.history_path()),
-                  box=box.SIMPLE, pad_edge=False)
-    table.add_column("run_id", no_wrap=True, min_width=22)
-    table.add_column("UTC", no_wrap=True, min_width=11)
-    table.add_column("lệnh/cmd", no_wrap=True, min_width=7)
-    table.add_column("nhãn/label", no_wrap=True, overflow="ellipsis", max_width=12)
-    table.add_column("kịch bản/scenario", overflow="ellipsis", no_wrap=True, max_width=18)
-    table.add_column("chọn/chờ/tổng", justify="right", no_wrap=True, min_width=8)
-    for row in frame.iter_rows(named=True):
-        table.add_row(row["run_id"], str(row["recorded_at"])[5:16], row["command"],
-                      row["label"] or "", row["scenario_name"] or "",
-                      f"{row['n_selected']}/{row['n_escalated']}/{row['n_candidates']}")
-    out.print(table)
+    say(f"Lịch sử chạy / run history: {history.history_path()}")
+    table(([row["run_id"], _local(row["recorded_at"]), row["command"], row["label"] or "",
+            f"{row['n_selected']}/{row['n_escalated']}/{row['n_candidates']}",
+            row["scenario_name"] or ""] for row in frame.iter_rows(named=True)),
+          ["run_id", "giờ/local time", "lệnh/cmd", "nhãn/label", "chọn/chờ/tổng",
+           "kịch bản/scenario"])
 
 
 @runs_app.command("show")
@@ -248,29 +240,26 @@ def runs_show(
     try:
         info = history.show_run(run_id)
     except KeyError as exc:
-        _usage("không tìm thấy", str(exc.args[0]))
+        usage("không tìm thấy", str(exc.args[0]))
         return
     if as_json:
         doc = {"meta": {k: str(v) if v is not None else None for k, v in info.meta.items()},
                "files": info.files.to_dicts(), "status_counts": info.status_counts,
-               "summary": info.summary}
-        out.print_json(json.dumps(doc, ensure_ascii=False))
+               "summary": info.summary.model_dump(mode="json")}
+        say(json.dumps(doc, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"Lần chạy / run {info.run_id}", show_header=False, box=None)
-    for key in ("recorded_at", "command", "label", "batch_id", "inputs", "scenario_name",
-                "rule_set_id", "rule_set_version", "engine_version", "solver_status",
-                "objective", "input_digest", "decisions_sha256"):
-        table.add_row(key, "" if info.meta.get(key) is None else str(info.meta[key]))
-    table.add_row("decisions", ", ".join(f"{k}: {v}" for k, v in info.status_counts.items()))
-    solver = info.summary.get("solver", {})
-    table.add_row("solver", ", ".join(f"{k}={v}" for k, v in solver.items()))
-    out.print(table)
-    # Plain lines, never cut to the terminal's width: a path is what a user copies.
-    out.print("Tệp đầu vào đã lưu / stored input files (sha256[:16], bytes, path):",
-              style="bold")
+    say(f"Lần chạy / run {info.run_id}")
+    rows = [(key, "" if info.meta.get(key) is None else str(info.meta[key]))
+            for key in ("recorded_at", "command", "label", "batch_id", "inputs",
+                        "scenario_name", "rule_set_id", "rule_set_version", "engine_version",
+                        "solver_status", "objective", "input_digest", "decisions_sha256")]
+    rows.append(("decisions", ", ".join(f"{k}: {v}" for k, v in info.status_counts.items())))
+    solver = info.summary.solver.model_dump(mode="json")
+    rows.append(("solver", ", ".join(f"{k}={v}" for k, v in solver.items())))
+    table(rows)
+    say("Tệp đầu vào đã lưu / stored input files (sha256[:16], bytes, path):")
     for path, sha, size in info.files.iter_rows():
-        out.print(f"  {sha[:16]}  {size:>10}  {path}", soft_wrap=True, markup=False,
-                  highlight=False)
+        say(f"  {sha[:16]}  {size:>10}  {path}")
 
 
 @runs_app.command("replay")
@@ -284,24 +273,22 @@ def runs_replay(
     try:
         rep = history.replay(run_id)
     except KeyError as exc:
-        _usage("không tìm thấy", str(exc.args[0]))
+        usage("không tìm thấy", str(exc.args[0]))
         return
-    except InputError as exc:
-        _fail(exc)
-        return
+    except AllocatorError as exc:
+        fail(exc)
     if rep.identical:
-        out.print(f"[green]Trùng khớp từng byte / identical byte for byte[/green]: run "
-                  f"{rep.run_id}, decisions.csv sha256 {rep.replayed_sha256}")
+        say(f"Trùng khớp từng byte / identical byte for byte: run {rep.run_id}, "
+            f"decisions.csv sha256 {rep.replayed_sha256}")
     else:
-        out.print(f"[red]Khác / differs[/red]: run {rep.run_id}: stored {rep.stored_sha256}, "
-                  f"now {rep.replayed_sha256}; {rep.changed.height} candidates differ")
+        say(f"Khác / differs: run {rep.run_id}: stored {rep.stored_sha256}, "
+            f"now {rep.replayed_sha256}; {rep.changed.height} candidates differ")
         for row in rep.changed.head(20).iter_rows():
-            out.print("  " + " ".join("" if v is None else str(v) for v in row))
+            say("  " + " ".join("" if v is None else str(v) for v in row))
     if rep.rule_set_changed:
-        out.print("Bộ quy tắc hiện nay khác với lúc chạy / the rule set differs from the one "
-                  "recorded")
+        say("Bộ quy tắc hiện nay khác với lúc chạy / the rule set differs from the one recorded")
     if rep.engine_then != rep.engine_now:
-        out.print(f"Phiên bản / engine: then {rep.engine_then}, now {rep.engine_now}")
+        say(f"Phiên bản / engine: then {rep.engine_then}, now {rep.engine_now}")
     if not rep.identical:
         raise typer.Exit(code=1)
 
@@ -314,9 +301,9 @@ def runs_verify() -> None:
     problems = history.verify()
     if problems:
         for p in problems:
-            err.print(p, markup=False)
+            say(p, err=True)
         raise typer.Exit(code=1)
-    out.print(f"Lịch sử nhất quán / history consistent: {history.history_path()}")
+    say(f"Lịch sử nhất quán / history consistent: {history.history_path()}")
 
 
 def register(app: typer.Typer) -> None:

@@ -47,6 +47,7 @@ from allocator.documents.explain import (
     months_text,
 )
 from models import ethnic
+from models.enums import Objective, SolveStatus
 
 FILE_NAME = "ket-qua.xlsx"
 MAX_LISTED = 100_000  # above this, per-candidate sheets point to decisions.csv instead
@@ -240,7 +241,7 @@ def _round_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
     _setup(ws, [34, 90], landscape=False)
     sc = ctx.result.scenario
     s = ctx.result.summary
-    c = s["counts"]
+    c = s.counts
     row = _title(ws, st, 0, 2, "KẾT QUẢ XÉT THĂNG HẠNG CHỨC DANH NGHỀ NGHIỆP VIÊN CHỨC")
     row = _title(ws, st, row, 2, sc.settings.name, 24)
     row += 1
@@ -251,21 +252,21 @@ def _round_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
         ("Thứ tự ưu tiên", "; ".join(f"{i}. {CRITERION['vi'][p.value]}"
                                      for i, p in enumerate(ctx.rs.priority, start=1))),
         ("Căn cứ thứ tự ưu tiên", ctx.rs.priority_source),
-        ("Mục tiêu phân bổ", "Theo thứ tự ưu tiên" if s["objective"] == "priority"
+        ("Mục tiêu phân bổ", "Theo thứ tự ưu tiên" if s.objective is Objective.priority
          else "Lấp đầy chỉ tiêu, sau đó theo thứ tự ưu tiên"),
-        ("Số ứng viên", str(c["candidates"])),
-        ("Đủ điều kiện", str(c["eligible"])),
-        ("Không đủ điều kiện", str(c["ineligible"])),
-        ("Tổng chỉ tiêu", str(c["seats"])),
-        ("Trúng tuyển", str(c["selected"])),
-        ("Không trúng tuyển", str(c["not_selected"])),
+        ("Số ứng viên", str(c.candidates)),
+        ("Đủ điều kiện", str(c.eligible)),
+        ("Không đủ điều kiện", str(c.ineligible)),
+        ("Tổng chỉ tiêu", str(c.seats)),
+        ("Trúng tuyển", str(c.selected)),
+        ("Không trúng tuyển", str(c.not_selected)),
         ("Chờ cơ quan quản lý quyết định",
-         f"{c['escalated']} người, {c['escalated_seats']} chỉ tiêu, {c['tie_groups']} nhóm"),
-        ("Chỉ tiêu chưa sử dụng", str(c["unused_seats"])),
-        ("Trạng thái lời giải", "tối ưu, đã chứng minh" if s["solver"]["status"] == "optimal"
-         else s["solver"]["status"]),
-        ("Mã kiểm tra dữ liệu đầu vào", s["input_digest"]),
-        ("Phiên bản phần mềm", f"allocator {s['engine_version']}"),
+         f"{c.escalated} người, {c.escalated_seats} chỉ tiêu, {c.tie_groups} nhóm"),
+        ("Chỉ tiêu chưa sử dụng", str(c.unused_seats)),
+        ("Trạng thái lời giải", "tối ưu, đã chứng minh" if s.solver.status is SolveStatus.optimal
+         else s.solver.status.value),
+        ("Mã kiểm tra dữ liệu đầu vào", s.input_digest),
+        ("Phiên bản phần mềm", f"allocator {s.engine_version}"),
     ]
     for k, v in info:
         _write(ws, row, [k, v], st.cell)

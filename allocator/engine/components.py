@@ -16,7 +16,7 @@ import polars as pl
 
 from allocator.engine.frames import attach
 from allocator.engine.pools import birth_extremes, key_columns
-from allocator.solve.problem import FREE, ComponentProblem
+from allocator.solve.problem import FREE, Cluster, ComponentProblem
 from models.enums import Objective
 from models.ruleset import RuleSet
 
@@ -25,19 +25,6 @@ POOL = "_pool"
 
 def pool_key() -> pl.Expr:
     return pl.concat_str([pl.col("agency_id"), pl.col("target_title")], separator="|")
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """Candidates of one coupled component whose order cannot all be told from their birth
-    dates (peers of an incomplete date). ``positions`` are contiguous in the problem (the
-    earliest placement); ``lo``/``hi`` are each one's birth interval and ``after`` its values
-    on the later criteria (used only between equal complete dates)."""
-
-    positions: tuple[int, ...]
-    lo: tuple[int, ...]
-    hi: tuple[int, ...]
-    after: tuple[tuple[int, ...], ...]
 
 
 @dataclass(frozen=True)

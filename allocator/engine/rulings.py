@@ -1,11 +1,12 @@
-"""The managing agency's rulings on escalated ties (authority_decisions.csv)."""
+"""The managing agency's rulings on escalated ties (authority_decisions.csv): which
+candidates they fix, and whether the allocation they lead to is still priority-optimal."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from allocator.engine.ties import TieGroup
-from models.errors import Collector
+from models.errors import Collector, InputError
+from models.result import TieGroup
 
 
 def forced_choices(decisions: pl.DataFrame, groups: list[TieGroup], status: dict[str, str],
@@ -55,3 +56,18 @@ def forced_choices(decisions: pl.DataFrame, groups: list[TieGroup], status: dict
             forced[c] = 1 if c in chosen else 0
     problems.raise_if_any()
     return forced
+
+
+def check_optimal(before: dict[str, tuple[int, ...]], after: dict[str, tuple[int, ...]],
+                  label: str) -> None:
+    """Rulings must keep a priority-optimal allocation: every coupled component keeps the
+    winners per priority class that it had without them (SCENARIO.md, settling ties)."""
+    for name, counts in after.items():
+        if before.get(name) != counts:
+            raise InputError.one(
+                label, None, "decision",
+                "các quyết định không phù hợp với bất kỳ phương án phân bổ tối ưu theo thứ "
+                f"tự ưu tiên nào (nhóm liên kết {name})",
+                "the rulings are not consistent with any priority-optimal allocation "
+                f"(coupled pools {name})",
+            )

@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from models.result import TieGroup
 from models.tree import UnitTree
-
-
-@dataclass(frozen=True)
-class TieGroup:
-    key: str  # internal, stable within a run
-    members: tuple[str, ...]  # candidate ids, sorted
-    seats: int
-    pools: tuple[str, ...]  # pool keys "agency|title"
-    reason: str  # "exact_tie" or "incomplete_birth_date"
-    tie_group: str = ""  # public id, e.g. T001
-    managing_agency_id: str = ""
 
 
 def managing_agency(tree: UnitTree, units: list[str]) -> str:
@@ -25,7 +13,8 @@ def managing_agency(tree: UnitTree, units: list[str]) -> str:
     return tree.lowest_common_ancestor([tree.managing_agency(u) for u in units])
 
 
-def number(groups: list[TieGroup], tree: UnitTree, unit_of: dict[str, str]) -> list[TieGroup]:
+def number(groups: list[TieGroup], tree: UnitTree, unit_of: dict[str, str]
+           ) -> list[TieGroup]:
     """Public ids in a canonical order: by pool, then by the members' ids."""
     ordered = sorted(groups, key=lambda g: (g.pools, g.members))
     width = max(3, len(str(len(ordered))))

@@ -25,7 +25,7 @@ from models import ethnic
 from models.enums import EducationLevel, Rank, Rating
 from models.errors import Collector, InputError
 from models.ruleset import RuleSet
-from models.scenario import RoundSettings
+from models.scenario import RoundSettings, Scenario
 from models.text import fold, key
 
 TABLES = ("units", "candidates", "quotas", "limits", "staff", "authority_decisions")
@@ -50,24 +50,6 @@ class RawScenario:
     settings_label: str
     tables: dict[str, RawTable]
     base_dir: Path  # where relative paths (rule_set_file) resolve
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A validated round: settings, the rule set it applies, and typed frames."""
-
-    source: Path
-    settings: RoundSettings
-    rule_set: RuleSet
-    units: pl.DataFrame
-    candidates: pl.DataFrame
-    quotas: pl.DataFrame
-    limits: pl.DataFrame
-    staff: pl.DataFrame
-    decisions: pl.DataFrame
-    money_scale: int  # salary_increase and budget are integers in units of 1/money_scale
-    budget_units: int
-    labels: dict[str, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------

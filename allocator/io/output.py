@@ -1,4 +1,4 @@
-"""Stage 8 — write the outputs of SCENARIO.md, atomically.
+"""The run's outputs of SCENARIO.md, written atomically.
 
 Files are written to a temporary folder beside the destination and moved into place
 only when every one is complete, so a failed run leaves the destination untouched.
@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from allocator.engine.flow import RunResult, to_json
 from allocator.io.staging import write_staged
-
-OUTPUT_FILES = ("decisions.csv", "pools.csv", "escalations.csv", "summary.json")
+from models.result import RunResult
 
 
 def write_outputs(result: RunResult, out: Path,
@@ -27,7 +25,7 @@ def write_outputs(result: RunResult, out: Path,
         result.decisions.write_csv(stage / "decisions.csv")
         result.pools.write_csv(stage / "pools.csv")
         result.escalations.write_csv(stage / "escalations.csv")
-        (stage / "summary.json").write_text(to_json(result.summary), encoding="utf-8")
+        (stage / "summary.json").write_text(result.summary.to_json(), encoding="utf-8")
         if extra is not None:
             extra(result, stage)
 

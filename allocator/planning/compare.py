@@ -30,8 +30,11 @@ from typing import Any
 
 import polars as pl
 
-from allocator.engine.flow import Options, RunResult, run
+from allocator.engine.cache import StageCache
+from allocator.engine.flow import run
+from allocator.engine.options import Options
 from allocator.io.staging import write_staged
+from models.result import RunResult
 from models.tree import UnitTree
 
 TOTAL = "total"
@@ -117,7 +120,7 @@ def figures(result: RunResult, label: str) -> pl.DataFrame:
         parts.append(p.join(c, on="key", how="full", coalesce=True)
                      .with_columns(pl.lit(scope).alias("scope")))
     frame = pl.concat(parts, how="diagonal_relaxed").filter(pl.col("key").is_not_null())
-    counts, solver = result.summary["counts"], result.summary["solver"]
+    counts, solver = result.summary.counts, result.summary.solver
     frame = frame.with_columns(
         pl.lit(label).alias("variant"),
         pl.when(pl.col("scope") == TITLE).then(pl.col("key").replace_strict(
@@ -132,9 +135,9 @@ def figures(result: RunResult, label: str) -> pl.DataFrame:
         _share("women"), _share("minority"),
         *(pl.when(pl.col("scope") == TOTAL).then(pl.lit(int(v))).otherwise(None)
           .cast(pl.Int64).alias(k) for k, v in (
-              ("escalated", counts["escalated"]), ("tie_groups", counts["tie_groups"]),
-              ("components", solver["coupled_components"]),
-              ("reused_components", solver["reused_components"]))),
+              ("escalated", counts.escalated), ("tie_groups", counts.tie_groups),
+              ("components", solver.coupled_components),
+              ("reused_components", solver.reused_components))),
     )
     order = {TOTAL: 0, TITLE: 1, DEPARTMENT: 2}
     return (frame.with_columns(pl.col("scope").replace_strict(order).alias("_o"))
@@ -214,7 +217,7 @@ def compare(base: Path, variants: Sequence[Path], options: Options | None = None
             history: bool = True) -> Comparison:
     """Decide the base and each variant, sharing one component cache; compare them."""
     options = options or Options()
-    cache = options.cache if options.cache is not None else {}
+    cache = options.cache if options.cache is not None else StageCache()
     shared = Options(workers=options.workers, method=options.method,
                      time_limit=options.time_limit, cache=cache)
     paths = [base, *variants]
@@ -293,30 +296,23 @@ def _fmt(metric: str, value: float | None) -> str:
     return f"{int(value)}"
 
 
-def print_table(figs: pl.DataFrame, change_frame: pl.DataFrame | None = None,
-                console: object | None = None) -> None:
-    """The totals side by side, and the count of changed candidates per variant."""
-    from rich.console import Console
-    from rich.table import Table
-
-    con = console if isinstance(console, Console) else Console()
+def summary_rows(figs: pl.DataFrame, change_frame: pl.DataFrame | None = None
+                 ) -> tuple[list[str], list[list[str]]]:
+    """The totals side by side, and the count of changed candidates per variant: a header and
+    rows of plain text for the terminal."""
     wide = side_by_side(figs, TOTAL)
     variants = [c for c in wide.columns if c not in ("key", "name", "metric", "label")]
-    table = Table(title="So sánh phương án / variants compared")
-    table.add_column("Chỉ số / figure")
-    for v in variants:
-        table.add_column(v, justify="right")
-    for row in wide.iter_rows(named=True):
-        table.add_row(row["label"], *(_fmt(row["metric"], row[v]) for v in variants))
+    rows = [[row["label"], *(_fmt(row["metric"], row[v]) for v in variants)]
+            for row in wide.iter_rows(named=True)]
     if change_frame is not None and change_frame.height:
         counts = change_frame.group_by("variant", "change").len()
         per = {(v, c): n for v, c, n in counts.iter_rows()}
         for kind in ("wins", "loses", "escalated", "other", "added", "removed"):
             if any(k == kind for _, k in per):
-                table.add_row(f"Thay đổi: {CHANGE_KIND_VI[kind]} / changes: {kind}",
-                              *(str(per.get((v, kind), 0)) if i else "—"
-                                for i, v in enumerate(variants)))
-    con.print(table)
+                rows.append([f"Thay đổi: {CHANGE_KIND_VI[kind]} / changes: {kind}",
+                             *(str(per.get((v, kind), 0)) if i else "—"
+                               for i, v in enumerate(variants))])
+    return ["Chỉ số / figure", *variants], rows
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import secrets
 import sys
@@ -35,7 +34,7 @@ import duckdb
 import polars as pl
 
 from allocator import __version__
-from allocator.engine.flow import RunResult
+from models.result import RunResult, Summary
 
 SCHEMA_VERSION = "1"
 LOCK_WAIT_S = 15.0
@@ -110,7 +109,7 @@ class RunRecord:
     command: str
     inputs: Path  # the scenario folder, workbook or variant as run
     files: dict[str, bytes]  # resolved absolute path (posix) -> content
-    summary: dict[str, Any]
+    summary: Summary
     decisions_csv: bytes
     rule_set_json: str
     label: str | None = None
@@ -188,20 +187,18 @@ _after_run_row: Callable[[str], None] | None = None
 def save(record: RunRecord, con: duckdb.DuckDBPyConnection) -> str:
     """Write one run in one transaction; raises on failure (nothing of it is kept)."""
     summary = record.summary
-    counts = summary.get("counts", {})
-    rule_set = summary.get("rule_set", {})
     decisions_sha = _digest(record.decisions_csv)
     con.begin()
     try:
         con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [record.run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), record.command,
-             record.label, record.batch_id, record.inputs.as_posix(), summary.get("scenario"),
-             summary.get("input_digest"), rule_set.get("id"), rule_set.get("version"),
-             record.rule_set_json, summary.get("engine_version", __version__),
-             summary.get("solver", {}).get("status"), summary.get("objective"),
-             json.dumps(summary, ensure_ascii=False), counts.get("candidates"),
-             counts.get("selected"), counts.get("escalated"), len(record.files), decisions_sha],
+             record.label, record.batch_id, record.inputs.as_posix(), summary.scenario,
+             summary.input_digest, summary.rule_set.id, summary.rule_set.version,
+             record.rule_set_json, summary.engine_version, summary.solver.status.value,
+             summary.objective.value, summary.to_json(), summary.counts.candidates,
+             summary.counts.selected, summary.counts.escalated, len(record.files),
+             decisions_sha],
         )
         if _after_run_row is not None:
             _after_run_row(record.run_id)
@@ -316,7 +313,7 @@ class RunInfo:
 
     run_id: str
     meta: dict[str, Any]
-    summary: dict[str, Any]
+    summary: Summary
     files: pl.DataFrame  # path, sha256, size
     status_counts: dict[str, int]
 
@@ -329,7 +326,7 @@ def show_run(run_id: str) -> RunInfo:
         row = cur.fetchone()
         assert row is not None
         meta = dict(zip(names, row, strict=True))
-        summary = json.loads(meta.pop("summary_json") or "{}")
+        summary = Summary.model_validate_json(meta.pop("summary_json"))
         meta.pop("rule_set_json", None)
         files = _frame(con.execute(
             "SELECT f.path, f.sha256, b.size FROM run_files f JOIN blobs b USING (sha256) "
@@ -390,7 +387,8 @@ def mirror(folder: Path, path: Path) -> Path:
 
 def replay(run_id: str) -> Replay:
     """Re-run a recorded run from its stored inputs; compare decisions byte for byte."""
-    from allocator.engine.flow import Options, decide
+    from allocator.engine.flow import decide
+    from allocator.engine.options import Options
     from allocator.io.load import build_scenario, read_folder
     from allocator.io.variants import load_any
 

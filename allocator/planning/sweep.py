@@ -32,14 +32,16 @@ from typing import Any
 
 import polars as pl
 
-from allocator.engine.flow import Options, RunResult, decide
+from allocator.engine.cache import StageCache
+from allocator.engine.flow import decide
+from allocator.engine.options import Options
 from allocator.io.load import Scenario
 from allocator.io.staging import write_staged
 from allocator.io.variants import Loaded, apply_variant, dump_variant, input_files, load_any
 from allocator.io.variants import parse_variant as _parse_variant
 from allocator.planning.compare import FIGURE_SCHEMA, figures, write_report
-from allocator.solve.problem import ComponentResult
 from models.errors import InputError
+from models.result import RunResult
 from models.tree import UnitTree
 
 METHODS = ("proportional", "equal", "shortage")
@@ -218,7 +220,7 @@ def _numbered(jobs: list[Job]) -> list[Job]:
 
 
 _WORKSPACES: dict[str, tuple[Path, Loaded]] = {}
-_CACHES: dict[str, dict[str, ComponentResult]] = {}
+_CACHES: dict[str, StageCache] = {}
 
 
 def _cleanup() -> None:
@@ -263,7 +265,7 @@ def run_job(job: Job, bundle: Bundle) -> dict[str, Any]:
                                      remap=lambda p: _mirror(folder, p)).scenario
         else:
             scenario = base.scenario
-        cache = _CACHES.setdefault(bundle.digest, {})
+        cache = _CACHES.setdefault(bundle.digest, StageCache())
         result = decide(scenario, Options(cache=cache))
     except InputError as exc:
         out["error"] = exc.render()

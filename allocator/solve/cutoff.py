@@ -14,51 +14,54 @@ puts every undecided rival above it, and that reading is consistent.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
-import polars as pl
+import numpy.typing as npt
 
-from allocator.engine.pools import key_columns
-from models.enums import Criterion
-from models.ruleset import RuleSet
+from allocator.solve.problem import ESCALATED, NOT_SELECTED, SELECTED
 
-POOL = "_pool"
+Ints = npt.NDArray[np.int64]
 
 
-def decide(lone: pl.DataFrame, quota_of: pl.DataFrame, rs: RuleSet) -> pl.DataFrame:
-    """Statuses for the eligible candidates of lone pools.
+@dataclass(frozen=True)
+class LonePools:
+    """The eligible candidates of lone pools as arrays, one entry per candidate.
 
-    ``lone`` carries ``candidate_id``, ``_pool`` and the ``_k_*`` keys; ``quota_of`` maps
-    ``_pool`` to ``quota``. Returns candidate_id, status, _tie (pool key for escalated
-    candidates, else null) and _incomplete_tie (the tie involves an incomplete birth date).
+    ``before`` and ``after`` are dense ranks (smaller = higher priority) on the criteria
+    that come before and after ``older`` in the priority order; ``birth_lo``/``birth_hi``
+    the interval of each birth date (equal when the date is complete; both 0 when the order
+    has no ``older``). ``quota[pool[i]]`` is the seats of candidate i's pool.
     """
-    schema = {"candidate_id": pl.Utf8, "status": pl.Utf8, "_tie": pl.Utf8,
-              "_incomplete_tie": pl.Boolean}
-    if lone.height == 0:
-        return pl.DataFrame(schema=schema)
-    keys = key_columns(rs)
-    if Criterion.older in rs.priority:
-        pos = keys.index("_k_birth_lo")
-        before, after = keys[:pos], keys[pos + 2:]
-        lo_col, hi_col = pl.col("_k_birth_lo"), pl.col("_k_birth_hi")
-    else:
-        before, after = keys, []
-        lo_col, hi_col = pl.lit(0, pl.Int64), pl.lit(0, pl.Int64)
-    frame = (
-        lone.select("candidate_id", POOL, *before, *after,
-                    lo_col.alias("_lo"), hi_col.alias("_hi"))
-        .join(quota_of, on=POOL, how="left")
-        .with_columns((pl.col("_lo") == pl.col("_hi")).alias("_complete"))
-        .sort([POOL, *before, "_lo", pl.col("_complete").not_(), *after, "candidate_id"])
-    )
-    n = frame.height
+
+    pool: Ints
+    quota: Ints
+    before: Ints
+    birth_lo: Ints
+    birth_hi: Ints
+    after: Ints
+
+    @property
+    def n(self) -> int:
+        return len(self.pool)
+
+
+def cut(lone: LonePools) -> npt.NDArray[np.int8]:
+    """Each candidate's status code (``SELECTED``, ``NOT_SELECTED``, ``ESCALATED``), in the
+    order given."""
+    n = lone.n
+    if n == 0:
+        return np.zeros(0, np.int8)
+    complete = lone.birth_lo == lone.birth_hi
+    order = np.lexsort((lone.after, ~complete, lone.birth_lo, lone.before, lone.pool))
+    pool, before = lone.pool[order], lone.before[order]
+    lo, hi = lone.birth_lo[order], lone.birth_hi[order]
+    comp, after = complete[order], lone.after[order]
     idx = np.arange(n, dtype=np.int64)
-    pool_start, _ = _blocks(frame, [POOL])
-    group_start, group_end = _blocks(frame, [POOL, *before])
-    same_start, same_end = _blocks(frame, [POOL, *before, "_lo", "_complete"])
-    equal_start, equal_end = _blocks(frame, [POOL, *before, "_lo", "_complete", *after])
-    complete = frame["_complete"].to_numpy()
-    lo = frame["_lo"].to_numpy().astype(np.int64)
-    hi = frame["_hi"].to_numpy().astype(np.int64)
+    pool_start, _ = _blocks([pool])
+    group_start, group_end = _blocks([pool, before])
+    same_start, same_end = _blocks([pool, before, lo, comp])
+    equal_start, equal_end = _blocks([pool, before, lo, comp, after])
     # Within a group: how many are surely older (their latest possible birth date is before
     # x's earliest) and surely younger. Keys combine the group number and the date so that
     # one sorted array answers for every group at once.
@@ -71,39 +74,27 @@ def decide(lone: pl.DataFrame, quota_of: pl.DataFrame, rs: RuleSet) -> pl.DataFr
     surely_younger = group_end - np.searchsorted(sorted_lo, gid * span + (hi - base),
                                                  side="right")
     # Same complete birth date: the later criteria decide; exact ties stay ties.
-    later_better = np.where(complete, equal_start - same_start, 0)
-    later_worse = np.where(complete, same_end - equal_end, 0)
+    later_better = np.where(comp, equal_start - same_start, 0)
+    later_worse = np.where(comp, same_end - equal_end, 0)
     better_groups = group_start - pool_start
     surely_above = better_groups + surely_older + later_better
     maybe_above = better_groups + (group_end - group_start) - 1 - surely_younger - later_worse
-    quota = frame["quota"].to_numpy()
-    # Small codes, named by polars: a numpy array of strings converts slowly.
-    code = np.where(maybe_above < quota, 0, np.where(surely_above >= quota, 1, 2))
-    out = frame.select("candidate_id", POOL).with_columns(
-        pl.Series("status", code, pl.Int8).replace_strict(
-            {0: "selected", 1: "not_selected", 2: "escalated"}, return_dtype=pl.Utf8),
-        pl.Series("_complete", complete, pl.Boolean),
-    )
-    escalated = pl.col("status") == "escalated"
-    incomplete_pools = out.filter(escalated & ~pl.col("_complete"))[POOL].unique()
-    return out.select(
-        "candidate_id",
-        "status",
-        pl.when(escalated).then(pl.col(POOL)).alias("_tie"),
-        (escalated & pl.col(POOL).is_in(incomplete_pools.implode())).alias("_incomplete_tie"),
-    )
+    quota = lone.quota[pool]
+    code = np.where(maybe_above < quota, SELECTED,
+                    np.where(surely_above >= quota, NOT_SELECTED, ESCALATED)).astype(np.int8)
+    out = np.empty(n, np.int8)
+    out[order] = code
+    return out
 
 
-def _blocks(frame: pl.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """For a frame sorted by ``cols``: each row's block start and block end (exclusive)."""
-    n = frame.height
-    if n == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    new = frame.select(
-        pl.any_horizontal([pl.col(c).ne_missing(pl.col(c).shift(1)) for c in cols])
-        .fill_null(True)
-    ).to_series().to_numpy()
+def _blocks(cols: list[npt.NDArray[np.generic]]) -> tuple[Ints, Ints]:
+    """For arrays sorted together: each row's block start and block end (exclusive), a block
+    being a run of rows equal on every array."""
+    n = len(cols[0])
+    new = np.zeros(n, dtype=bool)
     new[0] = True
+    for c in cols:
+        new[1:] |= c[1:] != c[:-1]
     idx = np.arange(n, dtype=np.int64)
     start = np.maximum.accumulate(np.where(new, idx, 0))
     last = np.empty(n, dtype=bool)

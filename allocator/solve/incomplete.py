@@ -23,11 +23,11 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from allocator.engine.components import Cluster
 from allocator.solve.problem import (
     ESCALATED,
     NOT_SELECTED,
     SELECTED,
+    Cluster,
     ComponentProblem,
     ComponentResult,
     SolveStats,

@@ -79,6 +79,19 @@ class ComponentProblem:
         return hashlib.sha256(pickle.dumps(data, protocol=5)).hexdigest()
 
 
+@dataclass(frozen=True)
+class Cluster:
+    """Candidates of one coupled component whose order cannot all be told from their birth
+    dates (peers of an incomplete date). ``positions`` are contiguous in the problem (the
+    earliest placement); ``lo``/``hi`` are each one's birth interval and ``after`` its values
+    on the later criteria (used only between equal complete dates)."""
+
+    positions: tuple[int, ...]
+    lo: tuple[int, ...]
+    hi: tuple[int, ...]
+    after: tuple[tuple[int, ...], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class SolveStats:
     cpsat_calls: int = 0

@@ -41,7 +41,7 @@ from allocator.solve.problem import (
     SolveStats,
     linked_groups,
 )
-from models.enums import Objective
+from models.enums import Method, Objective
 
 #: Most (completion, subset) pairs a stage may enumerate before it becomes a CP-SAT model;
 #: 0 sends every stage to CP-SAT (the tests run both ways).
@@ -51,16 +51,15 @@ COMPLETION_LIMIT = 256
 
 
 def solve_component(problem: ComponentProblem, *, workers: int = 1,
-                    time_limit: float | None = None, method: str = "auto") -> ComponentResult:
+                    time_limit: float | None = None,
+                    method: Method = Method.auto) -> ComponentResult:
     """Statuses of every candidate of one component over all priority-optimal allocations.
 
     ``method``: "auto" (propagation with CP-SAT stages; plain CP-SAT stages for ``fill``)
     or "cpsat" (plain CP-SAT stages for both objectives: the independent check).
     """
-    if method == "cpsat" or problem.objective is Objective.fill:
+    if Method(method) is Method.cpsat or problem.objective is Objective.fill:
         return cpsat.solve_lex(problem, workers=workers, time_limit=time_limit)
-    if method != "auto":
-        raise ValueError(f"unknown method {method!r}")
     return _Sequential(problem, workers, time_limit).run()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from allocator.documents.explain import CRITERION, STATUS, Context, explain
-from allocator.engine.flow import RunResult
+from models.result import RunResult
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -7,7 +7,7 @@ from pathlib import Path
 from docx import Document
 
 from allocator.documents.letters import write_letters
-from allocator.engine.flow import RunResult
+from models.result import RunResult
 
 
 def _text(path: Path) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from allocator.documents.letters import write_letters
 from allocator.documents.result_workbook import FILE_NAME, write_result_workbook
-from allocator.engine.flow import RunResult
+from models.result import RunResult
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(

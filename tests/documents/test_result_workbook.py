@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from allocator.documents.result_workbook import FILE_NAME, SHEETS, write_result_workbook
-from allocator.engine.flow import RunResult
+from models.result import RunResult
 from tests.support.sheets import decisions_of, result_statuses, sheet_values
 
 

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from allocator.cli.app import app
 from allocator.documents.template import RATING_VI
-from allocator.engine.flow import RunResult
 from allocator.io.workbook import HEADERS
+from models.result import RunResult
 from tests.support.sheets import (
     SCENARIOS,
     csv_rows,

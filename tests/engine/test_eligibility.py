@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from allocator.engine.eligibility import full_months
-from allocator.engine.flow import Options, decide
+from allocator.engine.flow import decide
+from allocator.engine.options import Options
 from tests.support.builders import candidate, scenario
 
 DEADLINE = dt.date(2024, 10, 29)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from allocator.engine.flow import Options, decide, run
+from allocator.engine.flow import decide, run
+from allocator.engine.options import Options
 from allocator.verify.checker import check
 from models.errors import InputError
 from tests.support.builders import candidate, scenario
@@ -32,7 +33,7 @@ def test_a_ruling_settles_the_dien_bien_tie(tmp_path: Path, dien_bien) -> None:
     assert status["DB09"] == "not_selected" and decided["DB09"] == "authority"
     assert result.escalations.height == 0
     assert result.pools.filter(result.pools["target_title"] == "V.11.06.14")["selected"].item() == 1
-    assert result.summary["counts"]["authority_decisions_applied"] == 2
+    assert result.summary.counts.authority_decisions_applied == 2
     # everyone else is untouched
     before = dict(dien_bien.decisions.select("candidate_id", "status").iter_rows())
     assert {c: s for c, s in status.items() if c not in ("DB09", "DB10")} == \

@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allocator.documents.template import scenario_to_workbook
-from allocator.engine.flow import Options, decide, input_digest
+from allocator.engine.digest import input_digest
+from allocator.engine.flow import decide
+from allocator.engine.options import Options
 from allocator.io.load import load
 from allocator.io.workbook import (
     HEADERS,

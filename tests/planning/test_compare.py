@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from allocator.cli.app import app
-from allocator.engine.flow import Options, RunResult, decide
+from allocator.engine.flow import decide
+from allocator.engine.options import Options
 from allocator.planning import compare as cmp
 from models.errors import InputError
+from models.result import RunResult
 from tests.planning.helpers import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
 from tests.support.strategies import scenarios
 
@@ -64,12 +66,12 @@ def test_changes_agree_with_both_decision_tables(args: dict[str, Any],
 
 def _check_figures(result: RunResult, figs: pl.DataFrame) -> None:
     total = figs.filter(pl.col("scope") == "total").row(0, named=True)
-    counts = result.summary["counts"]
-    assert total["seats"] == counts["seats"]
-    assert total["filled"] == counts["selected"] == total["winners"]
-    assert total["unused"] == counts["unused_seats"]
-    assert total["escalated_seats"] == counts["escalated_seats"]
-    assert total["ineligible"] == counts["ineligible"]
+    counts = result.summary.counts
+    assert total["seats"] == counts.seats
+    assert total["filled"] == counts.selected == total["winners"]
+    assert total["unused"] == counts.unused_seats
+    assert total["escalated_seats"] == counts.escalated_seats
+    assert total["ineligible"] == counts.ineligible
     won = result.candidates.filter(pl.col("status") == "selected")
     if won.height:
         assert total["women_share"] == pytest.approx((won["sex"] == "female").mean(), abs=1e-4)
@@ -96,7 +98,7 @@ def test_compare_shares_the_cache_and_writes_the_report(tmp_path: Path) -> None:
         {"limit_id": "TTUD-HANG-III", "add": 1}]}})
     c = cmp.compare(BINH_DINH, [lone, limit], history=False)
     assert c.labels == ["binh-dinh-2024", "lone", "limit"]
-    reused = [r.summary["solver"]["reused_components"] for r in c.results]
+    reused = [r.summary.solver.reused_components for r in c.results]
     assert reused == [0, 1, 0]
     for r, label in zip(c.results, c.labels, strict=True):
         _check_figures(r, c.figures.filter(pl.col("variant") == label))

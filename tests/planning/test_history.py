@@ -64,7 +64,7 @@ def test_replay_from_stored_inputs_is_byte_identical(db: Path, tmp_path: Path,
     assert info.run_id == run_id
     assert sum(info.status_counts.values()) == result.decisions.height
     assert info.meta["rule_set_id"] == result.scenario.rule_set.id
-    assert info.summary["input_digest"] == result.summary["input_digest"]
+    assert info.summary.input_digest == result.summary.input_digest
     assert history.verify() == []
 
 

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from allocator.cli.app import app
-from allocator.engine.flow import Options, decide, run
+from allocator.engine.flow import decide, run
+from allocator.engine.options import Options
 from allocator.io.load import load
 from allocator.planning import sweep as sw
 from allocator.planning.compare import figures, read_figures

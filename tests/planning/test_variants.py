@@ -17,9 +17,13 @@ from typer.testing import CliRunner
 
 from allocator.cli.app import app
 from allocator.engine import flow as pipeline
-from allocator.engine.flow import Options, decide, input_digest
+from allocator.engine.cache import StageCache
+from allocator.engine.digest import input_digest
+from allocator.engine.flow import decide
+from allocator.engine.options import Options
 from allocator.io.load import build_scenario, load
 from allocator.io.variants import Loaded, Provenance, load_variant
+from allocator.solve import dispatch
 from models.errors import InputError
 from tests.planning.helpers import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
 from tests.support.strategies import scenarios
@@ -67,7 +71,7 @@ def test_empty_variant_file_equals_its_ready_round(tmp_path: Path, folder: Path)
     via_variant = pipeline.run(variant)
     direct = pipeline.run(round_copy)
     _same_outputs(via_variant, direct)
-    assert via_variant.summary["input_digest"] == direct.summary["input_digest"]
+    assert via_variant.summary.input_digest == direct.summary.input_digest
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,22 +95,22 @@ def test_quota_change_resolves_only_its_component(args: dict[str, Any],
         .then(pl.lit(new, pl.Int64)).otherwise(pl.col("quota")).alias("quota"))
     assert variant.scenario.quotas.equals(changed)
 
-    cache: dict = {}
+    cache = StageCache()
     before = decide(base.scenario, Options(cache=cache))
     solved = []
-    real = pipeline.solve_component
+    real = dispatch.solve_component
 
     def spy(problem: Any, **kw: Any) -> Any:
         solved.append(problem)
         return real(problem, **kw)
 
-    with patch.object(pipeline, "solve_component", spy):
+    with patch.object(dispatch, "solve_component", spy):
         after = decide(variant.scenario, Options(cache=cache))
     pool = f"{row['agency_id']}|{row['target_title']}"
     assert len(solved) <= 1
     assert all(pool in p.labels for p in solved)
-    solver = after.summary["solver"]
-    assert solver["reused_components"] == solver["coupled_components"] - len(solved)
+    solver = after.summary.solver
+    assert solver.reused_components == solver.coupled_components - len(solved)
     touched = {c for p in solved for c in p.ids}
     touched |= set(before.candidates.filter(pl.col("_pool") == pool)["candidate_id"].to_list())
     cols = ["candidate_id", "status", "decided_by", "priority_rank", "agency_id"]
@@ -282,7 +286,7 @@ def test_objective_budget_and_rule_set_settings() -> None:
     assert (s.settings.objective.value, str(s.settings.budget)) == ("fill", "0.68")
     assert s.budget_units == 68 and s.money_scale == 100
     result = decide(s, Options())
-    assert result.summary["solver"]["budget_binding"]
+    assert result.summary.solver.budget_binding
 
 
 # ---------------------------------------------------------------------------------------------
@@ -408,4 +412,4 @@ def test_shipped_what_if_files_apply_what_they_say() -> None:
     added = more.limits.filter(pl.col("limit_id") == "TTCNTT-HANG-III")
     assert added.select("scope_unit_id", "target_rank", "max").row(0) == ("TTCNTT", "III", 4)
     result = decide(more, Options())
-    assert result.summary["counts"]["seats"] == sum(more.quotas["quota"].to_list())
+    assert result.summary.counts.seats == sum(more.quotas["quota"].to_list())

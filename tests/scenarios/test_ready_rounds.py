@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from allocator.engine.flow import RunResult
 from allocator.verify.checker import check
+from models.result import RunResult
 
 ROOT = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -45,4 +45,4 @@ def test_ready_round_passes_the_checker(ready_round: tuple[str, RunResult]) -> N
 
 def test_ready_round_is_proven_optimal(ready_round: tuple[str, RunResult]) -> None:
     _, r = ready_round
-    assert r.summary["solver"]["status"] == "optimal"
+    assert r.summary.solver.status == "optimal"

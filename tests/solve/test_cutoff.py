@@ -8,7 +8,8 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from allocator.engine.flow import Options, decide
+from allocator.engine.flow import decide
+from allocator.engine.options import Options
 from tests.support.builders import candidate, scenario
 
 SETTINGS = settings(max_examples=120, deadline=None,

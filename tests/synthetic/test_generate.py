@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from allocator.cli.app import app
-from allocator.engine.flow import Options as RunOptions
 from allocator.engine.flow import decide
+from allocator.engine.options import Options as RunOptions
 from allocator.engine.pools import key_columns
 from allocator.io.load import load
 from allocator.synthetic.generate import Options, generate
@@ -53,13 +53,13 @@ def test_loads_and_decides(tmp_path: Path, size: int, coupled: bool, budget: boo
     assert (scenario.limits.height > 0) == coupled
     assert (scenario.budget_units > 0) == budget
     result = decide(scenario, RunOptions())
-    counts = result.summary["counts"]
-    assert counts["candidates"] == size
-    assert counts["selected"] > 0
+    counts = result.summary.counts
+    assert counts.candidates == size
+    assert counts.selected > 0
     if coupled or budget:
-        solver = result.summary["solver"]
-        assert solver["coupled_components"] >= 1
-        assert solver["active_limits"] > 0 if coupled else solver["budget_binding"]
+        solver = result.summary.solver
+        assert solver.coupled_components >= 1
+        assert solver.active_limits > 0 if coupled else solver.budget_binding
 
 
 def test_shares_roughly_as_asked(tmp_path: Path) -> None:
@@ -85,8 +85,8 @@ def test_shares_roughly_as_asked(tmp_path: Path) -> None:
     assert deadline - births[0] <= dt.timedelta(days=365 * 66)
 
     result = decide(scenario, RunOptions())
-    counts = result.summary["counts"]
-    assert 0.02 <= counts["ineligible"] / counts["candidates"] <= 0.5
+    counts = result.summary.counts
+    assert 0.02 <= counts.ineligible / counts.candidates <= 0.5
     pools = result.pools.filter(pl.col("eligible") > 0)
     contested = pools.filter(pl.col("eligible") > pl.col("quota")).height
     assert contested >= 0.5 * pools.height
