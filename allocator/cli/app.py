@@ -54,7 +54,7 @@ class TerminalProgress:
                                 MofNCompleteColumn(), TimeElapsedColumn(),
                                 console=self.console, transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("Nhóm liên kết / coupled components", total=total)
+            self.task = self.bar.add_task(f"Nhóm liên kết / {label}", total=total)
 
     def advance(self, n: int = 1) -> None:
         if self.bar is not None and self.task is not None:

@@ -190,7 +190,7 @@ def sweep_command(
                   transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("sweep", total=len(jobs) + 1)
         result = sw.run_sweep(base, jobs, scheduler=scheduler, workers=workers,
-                              progress=lambda done, n: bar.update(task, completed=done))
+                              progress=lambda done, _total: bar.update(task, completed=done))
     sw.write_sweep(out_dir, base, result, keep_decisions=keep_decisions)
     if history:
         sw.record_sweep(out_dir, base, result)

@@ -130,7 +130,7 @@ def _problems(coupled: pl.DataFrame, quotas: pl.DataFrame, active: pl.DataFrame,
     coupled = coupled.join(limits_of, on="candidate_id", how="left", maintain_order="left")
     extremes = birth_extremes(coupled, rs, ["_component"])
     earliest, latest = extremes if extremes else (coupled, None)
-    builder = _Builder(quotas, active, budget_units, objective, forced, keys)
+    builder = _Builder(quotas, active, budget_units, objective, forced)
     problems = []
     for (name,), part in _ranked(earliest, keys).group_by("_component", maintain_order=True):
         problems.append(builder.build(str(name), part))
@@ -154,7 +154,7 @@ class _Builder:
     """Turns one component's rows (in priority order) into a :class:`ComponentProblem`."""
 
     def __init__(self, quotas: pl.DataFrame, active: pl.DataFrame, budget_units: int,
-                 objective: Objective, forced: dict[str, int], keys: list[str]) -> None:
+                 objective: Objective, forced: dict[str, int]) -> None:
         self.quota_of = dict(quotas.select(POOL, "quota").iter_rows())
         self.cap_of = dict(active.select("limit_id", "cap").iter_rows())
         self.budget_units = budget_units

@@ -13,7 +13,7 @@ from models.tree import UnitTree
 
 
 def effective_caps(limits: pl.DataFrame, staff: pl.DataFrame, tree: UnitTree,
-                   rs: RuleSet, label: str = "limits.csv") -> pl.DataFrame:
+                   rs: RuleSet) -> pl.DataFrame:
     """Add ``cap``: ``max`` as given, or the count a ``max_share`` leaves (SCENARIO.md).
 
     With target_title T: floor(share × approved headcount of T's profession in the scope)

@@ -243,7 +243,7 @@ def _comparison(paths: Sequence[Path], labels: list[str], results: list[RunResul
                                         batch_id=batch)
                        for r, p, lab in zip(results, paths, labels, strict=True)]
         except Exception as exc:  # reading inputs back failed: warn, keep the comparison
-            hist._warn(exc)
+            hist.warn(exc)
         ids = hist.record_many(records) if records else None
         if ids:
             run_ids = list(ids)

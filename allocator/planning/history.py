@@ -243,7 +243,7 @@ def record(result: RunResult, *, command: str, inputs: Path, label: str | None =
         rec = make_record(result, command=command, inputs=inputs, label=label,
                           batch_id=batch_id)
     except Exception as exc:
-        _warn(exc)
+        warn(exc)
         return None
     ids = record_many([rec])
     return ids[0] if ids else None
@@ -260,11 +260,11 @@ def record_many(records: Sequence[RunRecord]) -> list[str] | None:
         with connect() as con:
             return [save(rec, con) for rec in records]
     except Exception as exc:
-        _warn(exc)
+        warn(exc)
         return None
 
 
-def _warn(exc: BaseException) -> None:
+def warn(exc: BaseException) -> None:
     sys.stderr.write(
         "Cảnh báo: không ghi được lịch sử chạy (kết quả vẫn đầy đủ) / warning: the run was not "
         f"recorded in the history (outputs are complete): {type(exc).__name__}: {exc}\n"

@@ -371,7 +371,7 @@ def solve_lex(problem: ComponentProblem, *, workers: int = 1,
             if esc:
                 always = sum(1 for i in classes[j] if verdict[i] == SELECTED)
                 groups.extend(tie_groups(sub, problem, esc, counts[j] - always))
-    full_counts = _class_counts(problem, status, groups)
+    full_counts = class_counts(problem, status, groups)
     return ComponentResult(
         status=tuple(status), blocker=tuple(blockers(problem, status, groups)),
         groups=tuple(sorted(groups)), class_counts=full_counts,
@@ -380,7 +380,7 @@ def solve_lex(problem: ComponentProblem, *, workers: int = 1,
     )
 
 
-def _class_counts(problem: ComponentProblem, status: Sequence[int],
+def class_counts(problem: ComponentProblem, status: Sequence[int],
                   groups: Sequence[tuple[tuple[int, ...], int]]) -> tuple[int, ...]:
     """Winners per class in every optimal allocation: the selected plus the groups' seats."""
     n_classes = (problem.cls[-1] + 1) if problem.n else 0

@@ -144,7 +144,7 @@ class _Sequential:
             if rest:
                 self.decide_class(rest)
         self.close_open_region()
-        counts = cpsat._class_counts(p, self.status, self.groups)
+        counts = cpsat.class_counts(p, self.status, self.groups)
         blocker = self.blocker
         unknown = {i for i, (b, s) in enumerate(zip(blocker, self.status, strict=True))
                    if b < 0 and s == NOT_SELECTED}

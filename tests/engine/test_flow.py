@@ -12,8 +12,8 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from allocator.engine.flow import decide
 from allocator.engine.cache import StageCache
+from allocator.engine.flow import decide
 from allocator.engine.options import Options
 from allocator.io.load import build_scenario, load
 from allocator.io.output import write_outputs
