@@ -9,14 +9,16 @@ result workbook and the escalation letter use the same wording through :class:`C
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from allocator.engine.pools import key_columns
 from models import ethnic
-from models.enums import Criterion
+from models.enums import Criterion, Status
+from models.result import RunResult, TieGroup
 from models.ruleset import RULE_IDS, RuleSet, Transition
 
 POOL = "_pool"
@@ -92,32 +94,71 @@ def months_text(months: int, lang: str = "vi") -> str:
     return y + f"{rest} month{'s' if rest != 1 else ''}"
 
 
+class Rows:
+    """The candidates' rows by id, fetched only when asked: a round may hold 10^6 of them,
+    and an explanation or a letter needs a few."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+        self._kept: dict[str, dict[str, Any] | None] = {}
+
+    def many(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The rows of these ids (one filter for all that are not fetched yet)."""
+        wanted = list(dict.fromkeys(ids))
+        missing = [c for c in wanted if c not in self._kept]
+        if missing:
+            found = {r["candidate_id"]: r for r in self._frame.filter(
+                pl.col("candidate_id").is_in(missing)).iter_rows(named=True)}
+            for c in missing:
+                self._kept[c] = found.get(c)
+        return {c: row for c in wanted if (row := self._kept[c]) is not None}
+
+    def get(self, cid: str) -> dict[str, Any] | None:
+        return self.many([cid]).get(cid)
+
+    def __getitem__(self, cid: str) -> dict[str, Any]:
+        row = self.get(cid)
+        if row is None:
+            raise KeyError(cid)
+        return row
+
+
 @dataclass
 class Context:
-    """Everything needed to describe the candidates of one run."""
+    """Everything needed to describe the candidates of one run; per-candidate data is
+    fetched for the candidates described only."""
 
-    result: Any  # allocator.engine.flow.RunResult (not imported: avoids a cycle at import)
+    result: RunResult
     rs: RuleSet
-    rows: dict[str, dict[str, Any]]
+    rows: Rows
     unit_names: dict[str, str]
-    weakest: dict[str, dict[str, Any]]
     transitions: dict[tuple[str, str], Transition]
-    groups: dict[str, Any]
+    groups: dict[str, TieGroup]
     limits: dict[str, dict[str, Any]]
     pool_eligible: dict[str, int]
+    _weakest: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, result: Any) -> Context:
-        rs: RuleSet = result.scenario.rule_set
-        frame: pl.DataFrame = result.candidates
-        rows = {r["candidate_id"]: r for r in frame.iter_rows(named=True)}
+    def of(cls, result: RunResult) -> Context:
+        rs = result.scenario.rule_set
+        frame = result.candidates
         units = result.scenario.units
-        unit_names = dict(units.select("unit_id", "name").iter_rows())
-        return cls(result, rs, rows, unit_names, _weakest_winners(frame, rs),
+        return cls(result, rs, Rows(frame),
+                   dict(units.select("unit_id", "name").iter_rows()),
                    {(t.from_title, t.to_title): t for t in rs.transitions},
                    {g.tie_group: g for g in result.groups},
                    {r["limit_id"]: r for r in result.scenario.limits.iter_rows(named=True)},
                    dict(frame.filter(pl.col("eligible")).group_by(POOL).len().iter_rows()))
+
+    def weakest(self, pool: str | None) -> dict[str, Any] | None:
+        """The lowest-priority candidate of a pool who is selected or shares an escalated
+        seat (the one ``decided_by`` compares against)."""
+        if pool is None:
+            return None
+        if pool not in self._weakest:
+            self._weakest[pool] = _weakest_winner(
+                self.result.candidates.filter(pl.col(POOL) == pool), self.rs)
+        return self._weakest[pool]
 
     # -- small pieces -----------------------------------------------------------------------
     def unit(self, unit_id: str | None) -> str:
@@ -283,7 +324,7 @@ class Context:
         if by is None:
             return ""
         if by in CRITERION[lang]:
-            w = self.weakest.get(row[POOL])
+            w = self.weakest(row[POOL])
             against = f" so với {w['full_name']} ({w['candidate_id']})" if (w and vi) else (
                 f" against {w['full_name']} ({w['candidate_id']})" if w else "")
             return (f"Kém hơn về {CRITERION[lang][by]}{against}" if vi else
@@ -304,7 +345,7 @@ class Context:
     def deciding_detail(self, row: dict[str, Any], lang: str = "vi") -> str:
         """For a loss on a priority criterion: both candidates' values on it."""
         by = row.get("decided_by")
-        w = self.weakest.get(row.get(POOL) or "")
+        w = self.weakest(row.get(POOL))
         if by not in CRITERION[lang] or w is None:
             return ""
         mine, theirs = self.criterion_value(row, by, lang), self.criterion_value(w, by, lang)
@@ -336,22 +377,20 @@ class Context:
                 f"{scope}: {cap}); its places go to candidates with higher priority")
 
 
-def _weakest_winners(frame: pl.DataFrame, rs: RuleSet) -> dict[str, dict[str, Any]]:
-    """Per pool, the lowest-priority candidate who is selected or shares an escalated seat
-    (the one ``decided_by`` compares against)."""
+def _weakest_winner(pool: pl.DataFrame, rs: RuleSet) -> dict[str, Any] | None:
+    """The last of a pool's winners (selected or escalated) in priority order."""
     keys = [k for k in key_columns(rs) if k != "_k_birth_hi"]
-    winners = frame.filter(pl.col("status").is_in(["selected", "escalated"]))
+    winners = pool.filter(pl.col("status").is_in([Status.selected.value,
+                                                  Status.escalated.value]))
     if winners.height == 0:
-        return {}
-    last = (winners.sort([POOL, *keys, "candidate_id"], maintain_order=True)
-            .group_by(POOL, maintain_order=True).last())
-    return {r[POOL]: r for r in last.iter_rows(named=True)}
+        return None
+    return winners.sort([*keys, "candidate_id"], maintain_order=True).row(-1, named=True)
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-def explain(result: Any, candidate_id: str, lang: str = "vi",
+def explain(result: RunResult, candidate_id: str, lang: str = "vi",
             context: Context | None = None) -> str:
     """A plain-language account of one candidate's outcome."""
     lang = _check_lang(lang)
@@ -362,11 +401,11 @@ def explain(result: Any, candidate_id: str, lang: str = "vi",
     vi = lang == "vi"
     status = row["status"]
     lines = [_heading(ctx, row, lang), f"{'Kết quả' if vi else 'Outcome'}: {STATUS[lang][status]}."]
-    if status == "ineligible":
+    if status == Status.ineligible:
         lines += _ineligible(ctx, row, lang)
-    elif status == "selected":
+    elif status == Status.selected:
         lines += _selected(ctx, row, lang)
-    elif status == "not_selected":
+    elif status == Status.not_selected:
         lines += _not_selected(ctx, row, lang)
     else:
         lines += _escalated(ctx, row, lang)
@@ -439,7 +478,7 @@ def _not_selected(ctx: Context, row: dict[str, Any], lang: str) -> list[str]:
     lines = [_standing(ctx, row, lang)]
     by = row["decided_by"]
     if by in CRITERION[lang]:
-        w = ctx.weakest.get(row[POOL])
+        w = ctx.weakest(row[POOL])
         lines.append(
             f"Đủ điều kiện nhưng chỉ tiêu đã dành cho những người được ưu tiên hơn theo "
             f"{ctx.rs.priority_source}." if vi else
@@ -447,7 +486,7 @@ def _not_selected(ctx: Context, row: dict[str, Any], lang: str) -> list[str]:
             f"{ctx.rs.priority_source}.")
         if w is not None:
             who = f"{w['full_name']} ({w['candidate_id']})"
-            if w["status"] == "escalated":
+            if w["status"] == Status.escalated:
                 who += (" — đang chờ cơ quan quản lý quyết định" if vi else
                         " — awaiting the managing agency's decision")
             lines.append(f"So với người có thứ tự ưu tiên thấp nhất trong số được chọn, {who}:"
@@ -475,7 +514,8 @@ def _escalated(ctx: Context, row: dict[str, Any], lang: str) -> list[str]:
     lines = [_standing(ctx, row, lang)]
     if g is None:
         return lines
-    members = ", ".join(f"{ctx.rows[c]['full_name']} ({c})" for c in g.members)
+    names = ctx.rows.many(g.members)
+    members = ", ".join(f"{names[c]['full_name']} ({c})" for c in g.members)
     agency = f"{ctx.unit(g.managing_agency_id)} ({g.managing_agency_id})"
     reason = TIE_REASON[lang].get(g.reason, g.reason)
     if vi:

@@ -24,6 +24,7 @@ from docx.shared import Cm, Pt
 
 from allocator.documents.explain import CRITERION, TIE_REASON, Context, fmt_birth, fmt_date
 from models import ethnic
+from models.result import RunResult, TieGroup
 
 FONT = "Times New Roman"
 FIXED_TIME = dt.datetime(2024, 1, 1)
@@ -34,9 +35,9 @@ RULE_TEXT = ("trường hợp vẫn không xác định được người trúng
              "quản lý viên chức xem xét, quyết định")
 
 
-def letter_groups(result: Any) -> dict[tuple[str, str], list[Any]]:
+def letter_groups(result: RunResult) -> dict[tuple[str, str], list[TieGroup]]:
     """Tie groups by (managing agency, organising agency), in tie-group order."""
-    out: dict[tuple[str, str], list[Any]] = {}
+    out: dict[tuple[str, str], list[TieGroup]] = {}
     for g in result.groups:
         organiser = g.pools[0].split("|", 1)[0]
         out.setdefault((g.managing_agency_id, organiser), []).append(g)
@@ -48,9 +49,10 @@ def file_name(managing: str, organiser: str, several: bool) -> str:
     return f"bao-cao-{managing}-{organiser}.docx" if several else f"bao-cao-{managing}.docx"
 
 
-def write_letters(result: Any, folder: Path) -> list[Path]:
+def write_letters(result: RunResult, folder: Path) -> list[Path]:
     """Write one draft report per (managing agency, organising agency) with ties."""
     ctx = Context.of(result)
+    ctx.rows.many(c for g in result.groups for c in g.members)  # one look-up for all
     grouped = letter_groups(result)
     per_managing: dict[str, int] = {}
     for managing, _org in grouped:
@@ -156,7 +158,7 @@ _SHORT_HEADER = {"achievement": "Thành tích", "female": "Giới tính",
                  "longer_service": "Bắt đầu công tác"}
 
 
-def _letter(ctx: Context, managing: str, organiser: str, groups: list[Any]) -> Any:
+def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup]) -> Any:
     doc = Document()
     _styled(doc)
     sc = ctx.result.scenario
@@ -243,7 +245,7 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[Any]) -> A
     _para(b, "(Ký, ghi rõ họ tên, đóng dấu)", italic=True, align=WD_ALIGN_PARAGRAPH.CENTER,
           size=12)
 
-    doc.add_page_break()
+    doc.add_page_break()  # type: ignore[no-untyped-call]
     _para(doc, f"PHẦN QUYẾT ĐỊNH CỦA NGƯỜI ĐỨNG ĐẦU {managing_name.upper()}", bold=True,
           align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, "Đánh dấu vào một ô cho mỗi viên chức; số người được chọn trong mỗi nhóm phải "

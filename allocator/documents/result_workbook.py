@@ -48,6 +48,7 @@ from allocator.documents.explain import (
 )
 from models import ethnic
 from models.enums import Objective, SolveStatus
+from models.result import RunResult
 
 FILE_NAME = "ket-qua.xlsx"
 MAX_LISTED = 100_000  # above this, per-candidate sheets point to decisions.csv instead
@@ -184,7 +185,7 @@ def _write(ws: Worksheet, row: int, values: list[Any], fmt: Any,
 # ---------------------------------------------------------------------------------------------
 
 
-def write_result_workbook(result: Any, folder: Path) -> None:
+def write_result_workbook(result: RunResult, folder: Path) -> None:
     """Write ``ket-qua.xlsx`` for a run into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / FILE_NAME
@@ -195,6 +196,7 @@ def write_result_workbook(result: Any, folder: Path) -> None:
                        "created": FIXED_TIME, "author": "allocator"})
     st = _Styles(wb)
     ctx = Context.of(result)
+    ctx.rows.many(c for g in result.groups for c in g.members)  # one look-up for all
     frame = _ordered(result.candidates)
     large = frame.height > MAX_LISTED
     _round_sheet(wb, st, ctx)
