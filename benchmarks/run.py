@@ -413,6 +413,12 @@ def part_coupled(plan: Plan, data: Path, work: Path, log: Callable[[str], None]
                 "tie_groups": summary.counts.tie_groups,
                 "solver_status": summary.solver.status,
                 "by_hand": by_hand(result, prep, scenario),
+                "coupled_candidates": summary.solver.coupled_candidates,
+                "seats": summary.counts.seats,
+                "escalated_seats": summary.counts.escalated_seats,
+                "unused_seats": summary.counts.unused_seats,
+                "pool_capacity": int(result.pools.select(
+                    pl.min_horizontal("quota", "eligible")).to_series().sum()),
                 "what_if": what_if(scenario, reps),
             }
             if disagree or not same_groups or cmp.height != sum(p.n for p in problems):

@@ -226,8 +226,3 @@ def finish(frame: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(
         pl.col("reasons").replace("", None),
     ).with_columns(pl.col("reasons").is_null().alias("eligible"))
-
-
-def evaluate(candidates: pl.DataFrame, rs: RuleSet, settings: RoundSettings) -> pl.DataFrame:
-    """Every condition at once; ``candidates`` must already carry ``agency_id``."""
-    return finish(conditions(candidates, rs, settings))

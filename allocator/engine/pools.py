@@ -60,12 +60,6 @@ def add_priority_key(frame: pl.DataFrame, rs: RuleSet) -> pl.DataFrame:
     )
 
 
-def dense_rank(keys: list[str], over: list[str] | None = None) -> pl.Expr:
-    """Dense rank by the key columns (1 = best), optionally within groups."""
-    expr = pl.struct(keys).rank("dense")
-    return expr.over(over) if over else expr
-
-
 def coarsen_incomplete_births(frame: pl.DataFrame, rs: RuleSet,
                               over: list[str]) -> pl.DataFrame:
     """Make candidates whose birth dates cannot be ordered exact ties from ``older`` on.

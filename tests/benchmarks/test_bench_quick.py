@@ -29,16 +29,22 @@ def test_quick_benchmark_run(tmp_path: Path) -> None:
     saved = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert saved["coupled"] and saved["uncoupled"] and saved["checked"]
     for row in res["coupled"]:
+        # HiGHS decided every coupled candidate, and agreed on each.
+        assert row["compared"] == row["coupled_candidates"] > 0
         assert row["disagreements"] == 0
-        assert row["compared"] == row["eligible"] or row["compared"] > 0
         assert row["groups_agree"]
         assert row["solver_status"] == "optimal"
         assert row["what_if"]["equals_fresh_run"]
+        # Seats add up, and the hand cut fills each pool to min(quota, eligible).
+        assert row["selected"] + row["escalated_seats"] + row["unused_seats"] == row["seats"]
         hand = row["by_hand"]
-        assert hand["hand_selected"] >= hand["engine_selected"] - hand["engine_wins_hand_misses"]
+        assert hand["hand_selected"] == row["pool_capacity"]
+        assert hand["engine_selected"] == row["selected"]
+        # The generated province is coupled on purpose: the hand cut breaks its limits.
+        assert hand["limits_exceeded"] > 0
     for row in res["uncoupled"]:
-        assert row["e2e_median_s"] > 0 and row["floor_median_s"] > 0
-        assert row["peak_median_mib"] > 0
+        assert row["reps"] == len(row["e2e_s"]) == len(row["floor_s"])
+        assert 0 < row["selected"]
     assert all(r["violations"] == 0 for r in res["checked"])
     text = (out / "results.md").read_text(encoding="utf-8")
     assert "| candidates |" in text and "Load average" in text
