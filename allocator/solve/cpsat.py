@@ -95,7 +95,7 @@ class SubModel:
 
     # -- solving ---------------------------------------------------------------------------
     def _solver(self) -> cp_model.CpSolver:
-        solver = self.cp.CpSolver()
+        solver: cp_model.CpSolver = self.cp.CpSolver()
         solver.parameters.num_workers = self.workers
         if self.time_limit is not None:
             solver.parameters.max_time_in_seconds = self.time_limit

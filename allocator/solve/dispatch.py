@@ -14,6 +14,9 @@ from allocator.solve.problem import Cluster, ComponentProblem, ComponentResult
 from allocator.solve.sequential import solve_component
 from models.enums import Method
 
+__all__ = ["Failed", "Failure", "IncompleteBirths", "Outcome", "solve_component",
+           "solve_many", "solve_one"]
+
 BIG = 200  # candidates: a component worth a process of its own
 
 IncompleteBirths = tuple[ComponentProblem, list[Cluster]]

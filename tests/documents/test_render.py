@@ -1,5 +1,6 @@
 """Open the result workbook and the letter as a person would: print them (LibreOffice →
-PDF) and look at the pages (pdftoppm, pdftotext). Skipped where LibreOffice is absent."""
+PDF) and look at the pages (pdftoppm, pdftotext). Skipped where LibreOffice is absent,
+except in CI (tests/support/system.py)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from allocator.documents.letters import write_letters
 from allocator.documents.result_workbook import FILE_NAME, write_result_workbook
 from models.result import RunResult
+from tests.support.system import require
 
+pytestmark = require("soffice|libreoffice", "pdftoppm", "pdftotext")
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = pytest.mark.skipif(
-    SOFFICE is None or shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
-    reason="needs LibreOffice and poppler-utils")
 
 
 def _print(documents: list[Path], tmp_path: Path) -> dict[str, tuple[int, str]]:

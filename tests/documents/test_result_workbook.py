@@ -86,7 +86,7 @@ def test_ineligible_sheet_has_one_row_per_failed_condition_with_its_source(
     result, path = book
     rows = _table(path, "Không đủ điều kiện")
     got: dict[str, list[str]] = {}
-    current = None
+    current = ""
     for r in rows:
         current = r["Mã ứng viên"] or current  # merged cells repeat the candidate
         got.setdefault(current, []).append(r["Mã điều kiện"])

@@ -23,14 +23,15 @@ ENGINEER_II = {"current_title": "V.05.02.07", "target_title": "V.05.02.06",
                "rank_since": "2010-01-01", "points": "2", "points_st": "1"}
 
 
-def reasons(settings: dict[str, Any] | None = None, **fields: Any) -> str | None:
+def reasons(settings: dict[str, Any] | None = None, /, **fields: Any) -> str | None:
     """The failed rule ids of one candidate (None when eligible)."""
     sc = scenario(settings, candidates=[candidate("X", **fields)], quotas=[
         {"agency_id": "D", "target_title": t, "quota": "1"}
         for t in ("V.11.06.14", "V.11.05.11", "V.05.01.03", "V.05.01.02", "V.05.02.07",
                   "V.05.02.06")])
     row = decide(sc, Options()).decisions.row(0, named=True)
-    return row["reasons"]
+    value: str | None = row["reasons"]
+    return value
 
 
 # -- full calendar months -------------------------------------------------------------------

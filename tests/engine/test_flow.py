@@ -19,7 +19,7 @@ from allocator.io.load import build_scenario, load
 from allocator.io.output import write_outputs
 from allocator.solve.problem import ESCALATED, NOT_SELECTED, SELECTED
 from allocator.verify.checker import Checker, check
-from models.enums import Criterion
+from models.enums import Criterion, Method
 from tests.support.brute import lex_statuses
 from tests.support.builders import raw, write_folder
 from tests.support.strategies import scenarios
@@ -100,7 +100,7 @@ def _brute_force_completions(sc: Any, decisions: pl.DataFrame,
 def test_incomplete_birth_dates_in_coupled_pools_equal_every_completion(
         args: dict[str, Any], method: str) -> None:
     sc = build_scenario(raw(**args))
-    result = decide(sc, Options(method=method))
+    result = decide(sc, Options(method=Method(method)))
     got = {c: s for c, s in result.decisions.select("candidate_id", "status").iter_rows()
            if s != "ineligible"}
     expected = _brute_force_completions(sc, result.decisions, result.escalations)
@@ -133,7 +133,7 @@ def test_too_many_birth_orders_says_not_proven_and_stays_sound(
 
     monkeypatch.setattr(incomplete, "MAX_ORDERS", 1)
     sc = build_scenario(raw(**args))
-    result = decide(sc, Options(method="cpsat"))
+    result = decide(sc, Options(method=Method.cpsat))
     got = {c: s for c, s in result.decisions.select("candidate_id", "status").iter_rows()
            if s != "ineligible"}
     _assert_sound(sc, got, _brute_force_completions(sc, result.decisions, result.escalations))
@@ -143,7 +143,7 @@ def test_too_many_birth_orders_says_not_proven_and_stays_sound(
 @given(scenarios(max_candidates=9, ineligible=True, incomplete_births=True))
 def test_checker_passes_on_every_cpsat_result(args: dict[str, Any]) -> None:
     sc = build_scenario(raw(**args))
-    result = decide(sc, Options(method="cpsat"))
+    result = decide(sc, Options(method=Method.cpsat))
     assert check(sc, result.decisions, result.escalations, result.pools) == []
 
 

@@ -11,6 +11,7 @@ from allocator.engine.flow import decide, run
 from allocator.engine.options import Options
 from allocator.verify.checker import check
 from models.errors import InputError
+from models.result import RunResult
 from tests.support.builders import candidate, scenario
 
 ROOT = Path(__file__).resolve().parents[2] / "scenarios"
@@ -23,7 +24,7 @@ def _with_decisions(tmp_path: Path, name: str, text: str) -> Path:
     return folder
 
 
-def test_a_ruling_settles_the_dien_bien_tie(tmp_path: Path, dien_bien) -> None:
+def test_a_ruling_settles_the_dien_bien_tie(tmp_path: Path, dien_bien: RunResult) -> None:
     assert dien_bien.escalations["candidate_ids"].to_list() == ["DB09;DB10"]
     folder = _with_decisions(tmp_path, "dien-bien-2024", "candidate_id,decision\nDB10,select\n")
     result = run(folder)

@@ -48,8 +48,8 @@ def test_history_path_follows_env_then_xdg(monkeypatch: pytest.MonkeyPatch,
 
 
 @pytest.mark.parametrize("folder", [DIEN_BIEN, BINH_DINH], ids=lambda p: p.name)
-def test_replay_from_stored_inputs_is_byte_identical(db: Path, tmp_path: Path,
-                                                     folder: Path) -> None:
+@pytest.mark.usefixtures("db")
+def test_replay_from_stored_inputs_is_byte_identical(tmp_path: Path, folder: Path) -> None:
     work = _copy(folder, tmp_path / "work")
     result = run(work)
     run_id = history.record(result, command="run", inputs=work)
@@ -68,7 +68,8 @@ def test_replay_from_stored_inputs_is_byte_identical(db: Path, tmp_path: Path,
     assert history.verify() == []
 
 
-def test_replay_of_a_variant_with_an_absolute_base(db: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("db")
+def test_replay_of_a_variant_with_an_absolute_base(tmp_path: Path) -> None:
     work = _copy(BINH_DINH, tmp_path / "work")
     (tmp_path / "elsewhere").mkdir()
     variant = write_variant(tmp_path / "elsewhere" / "v.toml", work.resolve(),
@@ -90,14 +91,16 @@ def test_replay_detects_a_changed_input(db: Path, tmp_path: Path) -> None:
     assert run_id is not None
     path = (work / "candidates.csv").resolve().as_posix()
     with duckdb.connect(str(db)) as con:
-        (sha,) = con.execute("SELECT sha256 FROM run_files WHERE run_id = ? AND path = ?",
-                             [run_id, path]).fetchone()
-        content = bytes(con.execute("SELECT content FROM blobs WHERE sha256 = ?",
-                                    [sha]).fetchone()[0])
+        found = con.execute("SELECT sha256 FROM run_files WHERE run_id = ? AND path = ?",
+                            [run_id, path]).fetchone()
+        assert found is not None
+        blob = con.execute("SELECT content FROM blobs WHERE sha256 = ?", [found[0]]).fetchone()
+        assert blob is not None
+        content = bytes(blob[0])
         lines = content.decode().splitlines(keepends=True)
         lines[1] = lines[1].replace(",tot,", ",hoan_thanh,")  # DB01 rated lower
         con.execute("UPDATE blobs SET content = ? WHERE sha256 = ?",
-                    ["".join(lines).encode(), sha])
+                    ["".join(lines).encode(), found[0]])
     rep = history.replay(run_id)
     assert not rep.identical
     assert "DB01" in rep.changed["candidate_id"].to_list()
@@ -110,7 +113,7 @@ def _runs(db: Path) -> list[str]:
 
 @pytest.mark.parametrize("where", ["after_run_row", "decisions"])
 def test_failure_inside_the_transaction_leaves_no_trace(
-        db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        db: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str], where: str) -> None:
     result = run(DIEN_BIEN)
     kept = history.record(result, command="run", inputs=DIEN_BIEN)
@@ -210,7 +213,8 @@ def test_a_history_that_cannot_be_written_does_not_lose_outputs(
     assert decisions.height == 25
 
 
-def test_compare_and_sweep_runs_are_recorded_as_batches(db: Path, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("db")
+def test_compare_and_sweep_runs_are_recorded_as_batches(tmp_path: Path) -> None:
     from allocator.io.load import load
     from allocator.planning import sweep as sw
     from allocator.planning.compare import compare

@@ -50,7 +50,7 @@ def test_sweep_of_50_variants_on_a_local_cluster_equals_runs_one_by_one(tmp_path
     assert read_figures(out / "figures.csv").equals(result.figures)
 
 
-def test_serial_sweep_reuses_components_and_reports_errors(tmp_path: Path) -> None:
+def test_serial_sweep_reuses_components_and_reports_errors() -> None:
     scenario = load(BINH_DINH)
     lone = [j for j in sw.quota_steps(scenario, 1) if "V.05.01.02" in j.description]
     bad = sw.Job("v999", "absent pool", {"quotas": [{"agency_id": "NOPE", "set": 1}]})

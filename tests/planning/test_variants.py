@@ -25,6 +25,7 @@ from allocator.io.load import build_scenario, load
 from allocator.io.variants import Loaded, Provenance, load_variant
 from allocator.solve import dispatch
 from models.errors import InputError
+from models.result import RunResult
 from tests.planning.helpers import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
 from tests.support.strategies import scenarios
 
@@ -39,7 +40,7 @@ def _ready(path: Path) -> Loaded:
     return Loaded(raw, build_scenario(raw), Provenance())
 
 
-def _same_outputs(a: pipeline.RunResult, b: pipeline.RunResult) -> None:
+def _same_outputs(a: RunResult, b: RunResult) -> None:
     assert a.decisions.equals(b.decisions)
     assert a.pools.equals(b.pools)
     assert a.escalations.equals(b.escalations)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocator.engine.flow import decide
 from allocator.engine.options import Options
+from models.enums import Method
 from tests.support.builders import candidate, scenario
 
 SETTINGS = settings(max_examples=120, deadline=None,
@@ -84,7 +86,8 @@ def test_cut_with_incomplete_birth_dates_equals_every_completion(
                           st.sampled_from(["V.11.06.14", "V.11.05.11"])),
                 min_size=1, max_size=12),
        st.integers(0, 4), st.integers(0, 4))
-def test_cut_equals_cpsat_on_uncoupled_pools(people: list[tuple], q1: int, q2: int) -> None:
+def test_cut_equals_cpsat_on_uncoupled_pools(people: list[tuple[Any, ...]], q1: int,
+                                            q2: int) -> None:
     cands = []
     for i, (ach, sex, eth, birth, service, unit, tgt) in enumerate(people):
         cur = "V.11.06.15" if tgt == "V.11.06.14" else "V.11.05.12"
@@ -97,7 +100,7 @@ def test_cut_equals_cpsat_on_uncoupled_pools(people: list[tuple], q1: int, q2: i
         {"agency_id": "D", "target_title": "V.11.05.11", "quota": str(q2)},
     ])
     fast = decide(sc, Options())
-    exact = decide(sc, Options(method="cpsat"))
+    exact = decide(sc, Options(method=Method.cpsat))
     assert fast.decisions.equals(exact.decisions)
     assert fast.escalations.equals(exact.escalations)
     assert fast.pools.equals(exact.pools)

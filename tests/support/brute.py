@@ -9,7 +9,8 @@ from allocator.solve.problem import ESCALATED, NOT_SELECTED, SELECTED, Component
 
 
 def lex_statuses(n: int, cls: Sequence[int], constraints: list[tuple[int, dict[int, int]]],
-                 fill: bool, forced: dict[int, int] | None = None) -> tuple[list[int], tuple]:
+                 fill: bool, forced: dict[int, int] | None = None,
+                 ) -> tuple[list[int], tuple[int, ...]]:
     """Statuses over all optimal selections and the optimal value.
 
     Optimal = lexicographically largest (number of winners if ``fill``, then winners in
@@ -17,7 +18,7 @@ def lex_statuses(n: int, cls: Sequence[int], constraints: list[tuple[int, dict[i
     """
     forced = forced or {}
     n_cls = max(cls) + 1 if n else 0
-    best: tuple | None = None
+    best: tuple[int, ...] | None = None
     optima: list[int] = []
     for mask in range(1 << n):
         if any(((mask >> i) & 1) != v for i, v in forced.items()):

@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from allocator.solve import solve_component
 from allocator.solve.cpsat import solve_lex
-from allocator.solve.problem import ESCALATED, FREE, NOT_SELECTED, SELECTED, ComponentProblem
+from allocator.solve.problem import (
+    ESCALATED,
+    FREE,
+    NOT_SELECTED,
+    SELECTED,
+    ComponentProblem,
+    ComponentResult,
+)
 from allocator.verify import highs
 from models.enums import Objective
 from tests.support.brute import problem_statuses
@@ -20,7 +27,7 @@ from tests.support.strategies import component_problems
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _engine(p: ComponentProblem):  # the engine's method for each objective
+def _engine(p: ComponentProblem) -> ComponentResult:  # the engine's method per objective
     return solve_component(p) if p.objective is Objective.priority else solve_lex(p)
 
 
