@@ -44,7 +44,7 @@ def test_quick_benchmark_run(tmp_path: Path) -> None:
         assert hand["limits_exceeded"] > 0
     for row in res["uncoupled"]:
         assert row["reps"] == len(row["e2e_s"]) == len(row["floor_s"])
-        assert 0 < row["selected"]
+        assert row["selected"] > 0
     assert all(r["violations"] == 0 for r in res["checked"])
     text = (out / "results.md").read_text(encoding="utf-8")
     assert "| candidates |" in text and "Load average" in text
