@@ -49,7 +49,8 @@ from allocator.engine.components import POOL, Split, pool_key, split
 from allocator.engine.flow import Options, RunResult, decide
 from allocator.engine.limits import coverage, effective_caps
 from allocator.engine.pools import add_priority_key, assign_pools, key_columns
-from allocator.io.load import Scenario, load
+from allocator.io.loader import load
+from models.scenario import Scenario
 from allocator.solve import incomplete, solve_component
 from allocator.solve.problem import (
     ESCALATED,

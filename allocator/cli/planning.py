@@ -153,7 +153,7 @@ def sweep_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from allocator.engine.flow import Options, decide
-    from allocator.io.load import load
+    from allocator.io.loader import load
     from allocator.planning import sweep as sw
     from allocator.planning.compare import print_table
 

@@ -31,7 +31,7 @@ from allocator.engine.pools import (
 )
 from allocator.engine.progress import Progress, Silent
 from allocator.engine.ties import TieGroup
-from allocator.io.load import Scenario, load
+from allocator.io.loader import load
 from allocator.solve import cutoff, incomplete, solve_component
 from allocator.solve.cpsat import Infeasible, NotProven
 from allocator.solve.problem import (
@@ -44,6 +44,7 @@ from allocator.solve.problem import (
 from models.enums import SolveStatus
 from models.errors import InputError
 from models.ruleset import RuleSet
+from models.scenario import Scenario
 from models.tree import UnitTree
 
 IncompleteBirths = tuple[ComponentProblem, list[Cluster]]

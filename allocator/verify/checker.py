@@ -25,7 +25,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from allocator.io.load import Scenario
+from models.scenario import Scenario
 from models.enums import Criterion
 
 

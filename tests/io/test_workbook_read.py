@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 
 from allocator.documents.template import scenario_to_workbook
 from allocator.engine.flow import Options, decide, input_digest
-from allocator.io.load import load
+from allocator.io.loader import load
 from allocator.io.workbook import (
-    HEADERS,
     _match_header,
     _TableSheet,
     _vocabulary,
@@ -23,6 +22,7 @@ from allocator.io.workbook import (
     header_key,
     open_workbook,
 )
+from models import schema
 from models.errors import Collector
 from models.text import fold
 from tests.support.builders import candidate, write_folder
@@ -37,6 +37,9 @@ from tests.support.sheets import (
 )
 
 ROUNDS = ("dien-bien-2024", "binh-dinh-2024")
+#: table → column → the Vietnamese headers accepted
+HEADERS = {t.name: {c.name: c.headers_vi for c in (*t.columns_in(), *t.sheet_columns)}
+           for t in schema.TABLES if not t.key_value}
 
 
 @pytest.mark.parametrize("name", ROUNDS)

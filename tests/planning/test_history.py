@@ -211,7 +211,7 @@ def test_a_history_that_cannot_be_written_does_not_lose_outputs(
 
 
 def test_compare_and_sweep_runs_are_recorded_as_batches(db: Path, tmp_path: Path) -> None:
-    from allocator.io.load import load
+    from allocator.io.loader import load
     from allocator.planning import sweep as sw
     from allocator.planning.compare import compare
 

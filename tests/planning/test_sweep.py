@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from allocator.cli.app import app
 from allocator.engine.flow import Options, decide, run
-from allocator.io.load import load
+from allocator.io.loader import load
 from allocator.planning import sweep as sw
 from allocator.planning.compare import figures, read_figures
 from tests.planning.helpers import BINH_DINH, DIEN_BIEN
