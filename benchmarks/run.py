@@ -50,7 +50,6 @@ from allocator.engine.flow import Options, RunResult, decide
 from allocator.engine.limits import coverage, effective_caps
 from allocator.engine.pools import add_priority_key, assign_pools, key_columns
 from allocator.io.loader import load
-from models.scenario import Scenario
 from allocator.solve import incomplete, solve_component
 from allocator.solve.problem import (
     ESCALATED,
@@ -62,6 +61,7 @@ from allocator.solve.problem import (
 from allocator.synthetic.generate import Options as GenOptions
 from allocator.synthetic.generate import generate
 from allocator.verify import checker, highs
+from models.scenario import Scenario
 from models.tree import UnitTree
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -109,8 +109,10 @@ class Scenario:
                 decisions: pl.DataFrame | None = None, labels: Mapping[str, str] | None = None,
                 headers: Mapping[str, Mapping[str, str]] | None = None) -> Scenario:
         """A copy with the given parts replaced, after the whole-scenario cross-check of every
-        rule that reads a replaced part (raises :class:`InputError`). Money is scaled again
-        when the candidates or the settings change."""
+        rule that reads a replaced part (raises :class:`InputError`); a part given as the very
+        object the scenario holds counts as unchanged. Money is scaled again when the
+        candidates or the settings change. The rule set is not chosen again from new settings:
+        give it (``allocator.io.rulesets.for_round``)."""
         given = {"source": source, "settings": settings, "rule_set": rule_set, "units": units,
                  "candidates": candidates, "quotas": quotas, "limits": limits, "staff": staff,
                  "decisions": decisions}
@@ -174,7 +176,7 @@ def scaled_units(values: Iterable[Decimal]) -> int:
         exp = v.normalize().as_tuple().exponent
         if isinstance(exp, int) and exp < 0:
             decimals = max(decimals, -exp)
-    return 10 ** min(decimals, MAX_DECIMALS)
+    return int(10 ** min(decimals, MAX_DECIMALS))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -44,12 +44,12 @@ class Kind(StrEnum):
     id = "id"  # the row's own identifier
     unit = "unit"  # a unit_id of units.csv (a workbook may name the unit instead)
     candidate = "candidate"  # a candidate_id of candidates.csv
-    title = "title"  # a title code of the rule set (a workbook may name the title instead)
+    title_code = "title_code"  # a title of the rule set (a workbook may name it instead)
     date = "date"  # a date: YYYY-MM-DD in files; an Excel date or dd/mm/yyyy in a workbook
     birth_date = "birth_date"  # a date, or only YYYY-MM / YYYY when that is all that is known
     year = "year"  # a calendar year
     bool = "bool"  # yes/no (vocabulary ``yes_no``)
-    count = "count"  # a whole number ≥ 0
+    whole_number = "whole_number"  # a whole number ≥ 0
     number = "number"  # a number ≥ 0 (exact decimal where it is money: budget, salary)
     share = "share"  # a fraction 0–1, kept as exact decimal text
     term = "term"  # a code of one vocabulary (models.vocabulary)
@@ -246,12 +246,12 @@ CANDIDATES = Table(
         Column("unit_id", Kind.unit, "employing unit", "Mã đơn vị đang làm việc (trang tính "
                "units)", ("Mã đơn vị công tác", "Mã đơn vị", "Cơ quan đơn vị đang làm việc",
                           "Cơ quan, đơn vị đang làm việc", "Đơn vị công tác", "Đơn vị")),
-        Column("current_title", Kind.title, "current title code",
+        Column("current_title", Kind.title_code, "current title code",
                "Mã số chức danh nghề nghiệp hiện giữ, ví dụ V.11.05.12",
                ("Mã số chức danh nghề nghiệp hiện giữ", "Mã số CDNN hiện giữ",
                 "Chức danh nghề nghiệp hiện giữ", "Chức danh hiện giữ",
                 "Mã chức danh hiện giữ")),
-        Column("target_title", Kind.title, "target title code; (current, target) must be a "
+        Column("target_title", Kind.title_code, "target title code; (current, target) must be a "
                "transition of the rule set", "Mã số chức danh dự xét, ví dụ V.11.05.11",
                ("Mã số chức danh nghề nghiệp dự xét", "Mã số CDNN dự xét",
                 "Chức danh nghề nghiệp dự xét", "Chức danh dự xét",
@@ -260,11 +260,11 @@ CANDIDATES = Table(
                "Ngày bổ nhiệm vào hạng hiện giữ, dd/mm/yyyy",
                ("Ngày bổ nhiệm hạng hiện giữ", "Ngày bổ nhiệm chức danh hiện giữ",
                 "Giữ hạng từ ngày", "Ngày giữ hạng hiện tại")),
-        Column("equivalent_months", Kind.count, "equivalent service months counted",
+        Column("equivalent_months", Kind.whole_number, "equivalent service months counted",
                "Số tháng tương đương được tính (điểm d khoản 1 Điều 32 NĐ 115)",
                ("Thời gian tương đương (tháng)", "Số tháng tương đương",
                 "Thời gian tương đương"), required=False, default=0),
-        Column("probation_months", Kind.count, "probation months inside the rank, not "
+        Column("probation_months", Kind.whole_number, "probation months inside the rank, not "
                "counted", "Số tháng tập sự, thử việc trong thời gian giữ hạng (không được "
                "tính)", ("Thời gian tập sự, thử việc (tháng)", "Số tháng tập sự",
                          "Thời gian tập sự (tháng)", "Thời gian tập sự"),
@@ -307,7 +307,7 @@ CANDIDATES = Table(
                "'Bằng khen của Chủ tịch UBND tỉnh'",
                ("Thành tích khen thưởng cao nhất", "Thành tích khen thưởng", "Thành tích",
                 "Khen thưởng", "Mức thành tích"), required=False),
-        Column("achievement_count", Kind.count, "number of awards at the highest level "
+        Column("achievement_count", Kind.whole_number, "number of awards at the highest level "
                "(ladders that compare level, then count)",
                "Số khen thưởng ở mức cao nhất (khi bộ quy tắc so số lượng)",
                ("Số khen thưởng ở mức cao nhất", "Số khen thưởng cùng mức",
@@ -352,11 +352,12 @@ QUOTAS = Table(
         Column("agency_id", Kind.unit, "the organising agency that holds the quota",
                "Mã cơ quan tổ chức xét, giữ chỉ tiêu",
                ("Mã cơ quan tổ chức xét", "Cơ quan tổ chức xét", "Mã cơ quan", "Cơ quan")),
-        Column("target_title", Kind.title, "title of the quota",
+        Column("target_title", Kind.title_code, "title of the quota",
                "Mã số chức danh được giao chỉ tiêu",
                ("Mã số chức danh nghề nghiệp dự xét", "Chức danh dự xét", "Mã chức danh",
                 "Chức danh")),
-        Column("quota", Kind.count, "approved quota", "Số chỉ tiêu được duyệt (số nguyên ≥ 0)",
+        Column("quota", Kind.whole_number, "approved quota",
+               "Số chỉ tiêu được duyệt (số nguyên ≥ 0)",
                ("Chỉ tiêu", "Số chỉ tiêu", "Chỉ tiêu thăng hạng")),
     ),
 )
@@ -373,13 +374,13 @@ LIMITS = Table(
         Column("scope_unit_id", Kind.unit, "covers the candidates of this unit and below it",
                "Giới hạn áp dụng cho ứng viên thuộc đơn vị này và cấp dưới",
                ("Mã đơn vị phạm vi", "Phạm vi", "Đơn vị phạm vi")),
-        Column("target_title", Kind.title, "optional: only candidates for this title",
+        Column("target_title", Kind.title_code, "optional: only candidates for this title",
                "Chỉ tính ứng viên dự xét chức danh này (tuỳ chọn)",
                ("Mã số chức danh", "Chức danh", "Mã chức danh"), required=False),
         Column("target_rank", Kind.term, "optional: only candidates for titles of this rank",
                "Chỉ tính ứng viên dự xét hạng này: I..V (tuỳ chọn)", ("Hạng",),
                required=False, vocabulary="rank"),
-        Column("max", Kind.count, "at most this many winners among the covered candidates",
+        Column("max", Kind.whole_number, "at most this many winners among the covered candidates",
                "Tối đa bao nhiêu người trúng tuyển", ("Số tối đa", "Tối đa"), required=False),
         Column("max_share", Kind.share, "instead of max: after promotion, holders at most "
                "this share of the approved headcount (needs staff.csv)",
@@ -397,12 +398,12 @@ STAFF = Table(
     sheet_names_vi=("Cơ cấu hiện có", "Cơ cấu", "Số lượng hiện có", "Biên chế"),
     columns=(
         Column("unit_id", Kind.unit, "a unit", "Mã đơn vị", ("Mã đơn vị", "Đơn vị")),
-        Column("title", Kind.title, "a title code", "Mã số chức danh",
+        Column("title", Kind.title_code, "a title code", "Mã số chức danh",
                ("Mã số chức danh", "Chức danh", "Mã chức danh")),
-        Column("holders", Kind.count, "employees of the unit holding that title now",
+        Column("holders", Kind.whole_number, "employees of the unit holding that title now",
                "Số viên chức đang giữ chức danh",
                ("Số người đang giữ", "Số lượng hiện có", "Hiện có", "Số người giữ")),
-        Column("positions", Kind.count, "optional: approved headcount for that title",
+        Column("positions", Kind.whole_number, "optional: approved headcount for that title",
                "Số lượng người làm việc được duyệt cho chức danh (tuỳ chọn)",
                ("Số lượng người làm việc được duyệt", "Biên chế được duyệt",
                 "Số vị trí được duyệt", "Biên chế"), required=False),

@@ -20,8 +20,7 @@ underscores do not matter, so ``Hoàn thành tốt`` and ``hoan_thanh_tot`` are 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 from models.enums import EducationLevel, Objective, Rank, Rating
 from models.text import fold
@@ -68,27 +67,24 @@ class Vocabulary:
     expected_en: str
     sheet_expected_vi: str
     sheet_expected_en: str
+    _by_code: dict[str, Term] = field(init=False, repr=False, compare=False)
+    _file_index: dict[str, str] = field(init=False, repr=False, compare=False)
+    _sheet_index: dict[str, str] = field(init=False, repr=False, compare=False)
+    _prefix_index: dict[str, str] = field(init=False, repr=False, compare=False)
 
     @property
     def codes(self) -> tuple[str, ...]:
         """The codes, in the vocabulary's order."""
         return tuple(t.code for t in self.terms)
 
-    @cached_property
-    def _by_code(self) -> dict[str, Term]:
-        return {t.code: t for t in self.terms}
-
-    @cached_property
-    def _file_index(self) -> dict[str, str]:
-        return _index((t.code, (t.code, *t.spellings)) for t in self.terms)
-
-    @cached_property
-    def _sheet_index(self) -> dict[str, str]:
-        return _index((t.code, (t.code, *t.spellings, *t.words)) for t in self.terms)
-
-    @cached_property
-    def _prefix_index(self) -> dict[str, str]:
-        return _index((t.code, t.prefixes) for t in self.terms)
+    def __post_init__(self) -> None:
+        """Index the spellings (a spelling that names two terms is refused here, at import)."""
+        object.__setattr__(self, "_by_code", {t.code: t for t in self.terms})
+        object.__setattr__(self, "_file_index",
+                           _index((t.code, (t.code, *t.spellings)) for t in self.terms))
+        object.__setattr__(self, "_sheet_index",
+                           _index((t.code, (t.code, *t.spellings, *t.words)) for t in self.terms))
+        object.__setattr__(self, "_prefix_index", _index((t.code, t.prefixes) for t in self.terms))
 
     def code_of(self, value: str) -> str | None:
         """The code a file's value spells (a CSV cell, a variant's value), or None."""

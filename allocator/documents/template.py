@@ -43,7 +43,7 @@ YES, NO = YES_NO.label("true", cell=True), YES_NO.label("false", cell=True)
 SETTING_ORDER = schema.SETTINGS.names()
 SHEET_ORDER = tuple(t.name for t in schema.TABLES)
 COUNT_COLUMNS = {c.name for t in schema.TABLES if not t.key_value for c in t.columns
-                 if c.kind is Kind.count}
+                 if c.kind is Kind.whole_number}
 NUMBER_COLUMNS = {c.name for t in schema.TABLES if not t.key_value for c in t.columns
                   if c.kind in (Kind.number, Kind.share)}
 
@@ -114,7 +114,7 @@ def _list_values(rs: RuleSet) -> dict[str, list[str]]:
     }
 
 
-_LIST_OF_KIND = {Kind.title: "titles", Kind.ethnic_group: "ethnicity",
+_LIST_OF_KIND = {Kind.title_code: "titles", Kind.ethnic_group: "ethnicity",
                  Kind.achievement: "achievement", Kind.award: "awards", Kind.bool: "yes_no"}
 _STRICT_LISTS = {"sex", "rating", "education", "rank", "decision", "yes_no"}
 
@@ -319,7 +319,7 @@ def _typed_value(column: schema.Column, value: str) -> Any:
     kind = column.kind
     if kind in (Kind.date, Kind.birth_date) and len(value) == 10:
         return dt.date.fromisoformat(value)
-    if kind is Kind.count:
+    if kind is Kind.whole_number:
         return int(parse_decimal(value))
     if kind in (Kind.number, Kind.share):
         d = parse_decimal(value)

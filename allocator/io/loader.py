@@ -8,7 +8,6 @@ import tomllib
 from pathlib import Path
 
 from allocator.io.folder import folder_files, read_folder
-from allocator.io.raw import RawScenario
 from allocator.io.validate import validate
 from allocator.io.variants import Loaded, Remap, apply_variant, read_variant, resolve
 from allocator.io.workbook import read_workbook
@@ -38,15 +37,8 @@ def load_base(path: Path, *, remap: Remap | None = None,
                          _seen=_seen | {key})
         return apply_variant(base, variant, path.name, path.parent, remap=remap,
                              source=path)
-    raw = read_raw(path)
+    raw = read_workbook(path) if path.suffix.lower() == ".xlsx" else read_folder(path)
     return Loaded(validate(raw), base_dir=raw.base_dir)
-
-
-def read_raw(path: Path) -> RawScenario:
-    """The raw tables of a workbook or a folder."""
-    if path.suffix.lower() == ".xlsx":
-        return read_workbook(path)
-    return read_folder(path)
 
 
 def _is_variant(path: Path) -> bool:

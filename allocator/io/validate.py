@@ -44,7 +44,7 @@ from models.text import fold
 from models.vocabulary import VOCABULARIES, YES_NO
 
 #: Kinds read as the text they are (a reference is checked by the cross-check).
-TEXT_KINDS = frozenset({Kind.text, Kind.id, Kind.unit, Kind.candidate, Kind.title, Kind.award})
+TEXT_KINDS = frozenset({Kind.text, Kind.id, Kind.unit, Kind.candidate, Kind.title_code, Kind.award})
 #: Derived columns: written right after their column.
 BIRTH_LO, BIRTH_HI, MINORITY = "birth_lo", "birth_hi", "ethnic_minority"
 #: What a valid value of each kind looks like in a file (Vietnamese, English).
@@ -53,7 +53,7 @@ EXPECTED: dict[Kind, tuple[str, str]] = {
     Kind.birth_date: ("ngày sinh YYYY-MM-DD (hoặc YYYY, YYYY-MM nếu chỉ biết năm/tháng)",
                       "a birth date YYYY-MM-DD (or YYYY / YYYY-MM when only that is known)"),
     Kind.bool: (YES_NO.expected_vi, YES_NO.expected_en),
-    Kind.count: ("số nguyên ≥ 0", "a whole number ≥ 0"),
+    Kind.whole_number: ("số nguyên ≥ 0", "a whole number ≥ 0"),
     Kind.number: ("số ≥ 0", "a number ≥ 0"),
     Kind.share: ("tỉ lệ từ 0 đến 1", "a fraction 0–1"),
     Kind.ethnic_group: ("tên một trong 54 dân tộc Việt Nam",
@@ -61,7 +61,7 @@ EXPECTED: dict[Kind, tuple[str, str]] = {
 }
 _DTYPE: dict[Kind, pl.DataType] = {
     Kind.date: pl.Date(), Kind.birth_date: pl.Date(), Kind.bool: pl.Boolean(),
-    Kind.count: pl.Int64(), Kind.number: pl.Float64(), Kind.share: pl.Utf8(),
+    Kind.whole_number: pl.Int64(), Kind.number: pl.Float64(), Kind.share: pl.Utf8(),
     Kind.term: pl.Utf8(), Kind.ethnic_group: pl.Boolean(), Kind.achievement: pl.Utf8(),
 }
 
@@ -124,7 +124,7 @@ def reading(column: Column, rs: RuleSet) -> Reading:
                        f"an achievement level {'/'.join(codes)} or empty")
     functions: dict[Kind, Callable[[str], Any]] = {
         Kind.date: parse_iso_date, Kind.birth_date: lambda v: parse_birth(v)[0],
-        Kind.bool: parse_bool, Kind.count: parse_count,
+        Kind.bool: parse_bool, Kind.whole_number: parse_count,
         Kind.number: lambda v: float(parse_decimal(v)),
         Kind.share: lambda v: str(parse_decimal(v)), Kind.ethnic_group: ethnic.minority_of,
     }

@@ -163,14 +163,6 @@ class Variant(_Spec):
     candidates: CandidateChanges = Field(default_factory=CandidateChanges)
     authority_decisions: Literal["keep", "drop"] = "keep"
 
-    @property
-    def is_empty(self) -> bool:
-        """True when the variant changes nothing."""
-        return not (self.name or self.settings or self.quotas or self.limits.add
-                    or self.limits.change or self.limits.drop or self.candidates.exclude
-                    or self.candidates.add or self.candidates.change
-                    or self.authority_decisions == "drop")
-
 
 def parse_variant(data: Mapping[str, Any], label: str) -> Variant:
     """Validate a variant's content (a parsed TOML document)."""

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import fastexcel
 import polars as pl
 
 from allocator.io import rulesets
@@ -162,8 +163,6 @@ def _scan(xml: bytes) -> tuple[int, int, tuple[tuple[int, int, str], ...]]:
 
 def open_workbook(path: Path) -> dict[str, Sheet]:
     """Every sheet of an .xlsx file as text cells, with positions and error cells."""
-    import fastexcel
-
     label = path.name
     if not path.exists():
         raise InputError.one(str(path), None, None, "không tìm thấy tệp", "file not found")
@@ -640,7 +639,7 @@ def _convert_column(t: _TableSheet, column: schema.Column, refs: _References) ->
     if kind is Kind.unit:
         t.convert(name, lambda v: _map_unit(v, refs.unit_ids, refs.unit_names), "mã đơn vị",
                   "a unit id")
-    elif kind is Kind.title:
+    elif kind is Kind.title_code:
         t.convert(name, lambda v: _map_title(v, refs.titles), "mã chức danh", "a title code")
     elif kind in (Kind.date, Kind.birth_date):
         t.dates(name, birth=kind is Kind.birth_date)

@@ -33,8 +33,8 @@ from typing import Any
 import polars as pl
 
 from allocator.engine.flow import Options, RunResult, decide
-from allocator.io.staging import write_staged
 from allocator.io.loader import input_files, load_base
+from allocator.io.staging import write_staged
 from allocator.io.variants import Loaded, apply_variant, dump_variant
 from allocator.io.variants import parse_variant as _parse_variant
 from allocator.planning.compare import FIGURE_SCHEMA, figures, write_report

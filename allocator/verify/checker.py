@@ -25,8 +25,8 @@ from decimal import Decimal
 
 import polars as pl
 
-from models.scenario import Scenario
 from models.enums import Criterion
+from models.scenario import Scenario
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from allocator.engine.flow import Options, decide
 from allocator.io.loader import load
-from allocator.io.validate import validate
 from allocator.io.output import write_outputs
+from allocator.io.validate import validate
 from allocator.solve.problem import ESCALATED, NOT_SELECTED, SELECTED
 from allocator.verify.checker import Checker, check
 from models.enums import Criterion

@@ -316,8 +316,9 @@ def test_excel_date_cells_and_text_dates_agree(tmp_path_factory: pytest.TempPath
                                                days: list[dt.date]) -> None:
     """The same dates as Excel date cells and as dd/mm/yyyy text give the same scenario."""
     folder = tmp_path_factory.mktemp("dates")
-    rows_cells = [["candidate_id", "service_start"], *[[f"C{i}", d] for i, d in enumerate(days)]]
-    rows_text = [["candidate_id", "service_start"],
+    rows_cells: list[list[Any]] = [["candidate_id", "service_start"],
+                                   *[[f"C{i}", d] for i, d in enumerate(days)]]
+    rows_text: list[list[Any]] = [["candidate_id", "service_start"],
                  *[[f"C{i}", f"{d.day:02d}/{d.month:02d}/{d.year}"] for i, d in enumerate(days)]]
     out = []
     for n, rows in enumerate((rows_cells, rows_text)):

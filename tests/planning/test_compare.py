@@ -16,8 +16,8 @@ from allocator.cli.app import app
 from allocator.engine.flow import Options, RunResult, decide
 from allocator.planning import compare as cmp
 from models.errors import InputError
-from tests.planning.helpers import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
 from tests.support.strategies import scenarios
+from tests.support.variants import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
 
 
 @st.composite

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from allocator.cli.app import app
 from allocator.engine.flow import run
 from allocator.planning import history
-from tests.planning.helpers import BINH_DINH, DIEN_BIEN, write_variant
+from tests.support.variants import BINH_DINH, DIEN_BIEN, write_variant
 
 
 @pytest.fixture

@@ -22,10 +22,11 @@ from allocator.io.folder import read_folder
 from allocator.io.loader import load
 from allocator.io.validate import validate
 from allocator.io.variants import Loaded
+from allocator.solve import solve_component
 from models.errors import InputError
-from tests.planning.helpers import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
 from tests.support.builders import raw
 from tests.support.strategies import scenarios
+from tests.support.variants import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
 
 FAST = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TABLES = ("units", "candidates", "quotas", "limits", "staff", "decisions")
@@ -92,10 +93,10 @@ def test_quota_change_resolves_only_its_component(args: dict[str, Any],
         .then(pl.lit(new, pl.Int64)).otherwise(pl.col("quota")).alias("quota"))
     assert variant.scenario.quotas.equals(changed)
 
-    cache: dict = {}
+    cache: dict[str, Any] = {}
     before = decide(base.scenario, Options(cache=cache))
     solved = []
-    real = pipeline.solve_component
+    real = solve_component
 
     def spy(problem: Any, **kw: Any) -> Any:
         solved.append(problem)
@@ -411,3 +412,58 @@ def test_shipped_what_if_files_apply_what_they_say() -> None:
     assert added.select("scope_unit_id", "target_rank", "max").row(0) == ("TTCNTT", "III", 4)
     result = decide(more, Options())
     assert result.summary["counts"]["seats"] == sum(more.quotas["quota"].to_list())
+
+
+def test_variant_on_a_workbook_base_bug(tmp_path: Path) -> None:
+    """A variant whose base is an .xlsx workbook loaded nothing: the loader imported the
+    workbook reader from a module path that no longer existed (ImportError, a traceback)."""
+    shutil.copy(DIEN_BIEN.parent / "dien-bien-2024.xlsx", tmp_path / "round.xlsx")
+    variant = write_variant(tmp_path / "waived.toml", "round.xlsx",
+                            {"settings": {"certificate_waived": True}})
+    waived = load(variant)
+    assert waived.settings.certificate_waived is True
+    assert input_digest(load(tmp_path / "round.xlsx")) == input_digest(load(DIEN_BIEN))
+
+
+def test_a_variant_is_validated_by_the_rules_of_a_file() -> None:
+    """What a variant writes is read and cross-checked as a file's cells are: a value that
+    does not read, and a reference to nothing, both name the change."""
+    base = _ready(BINH_DINH)
+    with pytest.raises(InputError) as info:
+        apply(base, {"limits": {"add": [{"limit_id": "X", "scope_unit_id": "SKHCN",
+                                         "target_rank": "VI", "max": 1}]}}, "what-if.toml")
+    assert [(p.file, p.column) for p in info.value.problems] == [
+        ("what-if.toml", "limits.add[0].target_rank")]
+    with pytest.raises(InputError) as info:
+        apply(base, {"candidates": {"change": [{"candidate_id": "BD01", "unit_id": "NOPE"}]}},
+              "what-if.toml")
+    assert [(p.file, p.column) for p in info.value.problems] == [
+        ("what-if.toml", "candidates.change[0].unit_id")]
+
+
+def test_excluding_a_ruled_candidate_names_the_ruling() -> None:
+    """A ruling on a candidate that a variant excludes points at nobody: reported on the
+    rulings file, as a folder without that candidate would be."""
+    base = _ready(DIEN_BIEN)
+    rulings = pl.DataFrame({"__row": [2], "candidate_id": ["DB09"], "decision": ["select"]})
+    ruled = Loaded(base.scenario.replace(decisions=rulings, labels={
+        **base.scenario.labels, "authority_decisions": "authority_decisions.csv"}))
+    with pytest.raises(InputError) as info:
+        apply(ruled, {"candidates": {"exclude": ["DB09"]}})
+    assert [(p.file, p.row, p.column) for p in info.value.problems] == [
+        ("authority_decisions.csv", 2, "candidate_id")]
+
+
+def test_changing_a_salary_rescales_the_money() -> None:
+    """Money stays exact under a variant: a salary with more decimals than any before
+    changes the scale of every salary and of the budget."""
+    base = _ready(BINH_DINH)
+    changed = apply(base, {"settings": {"budget": 1}, "candidates": {"change": [
+        {"candidate_id": "BD01", "salary_increase": 0.125}]}}).scenario
+    assert changed.money_scale == 1000 and changed.budget_units == 1000
+    row = changed.candidates.filter(pl.col("candidate_id") == "BD01").row(0, named=True)
+    assert (row["salary_increase"], row["salary_units"]) == (0.125, 125)
+    others = changed.candidates.filter(pl.col("candidate_id") != "BD01")
+    before = base.scenario.candidates.filter(pl.col("candidate_id") != "BD01")
+    assert (others["salary_units"] * base.scenario.money_scale).to_list() == (
+        before["salary_units"] * changed.money_scale).to_list()

@@ -1,4 +1,5 @@
-"""Shared helpers of the planning tests: variants in memory and on disk."""
+"""What-if variants for tests: in memory (applied to a base built from builder arguments) and
+on disk."""
 
 from __future__ import annotations
 
