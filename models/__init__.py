@@ -1,7 +1,8 @@
 """Validated domain models: rule sets, round settings and the typed enums shared by every stage.
 
-Big per-row tables (candidates, units) travel as polars frames validated column by
-column in :mod:`allocator.io.load`; the small objects that give them meaning live here.
+Big per-row tables (candidates, units) travel as polars frames inside a
+:class:`models.scenario.Scenario`, their columns fixed by :mod:`models.schema` and read cell
+by cell in :mod:`allocator.io.validate`; the small objects that give them meaning live here.
 """
 
 from models.enums import (

@@ -149,6 +149,7 @@ class Scenario:
         return Place(self.labels.get(table, f"{table}.csv"), self.headers.get(table, {}))
 
     def judge(self, frame: str, problems: Collector, unread: Unread) -> Judge:
+        """The reporter of problems in the table held in attribute ``frame``."""
         return Judge(getattr(self, frame), self.place(frame), problems,
                      unread.get(TABLE_OF[frame], {}))
 

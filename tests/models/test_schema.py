@@ -3,6 +3,7 @@ the generator and the variants all keep to it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -149,3 +150,24 @@ def test_a_regime_selects_its_columns() -> None:
     spec = schema.Table("t", (schema.Column("id", Kind.id, "id", "mã", ("Mã",)), levels_only),
                         "a table", "bảng", ())
     assert spec.names(other) == ("id",)
+
+
+def test_the_workbook_guide_lists_the_schema_headers() -> None:
+    """docs/workbooks.md "Accepted headers" says what the schema accepts, sheet by sheet."""
+    text = (ROOT / "docs" / "workbooks.md").read_text(encoding="utf-8")
+    section, settings = text.split("## Accepted headers", 1)[1].split("| setting |", 1)
+    documented = {}
+    for block in section.split("\n**")[1:]:
+        title, _, rest = block.partition("\n")
+        sheets = tuple(re.findall(r"`([^`]*)`", title.split("sheet names:")[1]))
+        documented[title.split("**")[0]] = (sheets, _rows(rest))
+    expected = {t.name: (t.sheet_names, {c.name: c.headers_vi for c in t.columns_in()})
+                for t in schema.TABLES if not t.key_value}
+    assert documented == expected
+    assert _rows(settings) == {c.name: c.headers_vi for c in schema.SETTINGS.columns}
+
+
+def _rows(markdown: str) -> dict[str, tuple[str, ...]]:
+    """``| `name` | a; b |`` rows → name → (a, b)."""
+    return {line.split("|")[1].strip(" `"): tuple(h.strip() for h in line.split("|")[2].split(";"))
+            for line in markdown.splitlines() if line.startswith("| `")}
