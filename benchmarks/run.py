@@ -51,7 +51,7 @@ from allocator.engine.options import Options
 from allocator.engine.pools import key_columns
 from allocator.engine.prepare import Prepared as EnginePrepared
 from allocator.engine.prepare import prepare as engine_prepare
-from allocator.io.load import load
+from allocator.io.loader import load
 from allocator.solve import incomplete, solve_component
 from allocator.solve.problem import (
     ESCALATED,

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from allocator.engine.flow import run
-from allocator.io.load import load
+from allocator.io.loader import load
 from allocator.planning.sweep import quota_steps, run_sweep, write_sweep
 
 

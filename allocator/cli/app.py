@@ -172,7 +172,7 @@ def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder (or .xlsx workbook).")],
 ) -> None:
     """Kiểm tra dữ liệu đầu vào, không phân bổ. / Check a scenario's input; decide nothing."""
-    from allocator.io.load import load
+    from allocator.io.loader import load
 
     try:
         sc = load(scenario)

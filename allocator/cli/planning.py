@@ -153,7 +153,7 @@ def sweep_command(
 
     from allocator.engine.flow import decide
     from allocator.engine.options import Options
-    from allocator.io.load import load
+    from allocator.io.loader import load
     from allocator.planning import sweep as sw
 
     try:

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from allocator.engine.pools import key_columns
-from models import ethnic
+from models import ethnic, vocabulary
 from models.enums import Criterion, Status
 from models.result import RunResult, TieGroup
 from models.ruleset import RULE_IDS, RuleSet, Transition
@@ -47,18 +47,8 @@ TIE_REASON = {
            "incomplete_birth_date": "a birth date known only by year (or month) cannot be "
                                     "compared"},
 }
-EDUCATION = {
-    "vi": {"trung_cap": "trung cấp", "cao_dang": "cao đẳng", "dai_hoc": "đại học",
-           "thac_si": "thạc sĩ", "tien_si": "tiến sĩ"},
-    "en": {"trung_cap": "intermediate", "cao_dang": "college", "dai_hoc": "bachelor's",
-           "thac_si": "master's", "tien_si": "doctorate"},
-}
-RATING = {
-    "vi": {"xuat_sac": "hoàn thành xuất sắc nhiệm vụ", "tot": "hoàn thành tốt nhiệm vụ",
-           "hoan_thanh": "hoàn thành nhiệm vụ", "khong_hoan_thanh": "không hoàn thành nhiệm vụ"},
-    "en": {"xuat_sac": "excellent", "tot": "good", "hoan_thanh": "completed",
-           "khong_hoan_thanh": "not completed"},
-}
+EDUCATION = {lang: vocabulary.EDUCATION.labels(lang) for lang in ("vi", "en")}
+RATING = {lang: vocabulary.RATING.labels(lang) for lang in ("vi", "en")}
 
 
 def _check_lang(lang: str) -> str:
@@ -197,7 +187,7 @@ class Context:
         if criterion == Criterion.achievement:
             return self.achievement(row["achievement"], row.get("achievement_count"), lang)
         if criterion == Criterion.female:
-            return ("Nữ" if row["sex"] == "female" else "Nam") if lang == "vi" else row["sex"]
+            return vocabulary.SEX.label(row["sex"], cell=True) if lang == "vi" else row["sex"]
         if criterion == Criterion.ethnic_minority:
             name = ethnic.normalise(row["ethnicity"] or "") or row["ethnicity"]
             if lang == "vi":

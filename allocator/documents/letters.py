@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from allocator.documents.explain import CRITERION, TIE_REASON, Context, fmt_birth, fmt_date
-from models import ethnic
+from models import ethnic, vocabulary
 from models.result import RunResult, TieGroup
 
 FONT = "Times New Roman"
@@ -142,7 +142,7 @@ def _criterion_short(ctx: Context, row: dict[str, Any], criterion: str) -> str:
     if criterion == "achievement":
         return row["achievement"] or "—"
     if criterion == "female":
-        return "Nữ" if row["sex"] == "female" else "Nam"
+        return vocabulary.SEX.label(row["sex"], cell=True)
     if criterion == "ethnic_minority":
         name = ethnic.normalise(row["ethnicity"] or "") or row["ethnicity"]
         return f"{name} (DTTS)" if row["ethnic_minority"] else str(name)

@@ -46,7 +46,7 @@ from allocator.documents.explain import (
     fmt_date,
     months_text,
 )
-from models import ethnic
+from models import ethnic, vocabulary
 from models.enums import Objective, SolveStatus
 from models.result import RunResult
 
@@ -324,7 +324,7 @@ def _winners_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame)
         row += 1
         for i, r in enumerate(part.iter_rows(named=True), start=1):
             _write(ws, row, [i, r["candidate_id"], r["full_name"], fmt_birth(r),
-                             "Nữ" if r["sex"] == "female" else "Nam", _ethnic(r),
+                             vocabulary.SEX.label(r["sex"], cell=True), _ethnic(r),
                              ctx.unit(r["unit_id"]), r["achievement"] or "",
                              r["priority_rank"]], st.cell, {0, 3, 4, 7, 8}, st.center)
             row += 1

@@ -2,8 +2,8 @@
 into the same workbook (how the ready rounds ship as ``scenarios/<round>.xlsx``).
 
 Sheets carry the file stems of SCENARIO.md as names; headers are Vietnamese (the first
-name :data:`allocator.io.workbook.HEADERS` lists for each column), each with a note giving the
-contract's English name and what the column means. Enumerated columns get drop-down lists
+header :mod:`models.schema` lists for each column), each with a note giving the contract's
+English name and what the column means. Enumerated columns get drop-down lists
 (titles, rating, sex, ethnicity, achievement, education, yes/no); whole-number columns are
 checked as such. Date columns of the template are formatted as text, so that "10/03/1987"
 typed in any Excel locale stays day/month/year; Excel date cells are read too.
@@ -15,15 +15,19 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from allocator.io import rulesets as rules
-from allocator.io.workbook import HEADERS
-from models import awards, ethnic
-from models.enums import Rating
+from allocator.io.folder import read_folder
+from allocator.io.loader import load
+from allocator.io.parse import parse_bool, parse_decimal
+from models import awards, ethnic, schema
 from models.ruleset import RuleSet
+from models.schema import Kind
+from models.vocabulary import DECISION, EDUCATION, RATING, SEX, VOCABULARIES, YES_NO
 
 FIXED_TIME = dt.datetime(2024, 1, 1)  # document properties, so that output is reproducible
 TEMPLATE_ROWS = 2000
@@ -31,134 +35,28 @@ FONT = "Arial"  # has every Vietnamese letter on Windows, macOS and (as Liberati
 LISTS_SHEET = "Danh mục"
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 
-RATING_VI = {
-    Rating.xuat_sac.value: "Hoàn thành xuất sắc nhiệm vụ",
-    Rating.tot.value: "Hoàn thành tốt nhiệm vụ",
-    Rating.hoan_thanh.value: "Hoàn thành nhiệm vụ",
-    Rating.khong_hoan_thanh.value: "Không hoàn thành nhiệm vụ",
-}
-EDUCATION_VI = {"trung_cap": "Trung cấp", "cao_dang": "Cao đẳng", "dai_hoc": "Đại học",
-                "thac_si": "Thạc sĩ", "tien_si": "Tiến sĩ"}
-SEX_VI = {"male": "Nam", "female": "Nữ"}
-YES, NO = "Có", "Không"
+RATING_VI = RATING.labels("vi", cell=True)
+EDUCATION_VI = EDUCATION.labels("vi", cell=True)
+SEX_VI = SEX.labels("vi", cell=True)
+YES, NO = YES_NO.label("true", cell=True), YES_NO.label("false", cell=True)
 
-# What each column means (shown as the header cell's note), Vietnamese then English.
-MEANING: dict[str, str] = {
-    "unit_id": "Mã duy nhất của đơn vị / unique unit id",
-    "name": "Tên đơn vị / display name",
-    "parent_id": "Mã cơ quan quản lý trực tiếp (để trống ở gốc: UBND tỉnh) / managing "
-                 "agency's unit_id, empty for the root",
-    "candidate_id": "Mã ứng viên, không trùng / unique candidate id",
-    "full_name": "Họ và tên / full name",
-    "birth_date": "dd/mm/yyyy; chỉ ghi năm (yyyy) nếu hồ sơ chỉ có năm sinh — khi đó nếu cần "
-                  "so ngày sinh thì báo cáo cơ quan quản lý / a bare year is accepted and "
-                  "escalated when it decides",
-    "sex": "Nam / Nữ",
-    "ethnicity": "Một trong 54 dân tộc (có hoặc không dấu) / one of the 54 ethnic groups",
-    "unit_id@candidates": "Mã đơn vị đang làm việc (trang tính units) / employing unit",
-    "current_title": "Mã số chức danh nghề nghiệp hiện giữ, ví dụ V.11.05.12 / current title",
-    "target_title": "Mã số chức danh dự xét, ví dụ V.11.05.11 / target title",
-    "rank_since": "Ngày bổ nhiệm vào hạng hiện giữ, dd/mm/yyyy / appointed to the rank",
-    "equivalent_months": "Số tháng tương đương được tính (điểm d khoản 1 Điều 32 NĐ 115) / "
-                         "equivalent months counted",
-    "probation_months": "Số tháng tập sự, thử việc trong thời gian giữ hạng (không được tính) / "
-                        "probation months, not counted",
-    "recruitment_level": "Trình độ khi tuyển dụng / education level when recruited",
-    "degree": "Trình độ cao nhất hiện nay / highest degree now",
-    "degree_field_ok": "Văn bằng đúng chuyên ngành chức danh dự xét yêu cầu / degree in the "
-                       "required field",
-    "certificate": "Có chứng chỉ bồi dưỡng theo tiêu chuẩn chức danh dự xét / holds the "
-                   "training certificate",
-    "rating_prev_year": "Xếp loại chất lượng năm liền trước năm xét / rating of the year "
-                        "before the review",
-    "under_discipline": "Đang trong thời hạn xử lý kỷ luật / within a disciplinary period",
-    "competence_ok": "Thủ trưởng đơn vị xác nhận đáp ứng năng lực chuyên môn / competence "
-                     "certified",
-    "language_it_ok": "Đáp ứng hoặc được miễn yêu cầu ngoại ngữ, tin học / meets or is exempt "
-                      "from language and IT requirements",
-    "achievement": "Mức thành tích cao nhất (A, B, C, D) hoặc tên hình thức khen thưởng, ví dụ "
-                   "'Bằng khen của Chủ tịch UBND tỉnh' / level or award name",
-    "achievement_count": "Số khen thưởng ở mức cao nhất (khi bộ quy tắc so số lượng) / number "
-                         "of awards at the highest level",
-    "service_start": "Ngày bắt đầu công tác, dd/mm/yyyy / start of working time",
-    "points": "Điểm quy đổi kết quả hoạt động chuyên môn trong thời gian giữ hạng / "
-              "converted points",
-    "points_st": "Trong đó: điểm từ nhiệm vụ KH&CN, dự án, bài báo / of which from S&T tasks",
-    "salary_increase": "Mức tăng hệ số lương nếu được thăng hạng (cho ngân sách) / salary "
-                       "coefficient increase",
-    "agency_id": "Mã cơ quan tổ chức xét, giữ chỉ tiêu / organising agency",
-    "target_title@quotas": "Mã số chức danh được giao chỉ tiêu / title of the quota",
-    "quota": "Số chỉ tiêu được duyệt (số nguyên ≥ 0) / approved quota",
-    "limit_id": "Mã giới hạn / limit id",
-    "scope_unit_id": "Giới hạn áp dụng cho ứng viên thuộc đơn vị này và cấp dưới / scope",
-    "target_title@limits": "Chỉ tính ứng viên dự xét chức danh này (tuỳ chọn) / optional title",
-    "target_rank": "Chỉ tính ứng viên dự xét hạng này: I..V (tuỳ chọn) / optional rank",
-    "max": "Tối đa bao nhiêu người trúng tuyển / at most this many winners",
-    "max_share": "Thay cho cột tối đa: tỷ lệ 0–1 trên số lượng người làm việc được duyệt / "
-                 "instead of max: a share of approved headcount",
-    "unit_id@staff": "Mã đơn vị / unit",
-    "title": "Mã số chức danh / title code",
-    "holders": "Số viên chức đang giữ chức danh / current holders",
-    "positions": "Số lượng người làm việc được duyệt cho chức danh (tuỳ chọn) / approved "
-                 "headcount",
-    "candidate_id@authority_decisions": "Mã ứng viên trong nhóm chờ quyết định / escalated "
-                                        "candidate",
-    "decision": "Chọn / Không chọn (select / reject)",
-    "candidate_id@awards": "Mã ứng viên / candidate",
-    "award": "Hình thức khen thưởng, ghi bằng chữ / the award in words",
-    "level": "Mức của bộ quy tắc (A, B, C, D …) / a level code of the rule set",
-}
-
-SETTING_NOTES: dict[str, str] = {
-    "name": "Tên kỳ xét / round name",
-    "deadline": "Ngày hết hạn nộp hồ sơ (dd/mm/yyyy): thời gian giữ hạng tính đến ngày này",
-    "review_year": "Năm xét; xếp loại của năm liền trước được dùng",
-    "certificate_waived": "Có = chưa có chương trình bồi dưỡng, không yêu cầu chứng chỉ",
-    "require_excellent_achievement": "Có = áp dụng điều kiện thành tích xuất sắc (Điều 6 "
-                                     "thông tư của Bộ TT&TT)",
-    "objective": "priority = thứ tự ưu tiên quyết định mọi chỉ tiêu; fill = lấp đầy tối đa "
-                 "rồi mới xét ưu tiên",
-    "budget": "Tổng mức tăng hệ số lương tối đa (0 = không giới hạn)",
-    "rule_set": "Mã bộ quy tắc (để trống: bộ quy tắc có hiệu lực tại hạn nộp hồ sơ)",
-    "rule_set_file": "Tệp bộ quy tắc riêng (TOML), đường dẫn tính từ thư mục chứa tệp này",
-}
-SETTING_ORDER = tuple(SETTING_NOTES)
-
-SHEET_ORDER = ("scenario", "units", "candidates", "quotas", "limits", "staff",
-               "authority_decisions", "awards", "award_levels")
-SHEET_PURPOSE = {
-    "scenario": "Thông tin kỳ xét: tên, hạn nộp hồ sơ, năm xét, các lựa chọn (cột key/value)",
-    "units": "Cây tổ chức: mỗi đơn vị một dòng, kèm mã cơ quan quản lý trực tiếp",
-    "candidates": "Danh sách viên chức dự xét (theo Mẫu số 06 và các thông tin để xét điều "
-                  "kiện, thứ tự ưu tiên)",
-    "quotas": "Chỉ tiêu thăng hạng được duyệt theo cơ quan tổ chức xét và chức danh",
-    "limits": "Tuỳ chọn: giới hạn chung ràng buộc nhiều chỉ tiêu (cơ cấu hạng, tổng số)",
-    "staff": "Tuỳ chọn: số viên chức hiện có theo đơn vị và chức danh (báo cáo Mẫu số 05, "
-             "giới hạn theo tỷ lệ)",
-    "authority_decisions": "Tuỳ chọn: quyết định của cơ quan quản lý về các trường hợp bằng "
-                           "nhau đã báo cáo",
-    "awards": "Tuỳ chọn: mỗi khen thưởng của ứng viên một dòng (mức cao nhất và số lượng ở "
-              "mức đó được tính tự động)",
-    "award_levels": "Tuỳ chọn: bổ sung tên hình thức khen thưởng và mức tương ứng",
-}
-DATE_COLUMNS = {"birth_date", "rank_since", "service_start"}
-COUNT_COLUMNS = {"equivalent_months", "probation_months", "achievement_count", "quota", "max",
-                 "holders", "positions"}
-NUMBER_COLUMNS = {"points", "points_st", "salary_increase", "max_share"}
-BOOL_COLUMNS = {"degree_field_ok", "certificate", "under_discipline", "competence_ok",
-                "language_it_ok"}
-OPTIONAL_SHEETS = ("limits", "staff", "authority_decisions", "awards", "award_levels")
+SETTING_ORDER = schema.SETTINGS.names()
+SHEET_ORDER = tuple(t.name for t in schema.TABLES)
+COUNT_COLUMNS = {c.name for t in schema.TABLES if not t.key_value for c in t.columns
+                 if c.kind is Kind.whole_number}
+NUMBER_COLUMNS = {c.name for t in schema.TABLES if not t.key_value for c in t.columns
+                  if c.kind in (Kind.number, Kind.share)}
 
 
 def header_of(table: str, column: str, *, english: bool = False) -> str:
     """The header the template writes for a column."""
     if english:
         return column
-    return HEADERS[table][column][0]
+    return schema.table(table).column(column).headers_vi[0]
 
 
 def _meaning(table: str, column: str) -> str:
-    return MEANING.get(f"{column}@{table}", MEANING.get(column, ""))
+    return schema.table(table).column(column).meaning
 
 
 class _Formats:
@@ -210,26 +108,28 @@ def _list_values(rs: RuleSet) -> dict[str, list[str]]:
         "achievement": codes,
         "education": list(EDUCATION_VI.values()),
         "yes_no": [YES, NO, "x"],
-        "rank": ["I", "II", "III", "IV", "V"],
-        "decision": ["Chọn", "Không chọn"],
+        "rank": list(VOCABULARIES["rank"].labels("vi", cell=True).values()),
+        "decision": list(DECISION.labels("vi", cell=True).values()),
         "awards": example_awards,
     }
 
 
-_LIST_OF = {"current_title": "titles", "target_title": "titles", "title": "titles",
-            "rating_prev_year": "rating", "sex": "sex", "ethnicity": "ethnicity",
-            "achievement": "achievement", "recruitment_level": "education",
-            "degree": "education", "target_rank": "rank", "decision": "decision",
-            "award": "awards", "level": "achievement",
-            **{c: "yes_no" for c in BOOL_COLUMNS}}
+_LIST_OF_KIND = {Kind.title_code: "titles", Kind.ethnic_group: "ethnicity",
+                 Kind.achievement: "achievement", Kind.award: "awards", Kind.bool: "yes_no"}
 _STRICT_LISTS = {"sex", "rating", "education", "rank", "decision", "yes_no"}
+
+
+def _list_of(column: schema.Column) -> str | None:
+    """The drop-down list of a column: its vocabulary's, or its kind's."""
+    return column.vocabulary if column.kind is Kind.term else _LIST_OF_KIND.get(column.kind)
 
 
 def _table_sheet(wb: Workbook, fmt: _Formats, lists: _Lists, table: str,
                  rows: list[dict[str, Any]] | None, english: bool) -> Worksheet:
     """One table sheet: header with notes, validations, and the rows given."""
     ws = wb.add_worksheet(table)
-    columns = list(HEADERS[table])
+    spec = schema.table(table)
+    columns = list(spec.names())
     ws.freeze_panes(1, 0)
     ws.set_landscape()
     ws.set_paper(9)
@@ -246,9 +146,7 @@ def _table_sheet(wb: Workbook, fmt: _Formats, lists: _Lists, table: str,
         cell_format = fmt.text if column not in COUNT_COLUMNS | NUMBER_COLUMNS else None
         ws.set_column(c, c, width, cell_format)
         message = {"input_title": column[:32], "input_message": _meaning(table, column)[:255]}
-        list_name = _LIST_OF.get(column)
-        if table == "units" and column == "name":
-            list_name = None
+        list_name = _list_of(spec.column(column))
         if list_name is not None:
             strict = list_name in _STRICT_LISTS
             ws.data_validation(1, c, last, c, {
@@ -310,7 +208,7 @@ def _settings_sheet(wb: Workbook, fmt: _Formats, settings: dict[str, Any]) -> No
             ws.write_string(r, 1, YES if value else NO)
         elif value is not None:
             ws.write_string(r, 1, str(value))
-        ws.write_string(r, 2, SETTING_NOTES[name])
+        ws.write_string(r, 2, schema.SETTINGS.column(name).meaning_vi)
 
 
 def _instructions(wb: Workbook, fmt: _Formats, rs: RuleSet) -> None:
@@ -355,16 +253,16 @@ def _instructions(wb: Workbook, fmt: _Formats, rs: RuleSet) -> None:
     row += 1
     for name in SHEET_ORDER:
         ws.write(row, 0, name, fmt.cell)
-        ws.merge_range(row, 1, row, 3, SHEET_PURPOSE[name], fmt.cell)
+        ws.merge_range(row, 1, row, 3, schema.table(name).purpose_vi, fmt.cell)
         row += 1
     row += 1
     ws.write_row(row, 0, ["Trang tính", "Cột (tiếng Việt)", "Tên cột (tiếng Anh)", "Ý nghĩa"],
                  fmt.cell_header)
     row += 1
-    for table in ("units", "candidates", "quotas", *OPTIONAL_SHEETS):
-        for column, names in HEADERS[table].items():
-            meaning = _meaning(table, column)
-            ws.write_row(row, 0, [table, names[0], column, meaning], fmt.cell)
+    for table in SHEET_ORDER[1:]:
+        for column in schema.table(table).columns_in():
+            meaning = column.meaning
+            ws.write_row(row, 0, [table, column.headers_vi[0], column.name, meaning], fmt.cell)
             ws.set_row(row, 15 * (1 + len(meaning) // 75))
             row += 1
     row += 1
@@ -404,40 +302,33 @@ def write_template(path: Path, rule_set: RuleSet | None = None) -> None:
     write_workbook(path, rs, {"objective": "priority", "budget": "0"})
 
 
-def _typed_rows(table: str, frame: Any) -> list[dict[str, Any]]:
+def _typed_rows(table: str, frame: pl.DataFrame) -> list[dict[str, Any]]:
     """Rows of a raw (all-text) table as the values a person would type in the workbook."""
-    from allocator.io.load import parse_bool, parse_decimal
-
+    spec = schema.table(table)
     out: list[dict[str, Any]] = []
-    known = [c for c in HEADERS[table] if c in frame.columns]
+    known = [c for c in spec.names() if c in frame.columns]
     for row in frame.select(known).iter_rows(named=True):
-        typed: dict[str, Any] = {}
-        for column, value in row.items():
-            if value is None:
-                continue
-            typed[column] = _typed_value(column, value, parse_bool, parse_decimal)
-        out.append(typed)
+        out.append({column: _typed_value(spec.column(column), value)
+                    for column, value in row.items() if value is not None})
     return out
 
 
-def _typed_value(column: str, value: str, parse_bool: Any, parse_decimal: Any) -> Any:
-    if column in DATE_COLUMNS and len(value) == 10:
+def _typed_value(column: schema.Column, value: str) -> Any:
+    """A contract value as a person types it: dates as dates, numbers as numbers, yes/no
+    and the vocabularies' codes as their Vietnamese words."""
+    kind = column.kind
+    if kind in (Kind.date, Kind.birth_date) and len(value) == 10:
         return dt.date.fromisoformat(value)
-    if column in COUNT_COLUMNS:
+    if kind is Kind.whole_number:
         return int(parse_decimal(value))
-    if column in NUMBER_COLUMNS:
+    if kind in (Kind.number, Kind.share):
         d = parse_decimal(value)
         return int(d) if d == d.to_integral_value() else float(d)
-    if column in BOOL_COLUMNS:
-        return bool(parse_bool(value))
-    if column == "rating_prev_year":
-        return RATING_VI.get(value, value)
-    if column in ("recruitment_level", "degree"):
-        return EDUCATION_VI.get(value, value)
-    if column == "sex":
-        return SEX_VI.get(value, value)
-    if column == "decision":
-        return {"select": "Chọn", "reject": "Không chọn"}.get(value, value)
+    if kind is Kind.bool:
+        return parse_bool(value)
+    if kind is Kind.term:
+        labels = VOCABULARIES[str(column.vocabulary)].labels("vi", cell=True)
+        return labels.get(value, value)
     return value
 
 
@@ -448,8 +339,6 @@ def scenario_to_workbook(folder: Path, out: Path, *, english_headers: bool = Fal
     nothing). Dates become Excel date cells (a birth date given only as a year or month
     stays text), yes/no columns "Có"/"Không", ratings and education levels Vietnamese words.
     """
-    from allocator.io.load import load, read_folder
-
     scenario = load(folder)
     raw = read_folder(folder)
     tables = {name: _typed_rows(name, t.frame) for name, t in raw.tables.items()}

@@ -26,7 +26,7 @@ from allocator.engine.frames import attach
 from allocator.engine.options import Options
 from allocator.engine.prepare import Prepared, prepare
 from allocator.engine.progress import Progress, Silent
-from allocator.io.load import load
+from allocator.io.loader import load
 from models.enums import Status
 from models.result import RunResult, TieGroup
 from models.scenario import Scenario

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from models.errors import InputError
 from models.ruleset import RuleSet
+from models.scenario import RoundSettings
 
 _MERGED_BY_KEY = {"titles": ("code",), "transitions": ("from_title", "to_title")}
 
@@ -89,3 +90,35 @@ def load_rule_set_file(path: Path, label: str) -> RuleSet:
             label, None, loc, f"bộ quy tắc không hợp lệ: {err['msg']}",
             f"invalid rule set: {err['msg']}"
         ) from None
+
+
+def for_round(settings: RoundSettings, base_dir: Path, label: str) -> RuleSet:
+    """The rule set a round applies: the user's file (``rule_set_file``, relative to
+    ``base_dir``), else the built-in one named by ``rule_set``, else the built-in one in force
+    at the deadline. Problems name the settings file ``label``."""
+    if settings.rule_set_file:
+        rs = load_rule_set_file(base_dir / settings.rule_set_file, settings.rule_set_file)
+        if settings.rule_set and settings.rule_set != rs.id:
+            raise InputError.one(label, None, "rule_set",
+                                 f"rule_set '{settings.rule_set}' khác id của tệp ({rs.id})",
+                                 f"rule_set '{settings.rule_set}' differs from the file's id "
+                                 f"({rs.id})")
+        return rs
+    if settings.rule_set:
+        try:
+            return builtin_rule_set(settings.rule_set)
+        except KeyError as exc:
+            raise InputError.one(label, None, "rule_set", f"không có bộ quy tắc này ({exc})",
+                                 str(exc)) from None
+    in_force = rule_set_in_force(settings.deadline)
+    if in_force is None:
+        known = "; ".join(f"{r.id} ({r.valid_from}–{r.valid_to or '…'})"
+                          for r in builtin_rule_sets())
+        raise InputError.one(
+            label, None, "deadline",
+            f"không có bộ quy tắc có sẵn còn hiệu lực vào {settings.deadline}; hãy chỉ rõ "
+            f"rule_set hoặc rule_set_file (có sẵn: {known})",
+            f"no built-in rule set is in force on {settings.deadline}; name one with rule_set "
+            f"or rule_set_file (built in: {known})",
+        )
+    return in_force

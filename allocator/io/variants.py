@@ -1,12 +1,13 @@
 """What-if variants: a small TOML file that names a base scenario and lists changes.
 
-A variant is applied to the base's *raw* tables (all text, exactly as read) and the
-result is validated again by :func:`allocator.io.load.build_scenario`, so a variant is
-checked by the very same rules as a scenario folder. A change that names something
-absent (a pool, a unit, a limit, a candidate) fails with an :class:`InputError` that
-names the variant file, the change and the missing thing; a value a change writes that
-the validation rejects is reported against the variant too, never against a row of the
-base's files that the user cannot find there.
+A variant is a validated copy of its base (:meth:`models.scenario.Scenario.replace`): the
+changes are applied to the base's typed frames and settings, every cell a change writes is
+read by the same per-cell rules as a file's (:func:`allocator.io.validate.read_table`), and
+the copy passes the same whole-scenario cross-check. A change that names something absent (a
+pool, a unit, a limit, a candidate) fails with an :class:`InputError` that names the variant
+file, the change and the missing thing; a value a change writes that the validation rejects
+is reported against the variant too (:class:`Provenance`), never against a row of the base's
+files that the user cannot find there.
 
 The format, with a full example, is in ``docs/planning.md``. In short::
 
@@ -17,14 +18,16 @@ The format, with a full example, is in ``docs/planning.md``. In short::
     [limits]  add / change / drop
     [candidates]  exclude / add / change
     authority_decisions = "keep" | "drop"
+
+Loading a variant file with its chain of bases is :func:`allocator.io.loader.load`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -32,9 +35,12 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from allocator.io.load import RawScenario, RawTable, Scenario, build_scenario, read_folder
-from models.errors import InputError, Problem
-from models.scenario import RoundSettings
+from allocator.io import rulesets
+from allocator.io.raw import ROW, RawTable
+from allocator.io.validate import empty_frame, read_table, round_settings
+from models import schema
+from models.errors import Collector, InputError, Problem
+from models.scenario import TABLE_OF, RoundSettings, Scenario
 from models.tree import UnitTree
 
 Remap = Callable[[Path], Path]
@@ -42,14 +48,6 @@ Remap = Callable[[Path], Path]
 
 Scalar = str | bool | int | float | dt.date
 
-CANDIDATE_COLUMNS = (
-    "candidate_id", "full_name", "birth_date", "sex", "ethnicity", "unit_id", "current_title",
-    "target_title", "rank_since", "equivalent_months", "probation_months", "recruitment_level",
-    "degree", "degree_field_ok", "certificate", "rating_prev_year", "under_discipline",
-    "competence_ok", "language_it_ok", "achievement", "achievement_count", "service_start",
-    "points", "points_st", "salary_increase",
-)
-LIMIT_COLUMNS = ("limit_id", "scope_unit_id", "target_title", "target_rank", "max", "max_share")
 _ROUNDING = {"nearest": ROUND_HALF_UP, "down": ROUND_FLOOR, "up": ROUND_CEILING}
 
 
@@ -165,14 +163,6 @@ class Variant(_Spec):
     candidates: CandidateChanges = Field(default_factory=CandidateChanges)
     authority_decisions: Literal["keep", "drop"] = "keep"
 
-    @property
-    def is_empty(self) -> bool:
-        """True when the variant changes nothing."""
-        return not (self.name or self.settings or self.quotas or self.limits.add
-                    or self.limits.change or self.limits.drop or self.candidates.exclude
-                    or self.candidates.add or self.candidates.change
-                    or self.authority_decisions == "drop")
-
 
 def parse_variant(data: Mapping[str, Any], label: str) -> Variant:
     """Validate a variant's content (a parsed TOML document)."""
@@ -254,46 +244,18 @@ class Provenance:
 
 
 # ---------------------------------------------------------------------------------------------
-# Loading
+# Applying a variant
 # ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """A base ready for a variant: its raw tables, the validated scenario, the provenance."""
+    """A scenario ready for a variant: the validated scenario, where the cells that earlier
+    variants wrote came from, and the folder the base's relative paths resolve from."""
 
-    raw: RawScenario
     scenario: Scenario
-    provenance: Provenance
-
-
-def load_variant(path: Path, *, remap: Remap | None = None) -> Scenario:
-    """Load a variant file: its base (recursively), the changes, validation."""
-    return load_any(path, remap=remap).scenario
-
-
-def load_any(path: Path, *, remap: Remap | None = None,
-             _seen: frozenset[Path] = frozenset()) -> Loaded:
-    """Load a folder, a workbook or a variant as a :class:`Loaded`."""
-    suffix = path.suffix.lower()
-    if suffix == ".toml" and path.is_file():
-        key = path.resolve()
-        if key in _seen:
-            raise InputError.one(path.name, None, "base",
-                                 "phương án dựa vào chính nó (vòng lặp base)",
-                                 "the variant is its own base (a cycle of base files)")
-        variant = read_variant(path)
-        base = load_any(resolve(path.parent, variant.base, remap), remap=remap,
-                        _seen=_seen | {key})
-        return apply_variant(base, variant, path.name, path.parent, remap=remap,
-                             source=path)
-    if suffix == ".xlsx":
-        from allocator import workbook  # the workbook reader lives in its own module
-
-        raw = workbook.read_workbook(path)
-    else:
-        raw = read_folder(path)
-    return Loaded(raw, build_scenario(raw), Provenance())
+    provenance: Provenance = field(default_factory=Provenance)
+    base_dir: Path = Path(".")
 
 
 def resolve(folder: Path, name: str, remap: Remap | None) -> Path:
@@ -306,7 +268,7 @@ def resolve(folder: Path, name: str, remap: Remap | None) -> Path:
 
 def apply_variant(base: Loaded, variant: Variant, label: str, folder: Path, *,
                   remap: Remap | None = None, source: Path | None = None) -> Loaded:
-    """Apply a variant's changes to a loaded base and validate the result."""
+    """Apply a variant's changes to a loaded base: a validated copy of its scenario."""
     editor = _Editor(base, label)
     editor.settings(variant, folder, remap)
     for i, change in enumerate(variant.quotas):
@@ -314,64 +276,42 @@ def apply_variant(base: Loaded, variant: Variant, label: str, folder: Path, *,
     editor.limits(variant.limits)
     editor.candidates(variant.candidates)
     if variant.authority_decisions == "drop":
-        editor.tables.pop("authority_decisions", None)
-    raw = RawScenario(source or base.raw.source, editor.new_settings, base.raw.settings_label,
-                      editor.tables, base.raw.base_dir)
+        editor.drop_decisions()
     provenance = base.provenance.merged(editor.provenance)
-    quotas = _quotas_only(base, variant, raw, editor.provenance)
-    if quotas is not None:  # nothing but quotas changed: revalidating the rest is not needed
-        return Loaded(raw, replace(base.scenario, source=raw.source, quotas=quotas), provenance)
+    settings_label = editor.settings_label
+    if editor.cells.problems:
+        raise provenance.relabel(InputError(editor.cells.problems), settings_label)
+    sc = base.scenario
     try:
-        scenario = build_scenario(raw)
+        scenario = sc.replace(
+            source=source or sc.source, settings=editor.new_settings,
+            rule_set=editor.rule_set, candidates=editor.frames.get("candidates"),
+            quotas=editor.frames.get("quotas"), limits=editor.frames.get("limits"),
+            decisions=editor.frames.get("decisions"),
+            labels=editor.labels if editor.labels != sc.labels else None,
+            headers=editor.headers if editor.headers != sc.headers else None)
     except InputError as exc:
-        raise provenance.relabel(exc, raw.settings_label) from None
-    return Loaded(raw, scenario, provenance)
-
-
-def _quotas_only(base: Loaded, variant: Variant, raw: RawScenario,
-                 provenance: Provenance) -> pl.DataFrame | None:
-    """The validated quotas frame when a variant changes quotas and nothing else.
-
-    Every value such a variant writes is a whole number ≥ 0 on an existing unit, and a
-    created pool is new by construction; only a created pool's title needs checking (when
-    it is not a target title, None sends the variant through the full validation, which
-    names the problem). The result equals what :func:`build_scenario` would give.
-    """
-    others = (variant.name, variant.settings, variant.limits.add, variant.limits.change,
-              variant.limits.drop, variant.candidates.exclude, variant.candidates.add,
-              variant.candidates.change, variant.authority_decisions == "drop")
-    if not variant.quotas or any(others):
-        return None
-    targets = {tr.to_title for tr in base.scenario.rule_set.transitions}
-    if any(q.create and q.target_title not in targets for q in variant.quotas):
-        return None
-    label = raw.tables["quotas"].label
-    written = {row for (lab, row, _) in provenance.cells if lab == label}
-    written |= {row for (lab, row) in provenance.rows if lab == label}
-    frame = raw.tables["quotas"].frame
-    old = base.scenario.quotas.select("__row", pl.col("quota").alias("_old"))
-    return (
-        frame.select("__row", "agency_id", "target_title", pl.col("quota").alias("_text"))
-        .join(old, on="__row", how="left", maintain_order="left")
-        .with_columns(
-            pl.when(pl.col("__row").is_in(sorted(written)))
-            .then(pl.col("_text").cast(pl.Int64, strict=False))
-            .otherwise(pl.col("_old")).alias("quota"))
-        .select(base.scenario.quotas.columns)
-    )
+        raise provenance.relabel(exc, settings_label) from None
+    return Loaded(scenario, provenance, base.base_dir)
 
 
 class _Editor:
-    """Applies one variant's changes to copies of the base's raw tables."""
+    """Applies one variant's changes to copies of the base's typed frames and settings."""
 
     def __init__(self, base: Loaded, label: str) -> None:
+        sc = base.scenario
         self.base = base
         self.label = label
-        self.tables: dict[str, RawTable] = dict(base.raw.tables)
-        self.new_settings: dict[str, Any] = dict(base.raw.settings)
+        self.settings_label = sc.labels.get("scenario", schema.SETTINGS.file)
+        self.frames: dict[str, pl.DataFrame] = {}  # frame attribute → edited frame
+        self.labels = dict(sc.labels)
+        self.headers = {k: dict(v) for k, v in sc.headers.items()}
+        self.new_settings: RoundSettings | None = None
+        self.rule_set = sc.rule_set
         self.provenance = Provenance()
-        self.tree = UnitTree(base.scenario.units)
-        self.unit_ids = set(base.scenario.units["unit_id"].to_list())
+        self.cells = Collector()  # problems of the cells the variant writes
+        self.tree = UnitTree(sc.units)
+        self.unit_ids = set(sc.units["unit_id"].to_list())
 
     # -- reporting -------------------------------------------------------------------------
     def fail(self, where: str, vi: str, en: str) -> InputError:
@@ -381,68 +321,96 @@ class _Editor:
         return self.fail(where, f"không có đơn vị '{unit}' trong units", f"no unit '{unit}' in "
                          "units")
 
-    # -- tables ----------------------------------------------------------------------------
-    def frame(self, name: str, columns: tuple[str, ...] = ()) -> pl.DataFrame:
-        table = self.tables.get(name)
-        if table is None:
-            return pl.DataFrame(schema={"__row": pl.Int64, **dict.fromkeys(columns, pl.Utf8)})
-        frame = table.frame
-        for col in columns:
-            if col not in frame.columns:
-                frame = frame.with_columns(pl.lit(None, pl.Utf8).alias(col))
-        return frame
+    # -- frames ----------------------------------------------------------------------------
+    def frame(self, attr: str) -> pl.DataFrame:
+        """The frame as edited so far."""
+        found = self.frames.get(attr)
+        return found if found is not None else getattr(self.base.scenario, attr)
 
-    def put(self, name: str, frame: pl.DataFrame) -> None:
-        old = self.tables.get(name)
-        label = old.label if old is not None else f"{name} ({self.label})"
-        self.tables[name] = RawTable(label, frame)
+    def put(self, attr: str, frame: pl.DataFrame) -> None:
+        """Keep an edited frame. Its table is named plainly from now on (a workbook's headers
+        do not name cells a variant wrote), and after this variant when the base lacked it."""
+        table = TABLE_OF[attr]
+        self.frames[attr] = frame
+        self.labels.setdefault(table, f"{table} ({self.label})")
+        self.headers.pop(table, None)
 
-    def table_label(self, name: str) -> str:
-        old = self.tables.get(name)
-        return old.label if old is not None else f"{name} ({self.label})"
+    def table_label(self, attr: str) -> str:
+        table = TABLE_OF[attr]
+        return self.labels.get(table, f"{table} ({self.label})")
 
-    def append(self, name: str, frame: pl.DataFrame, values: dict[str, str | None],
-               ref: str) -> pl.DataFrame:
-        """Append one text row; remember that it came from this variant."""
-        row = int(frame.select(pl.col("__row").max()).item() or 1) + 1 if frame.height else 2
-        new = pl.DataFrame({"__row": [row], **{c: [values.get(c)] for c in frame.columns
-                                                if c != "__row"}},
-                           schema=frame.schema)
-        self.provenance.rows[self.table_label(name), row] = (self.label, ref)
-        return pl.concat([frame, new], how="vertical")
+    def read_cells(self, attr: str, rows: Sequence[int], values: Mapping[str, str | None],
+                   *, whole_rows: bool) -> pl.DataFrame:
+        """The cells a change writes (the same values on each of ``rows``), read by the
+        table's per-cell rules: every column of the table for a new row (``whole_rows``),
+        only the written ones otherwise. Problems go to ``self.cells``."""
+        table = schema.table(TABLE_OF[attr])
+        names = list(table.names()) if whole_rows else list(values)
+        raw = pl.DataFrame({ROW: pl.Series(list(rows), dtype=pl.Int64),
+                            **{c: pl.Series([values.get(c)] * len(rows), dtype=pl.Utf8)
+                               for c in names}})
+        typed, _ = read_table(RawTable(self.table_label(attr), raw), table, self.rule_set,
+                              self.cells, names=None if whole_rows else names)
+        assert typed is not None
+        return typed
 
-    def set_cells(self, name: str, frame: pl.DataFrame, mask: pl.Series,
-                  values: dict[str, str | None], ref: str) -> pl.DataFrame:
+    def write_cells(self, attr: str, mask: pl.Series, values: dict[str, str | None],
+                    ref: str) -> None:
         """Write ``values`` into the rows selected by ``mask``; remember the cells."""
-        label = self.table_label(name)
-        for row in frame.filter(mask)["__row"].to_list():
+        frame = self.frame(attr)
+        label = self.table_label(attr)
+        rows = frame.filter(mask)[ROW].to_list()
+        for row in rows:
             for col in values:
                 self.provenance.cells[label, int(row), col] = (self.label, f"{ref}.{col}")
-        return frame.with_columns(
-            pl.when(mask).then(pl.lit(v, pl.Utf8)).otherwise(pl.col(c)).alias(c)
-            for c, v in values.items()
-        )
+        typed = self.read_cells(attr, rows[:1], values, whole_rows=False)
+        self.put(attr, frame.with_columns(
+            pl.when(mask).then(pl.lit(typed[c][0], frame.schema[c])).otherwise(pl.col(c))
+            .alias(c) for c in typed.columns if c != ROW))
+
+    def append_row(self, attr: str, values: dict[str, str | None], ref: str) -> None:
+        """Append one row of text values, read as a file's row; remember it came from here."""
+        frame = self.frame(attr)
+        row = int(frame[ROW].max() or 1) + 1 if frame.height else 2  # type: ignore[arg-type]
+        self.provenance.rows[self.table_label(attr), row] = (self.label, ref)
+        typed = self.read_cells(attr, [row], values, whole_rows=True)
+        derived_later = [pl.lit(None, dtype).alias(c) for c, dtype in frame.schema.items()
+                         if c not in typed.columns]  # salary_units: Scenario.replace
+        typed = typed.with_columns(derived_later).select(frame.columns)
+        self.put(attr, pl.concat([frame, typed], how="vertical"))
 
     # -- settings --------------------------------------------------------------------------
     def settings(self, variant: Variant, folder: Path, remap: Remap | None) -> None:
+        """The base's settings with the variant's changes, validated; the rule set again when
+        a change can choose another."""
         changed = dict(variant.settings)
         if variant.name is not None:
             changed["name"] = variant.name
+        if not changed:
+            return
+        data = self.base.scenario.settings.model_dump()
         if changed.get("rule_set_file"):
             changed["rule_set_file"] = str(resolve(folder, str(changed["rule_set_file"]), remap))
             if "rule_set" not in changed:
-                self.new_settings.pop("rule_set", None)
+                data.pop("rule_set", None)
         elif "rule_set" in changed and "rule_set_file" not in changed:
-            self.new_settings.pop("rule_set_file", None)
+            data.pop("rule_set_file", None)
         for key_, value in changed.items():
-            self.new_settings[key_] = value
+            data[key_] = value
             where = "name" if key_ == "name" and variant.name is not None else f"settings.{key_}"
             self.provenance.settings[key_] = (self.label, where)
+        try:
+            self.new_settings = round_settings(data, self.settings_label)
+            if changed.keys() & {"rule_set", "rule_set_file", "deadline"}:
+                self.rule_set = rulesets.for_round(self.new_settings, self.base.base_dir,
+                                                   self.settings_label)
+        except InputError as exc:
+            raise self.provenance.relabel(exc, self.settings_label) from None
 
     # -- quotas ----------------------------------------------------------------------------
     def quota(self, i: int, change: QuotaChange) -> None:
         ref = f"quotas[{i}]"
-        frame = self.frame("quotas", ("agency_id", "target_title", "quota"))
+        frame = self.frame("quotas")
         for what, unit in (("agency_id", change.agency_id), ("department", change.department)):
             if unit is not None and unit not in self.unit_ids:
                 raise self.missing_unit(f"{ref}.{what}", unit)
@@ -451,7 +419,7 @@ class _Editor:
             mask = mask & (frame["agency_id"] == change.agency_id)
         if change.department is not None:
             below = self.tree.ancestors.filter(pl.col("anc_id") == change.department)["unit_id"]
-            mask = mask & frame["agency_id"].is_in(below.to_list())
+            mask = mask & frame["agency_id"].is_in(below.implode())
         if change.target_title is not None:
             mask = mask & (frame["target_title"] == change.target_title)
         mask = mask.fill_null(False)
@@ -460,10 +428,9 @@ class _Editor:
                 raise self.fail(ref, f"chỉ tiêu ({change.selector()}) đã có, không tạo lại được",
                                 f"the quota ({change.selector()}) exists already; cannot create "
                                 "it")
-            frame = self.append("quotas", frame, {
-                "agency_id": change.agency_id, "target_title": change.target_title,
-                "quota": str(change.set)}, ref)
-            self.put("quotas", frame)
+            self.append_row("quotas", {"agency_id": change.agency_id,
+                                       "target_title": change.target_title,
+                                       "quota": str(change.set)}, ref)
             return
         if not mask.any():
             raise self.fail(ref, f"không có chỉ tiêu nào khớp ({change.selector()})",
@@ -471,111 +438,115 @@ class _Editor:
         if change.drop:
             self.put("quotas", frame.filter(~mask))
             return
-        old = frame["quota"]
-        new = [_apply_quota(v, change) if m else v for v, m in
-               zip(old.to_list(), mask.to_list(), strict=True)]
         label = self.table_label("quotas")
-        for row in frame.filter(mask)["__row"].to_list():
+        for row in frame.filter(mask)[ROW].to_list():
             self.provenance.cells[label, int(row), "quota"] = (self.label, ref)
-        self.put("quotas", frame.with_columns(pl.Series("quota", new, pl.Utf8)))
+        new = {v: _apply_quota(v, change) for v in frame["quota"].unique().to_list()}
+        self.put("quotas", frame.with_columns(
+            pl.when(mask).then(pl.col("quota").replace_strict(new, return_dtype=pl.Int64))
+            .otherwise(pl.col("quota")).alias("quota")))
 
     # -- limits ----------------------------------------------------------------------------
     def limits(self, changes: LimitChanges) -> None:
         if not (changes.add or changes.change or changes.drop):
             return
-        frame = self.frame("limits", LIMIT_COLUMNS)
-        ids = frame["limit_id"]
+        frame = self.frame("limits")
+        ids = frame["limit_id"].to_list()
         for j, lid in enumerate(changes.drop):
-            if lid not in ids.to_list():
+            if lid not in ids:
                 raise self.fail(f"limits.drop[{j}]", f"không có giới hạn '{lid}'",
                                 f"no limit '{lid}'")
-        frame = frame.filter(~pl.col("limit_id").is_in(changes.drop) | pl.col("limit_id")
-                             .is_null())
+        self.put("limits", frame.filter(~pl.col("limit_id").is_in(changes.drop)
+                                        | pl.col("limit_id").is_null()))
         for j, ch in enumerate(changes.change):
-            ref = f"limits.change[{j}]"
-            mask = (frame["limit_id"] == ch.limit_id).fill_null(False)
-            if not mask.any():
-                raise self.fail(f"{ref}.limit_id", f"không có giới hạn '{ch.limit_id}'",
-                                f"no limit '{ch.limit_id}'")
-            if ch.scope_unit_id is not None and ch.scope_unit_id not in self.unit_ids:
-                raise self.missing_unit(f"{ref}.scope_unit_id", ch.scope_unit_id)
-            values: dict[str, str | None] = {
-                c: _text(getattr(ch, c)) for c in ("scope_unit_id", "target_title",
-                                                   "target_rank")
-                if c in ch.model_fields_set}
-            if ch.max is not None:
-                values.update({"max": str(ch.max), "max_share": None})
-            if ch.max_share is not None:
-                values.update({"max_share": str(ch.max_share), "max": None})
-            if ch.add is not None:
-                current = frame.filter(mask)["max"][0]
-                if current is None:
-                    raise self.fail(f"{ref}.add", f"giới hạn '{ch.limit_id}' không có max để "
-                                    "cộng thêm", f"limit '{ch.limit_id}' has no max to add to")
-                values["max"] = str(max(0, int(Decimal(current)) + ch.add))
-            frame = self.set_cells("limits", frame, mask, values, ref)
+            self._limit_change(f"limits.change[{j}]", ch)
         for j, add in enumerate(changes.add):
             ref = f"limits.add[{j}]"
-            if add.limit_id in frame["limit_id"].to_list():
+            if add.limit_id in self.frame("limits")["limit_id"].to_list():
                 raise self.fail(f"{ref}.limit_id", f"giới hạn '{add.limit_id}' đã có",
                                 f"limit '{add.limit_id}' exists already")
             if add.scope_unit_id not in self.unit_ids:
                 raise self.missing_unit(f"{ref}.scope_unit_id", add.scope_unit_id)
-            frame = self.append("limits", frame, {c: _text(getattr(add, c))
-                                                  for c in LIMIT_COLUMNS}, ref)
-        self.put("limits", frame)
+            self.append_row("limits", {c: _text(getattr(add, c))
+                                       for c in schema.LIMITS.names()}, ref)
+
+    def _limit_change(self, ref: str, ch: LimitChange) -> None:
+        frame = self.frame("limits")
+        mask = (frame["limit_id"] == ch.limit_id).fill_null(False)
+        if not mask.any():
+            raise self.fail(f"{ref}.limit_id", f"không có giới hạn '{ch.limit_id}'",
+                            f"no limit '{ch.limit_id}'")
+        if ch.scope_unit_id is not None and ch.scope_unit_id not in self.unit_ids:
+            raise self.missing_unit(f"{ref}.scope_unit_id", ch.scope_unit_id)
+        values: dict[str, str | None] = {
+            c: _text(getattr(ch, c)) for c in ("scope_unit_id", "target_title", "target_rank")
+            if c in ch.model_fields_set}
+        if ch.max is not None:
+            values.update({"max": str(ch.max), "max_share": None})
+        if ch.max_share is not None:
+            values.update({"max_share": str(ch.max_share), "max": None})
+        if ch.add is not None:
+            current = frame.filter(mask)["max"][0]
+            if current is None:
+                raise self.fail(f"{ref}.add", f"giới hạn '{ch.limit_id}' không có max để "
+                                "cộng thêm", f"limit '{ch.limit_id}' has no max to add to")
+            values["max"] = str(max(0, int(current) + ch.add))
+        self.write_cells("limits", mask, values, ref)
 
     # -- candidates ------------------------------------------------------------------------
     def candidates(self, changes: CandidateChanges) -> None:
         if not (changes.exclude or changes.add or changes.change):
             return
         frame = self.frame("candidates")
-        known = set(frame.columns) | set(CANDIDATE_COLUMNS)
         present = set(frame["candidate_id"].drop_nulls().to_list())
         for j, gone in enumerate(changes.exclude):
             if gone not in present:
                 raise self.fail(f"candidates.exclude[{j}]", f"không có ứng viên '{gone}'",
                                 f"no candidate '{gone}'")
-        frame = frame.filter(~pl.col("candidate_id").is_in(changes.exclude))
+        if changes.exclude:
+            self.put("candidates", frame.filter(~pl.col("candidate_id").is_in(changes.exclude)))
         present -= set(changes.exclude)
         for j, row in enumerate(changes.change):
             ref = f"candidates.change[{j}]"
-            cid = _text(row.get("candidate_id"))
-            if cid is None:
-                raise self.fail(f"{ref}.candidate_id", "thiếu candidate_id",
-                                "candidate_id missing")
+            cid = self._candidate_id(ref, row)
             if cid not in present:
                 raise self.fail(f"{ref}.candidate_id", f"không có ứng viên '{cid}'",
                                 f"no candidate '{cid}'")
-            self._known_columns(ref, row, known)
+            self._known_columns(ref, row)
             values = {c: _text(v) for c, v in row.items() if c != "candidate_id"}
-            for col in values:
-                if col not in frame.columns:
-                    frame = frame.with_columns(pl.lit(None, pl.Utf8).alias(col))
-            mask = (frame["candidate_id"] == cid).fill_null(False)
-            frame = self.set_cells("candidates", frame, mask, values, ref)
+            if values:
+                mask = (self.frame("candidates")["candidate_id"] == cid).fill_null(False)
+                self.write_cells("candidates", mask, values, ref)
         for j, row in enumerate(changes.add):
             ref = f"candidates.add[{j}]"
-            cid = _text(row.get("candidate_id"))
-            if cid is None:
-                raise self.fail(f"{ref}.candidate_id", "thiếu candidate_id",
-                                "candidate_id missing")
+            cid = self._candidate_id(ref, row)
             if cid in present:
                 raise self.fail(f"{ref}.candidate_id", f"ứng viên '{cid}' đã có",
                                 f"candidate '{cid}' exists already")
-            self._known_columns(ref, row, known)
-            for col in row:
-                if col not in frame.columns:
-                    frame = frame.with_columns(pl.lit(None, pl.Utf8).alias(col))
-            frame = self.append("candidates", frame, {c: _text(v) for c, v in row.items()}, ref)
+            self._known_columns(ref, row)
+            self.append_row("candidates", {c: _text(v) for c, v in row.items()}, ref)
             present.add(cid)
-        self.put("candidates", frame)
 
-    def _known_columns(self, ref: str, row: Mapping[str, Any], known: set[str]) -> None:
-        unknown = sorted(set(row) - known)
+    def _candidate_id(self, ref: str, row: Mapping[str, Any]) -> str:
+        """The candidate a change names."""
+        cid = _text(row.get("candidate_id"))
+        if cid is None:
+            raise self.fail(f"{ref}.candidate_id", "thiếu candidate_id", "candidate_id missing")
+        return cid
+
+    def _known_columns(self, ref: str, row: Mapping[str, Any]) -> None:
+        """Every column a change writes is a column of the schema's candidates table."""
+        unknown = sorted(set(row) - set(schema.CANDIDATES.names()))
         if unknown:
             raise InputError([Problem(self.label, None, f"{ref}.{c}", "cột không tồn tại",
                                       "unknown column") for c in unknown])
+
+    # -- rulings ---------------------------------------------------------------------------
+    def drop_decisions(self) -> None:
+        """The variant ignores the base's rulings (``authority_decisions = "drop"``)."""
+        self.frames["decisions"] = empty_frame(schema.AUTHORITY_DECISIONS)
+        self.labels.pop(schema.AUTHORITY_DECISIONS.name, None)
+        self.headers.pop(schema.AUTHORITY_DECISIONS.name, None)
 
 
 def _text(value: Any) -> str | None:
@@ -590,26 +561,21 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _apply_quota(value: str | None, change: QuotaChange) -> str | None:
-    """New quota text; values that are not whole numbers are left for validation to report."""
-    if value is None:
-        return value
-    try:
-        old = Decimal(value.replace(",", ".").replace(" ", ""))
-    except ArithmeticError:
-        return value
+def _apply_quota(value: int, change: QuotaChange) -> int:
+    """The new quota: set, moved by a whole number or scaled (rounded as asked); never
+    below 0."""
     if change.set is not None:
         new = Decimal(change.set)
     elif change.add is not None:
-        new = old + change.add
+        new = Decimal(value + change.add)
     else:
         assert change.scale is not None
-        new = (old * change.scale).quantize(Decimal(1), rounding=_ROUNDING[change.rounding])
-    return str(max(0, int(new)))
+        new = (value * change.scale).quantize(Decimal(1), rounding=_ROUNDING[change.rounding])
+    return max(0, int(new))
 
 
 # ---------------------------------------------------------------------------------------------
-# Writing variants (sweeps generate them) and listing the files a run read
+# Writing variants (sweeps generate them)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -657,48 +623,3 @@ def _toml(value: Any) -> str:
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{text}"'
-
-
-def input_files(path: Path, scenario: Scenario | None = None) -> list[Path]:
-    """Every file a run of ``path`` reads (variant chain, tables, rule-set files), resolved."""
-    files: list[Path] = []
-    _collect(path, files, set(), scenario)
-    out: list[Path] = []
-    for f in files:
-        if f not in out:
-            out.append(f)
-    return out
-
-
-def _collect(path: Path, files: list[Path], seen: set[Path], scenario: Scenario | None) -> None:
-    from allocator.io.load import TABLES
-
-    resolved = path.resolve()
-    if resolved in seen:
-        return
-    seen.add(resolved)
-    if path.suffix.lower() == ".toml" and path.is_file():
-        files.append(resolved)
-        variant = read_variant(path)
-        rule_file = variant.settings.get("rule_set_file")
-        if rule_file:
-            files.append(resolve(path.parent, str(rule_file), None).resolve())
-        _collect(resolve(path.parent, variant.base, None), files, seen, None)
-        return
-    if path.suffix.lower() == ".xlsx":
-        files.append(resolved)
-        folder = path.parent
-        rule_file = scenario.settings.rule_set_file if scenario is not None else None
-    else:
-        folder = path
-        files.append((path / "scenario.toml").resolve())
-        files.extend((path / f"{t}.csv").resolve() for t in TABLES
-                     if (path / f"{t}.csv").is_file())
-        try:
-            settings = tomllib.loads((path / "scenario.toml").read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError):
-            settings = {}
-        rule_file = settings.get("rule_set_file")
-    if rule_file:
-        rule_path = Path(str(rule_file))
-        files.append((rule_path if rule_path.is_absolute() else folder / rule_path).resolve())

@@ -15,7 +15,9 @@ Cells may be text, numbers or Excel dates; dates may be written dd/mm/yyyy or IS
 date may be a bare year (the core treats it as incomplete and escalates rather than guess);
 ratings, education levels, booleans, sex, titles, units and awards may be written in words.
 Everything is converted to the contract's text form so that
-:func:`allocator.io.load.build_scenario` validates it exactly as it validates CSV files.
+:func:`allocator.io.validate.validate` checks it exactly as it checks CSV files. Sheet names,
+headers and the spellings of values come from :mod:`models.schema` and
+:mod:`models.vocabulary`.
 
 A cell that cannot be read is reported with its sheet, row and column, in Vietnamese and
 English, and nothing is decided. Values are read with fastexcel (Rust calamine) and
@@ -34,189 +36,25 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import fastexcel
 import polars as pl
 
-from allocator.io.load import RawScenario, RawTable, parse_bool
+from allocator.io import rulesets
+from allocator.io.parse import map_distinct, safely
+from allocator.io.raw import RawScenario, RawTable
+from allocator.io.validate import round_settings
 from models import awards as award_names
-from models import ethnic
+from models import ethnic, schema, vocabulary
 from models.errors import Collector, InputError
 from models.ruleset import RuleSet
+from models.schema import Kind
 from models.text import fold
 
 SHEET_WORD_VI = "trang tính"
 HEADER_SCAN_ROWS = 25
 MAX_ROWS_REPORTED = 5
-
-# ---------------------------------------------------------------------------------------------
-# Vocabulary: sheet names, headers, settings keys
-# ---------------------------------------------------------------------------------------------
-
-SHEET_NAMES: dict[str, tuple[str, ...]] = {
-    "scenario": ("scenario", "Kỳ xét", "Thông tin kỳ xét", "Thiết lập", "Cài đặt",
-                 "Thông tin chung"),
-    "units": ("units", "Đơn vị", "Cơ quan, đơn vị", "Danh sách đơn vị", "Cây đơn vị"),
-    "candidates": ("candidates", "Ứng viên", "Danh sách ứng viên", "Viên chức dự xét",
-                   "Danh sách viên chức", "Mẫu 06", "Mẫu số 06"),
-    "quotas": ("quotas", "Chỉ tiêu", "Chỉ tiêu thăng hạng"),
-    "limits": ("limits", "Giới hạn", "Giới hạn chung"),
-    "staff": ("staff", "Cơ cấu hiện có", "Cơ cấu", "Số lượng hiện có", "Biên chế"),
-    "authority_decisions": ("authority_decisions", "Quyết định cấp trên",
-                            "Quyết định của cơ quan quản lý", "Quyết định"),
-    "awards": ("awards", "Khen thưởng", "Danh sách khen thưởng", "Thành tích"),
-    "award_levels": ("award_levels", "Quy đổi khen thưởng", "Bảng quy đổi khen thưởng",
-                     "Mức khen thưởng"),
-}
-SHEET_TITLE_VI: dict[str, str] = {
-    "scenario": "Kỳ xét", "units": "Đơn vị", "candidates": "Ứng viên", "quotas": "Chỉ tiêu",
-    "limits": "Giới hạn chung", "staff": "Cơ cấu hiện có",
-    "authority_decisions": "Quyết định cấp trên", "awards": "Khen thưởng",
-    "award_levels": "Quy đổi khen thưởng",
-}
-TABLES = ("units", "candidates", "quotas", "limits", "staff", "authority_decisions")
-REQUIRED = ("units", "candidates", "quotas")
-
-# contract column → Vietnamese headers (the first is the one the template writes).
-HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
-    "units": {
-        "unit_id": ("Mã đơn vị", "Mã cơ quan, đơn vị", "Mã cơ quan"),
-        "name": ("Tên đơn vị", "Tên cơ quan, tổ chức, đơn vị", "Tên cơ quan, đơn vị",
-                 "Tên cơ quan"),
-        "parent_id": ("Mã cơ quan quản lý", "Mã đơn vị cấp trên", "Cơ quan quản lý",
-                      "Đơn vị cấp trên", "Cấp trên"),
-    },
-    "candidates": {
-        "candidate_id": ("Mã ứng viên", "Mã viên chức", "Mã số viên chức", "Mã hồ sơ",
-                         "Số báo danh", "Mã"),
-        "full_name": ("Họ và tên", "Họ tên"),
-        "birth_date": ("Ngày tháng năm sinh", "Ngày sinh", "Năm sinh", "Ngày, tháng, năm sinh"),
-        "sex": ("Giới tính",),
-        "ethnicity": ("Dân tộc",),
-        "unit_id": ("Mã đơn vị công tác", "Mã đơn vị", "Cơ quan đơn vị đang làm việc",
-                    "Cơ quan, đơn vị đang làm việc", "Đơn vị công tác", "Đơn vị"),
-        "current_title": ("Mã số chức danh nghề nghiệp hiện giữ", "Mã số CDNN hiện giữ",
-                          "Chức danh nghề nghiệp hiện giữ", "Chức danh hiện giữ",
-                          "Mã chức danh hiện giữ"),
-        "target_title": ("Mã số chức danh nghề nghiệp dự xét", "Mã số CDNN dự xét",
-                         "Chức danh nghề nghiệp dự xét", "Chức danh dự xét",
-                         "Chức danh đăng ký dự xét", "Mã chức danh dự xét"),
-        "rank_since": ("Ngày bổ nhiệm hạng hiện giữ", "Ngày bổ nhiệm chức danh hiện giữ",
-                       "Giữ hạng từ ngày", "Ngày giữ hạng hiện tại"),
-        "equivalent_months": ("Thời gian tương đương (tháng)", "Số tháng tương đương",
-                              "Thời gian tương đương"),
-        "probation_months": ("Thời gian tập sự, thử việc (tháng)", "Số tháng tập sự",
-                             "Thời gian tập sự (tháng)", "Thời gian tập sự"),
-        "recruitment_level": ("Trình độ đào tạo khi tuyển dụng", "Trình độ khi tuyển dụng"),
-        "degree": ("Trình độ chuyên môn", "Trình độ đào tạo", "Văn bằng cao nhất",
-                   "Trình độ đào tạo cao nhất"),
-        "degree_field_ok": ("Văn bằng đúng chuyên ngành", "Chuyên ngành phù hợp",
-                            "Đúng chuyên ngành"),
-        "certificate": ("Chứng chỉ bồi dưỡng chức danh dự xét", "Chứng chỉ bồi dưỡng",
-                        "Có chứng chỉ bồi dưỡng"),
-        "rating_prev_year": ("Xếp loại chất lượng năm trước", "Xếp loại năm trước",
-                             "Xếp loại chất lượng năm liền kề", "Xếp loại chất lượng",
-                             "Xếp loại"),
-        "under_discipline": ("Đang trong thời hạn xử lý kỷ luật", "Đang bị kỷ luật",
-                             "Kỷ luật"),
-        "competence_ok": ("Đáp ứng năng lực chuyên môn", "Đạt năng lực chuyên môn",
-                          "Năng lực chuyên môn"),
-        "language_it_ok": ("Đáp ứng ngoại ngữ, tin học", "Đạt ngoại ngữ, tin học",
-                           "Ngoại ngữ, tin học"),
-        "achievement": ("Thành tích khen thưởng cao nhất", "Thành tích khen thưởng",
-                        "Thành tích", "Khen thưởng", "Mức thành tích"),
-        "achievement_count": ("Số khen thưởng ở mức cao nhất", "Số khen thưởng cùng mức",
-                              "Số lượng khen thưởng"),
-        "service_start": ("Ngày bắt đầu công tác", "Thời gian bắt đầu công tác",
-                          "Ngày vào ngành", "Ngày tuyển dụng"),
-        "points": ("Điểm quy đổi",),
-        "points_st": ("Điểm quy đổi từ nhiệm vụ KH&CN", "Điểm quy đổi từ nhiệm vụ khoa học",
-                      "Điểm nhiệm vụ KH&CN"),
-        "salary_increase": ("Hệ số lương tăng thêm", "Chênh lệch hệ số lương",
-                            "Mức tăng hệ số lương"),
-    },
-    "quotas": {
-        "agency_id": ("Mã cơ quan tổ chức xét", "Cơ quan tổ chức xét", "Mã cơ quan",
-                      "Cơ quan"),
-        "target_title": ("Mã số chức danh nghề nghiệp dự xét", "Chức danh dự xét",
-                         "Mã chức danh", "Chức danh"),
-        "quota": ("Chỉ tiêu", "Số chỉ tiêu", "Chỉ tiêu thăng hạng"),
-    },
-    "limits": {
-        "limit_id": ("Mã giới hạn", "Giới hạn"),
-        "scope_unit_id": ("Mã đơn vị phạm vi", "Phạm vi", "Đơn vị phạm vi"),
-        "target_title": ("Mã số chức danh", "Chức danh", "Mã chức danh"),
-        "target_rank": ("Hạng",),
-        "max": ("Số tối đa", "Tối đa"),
-        "max_share": ("Tỷ lệ tối đa", "Tỉ lệ tối đa"),
-    },
-    "staff": {
-        "unit_id": ("Mã đơn vị", "Đơn vị"),
-        "title": ("Mã số chức danh", "Chức danh", "Mã chức danh"),
-        "holders": ("Số người đang giữ", "Số lượng hiện có", "Hiện có", "Số người giữ"),
-        "positions": ("Số lượng người làm việc được duyệt", "Biên chế được duyệt",
-                      "Số vị trí được duyệt", "Biên chế"),
-    },
-    "authority_decisions": {
-        "candidate_id": ("Mã ứng viên", "Mã viên chức"),
-        "decision": ("Quyết định", "Ý kiến quyết định"),
-    },
-    "awards": {
-        "candidate_id": ("Mã ứng viên", "Mã viên chức"),
-        "award": ("Hình thức khen thưởng", "Khen thưởng", "Danh hiệu",
-                  "Tên khen thưởng", "Thành tích"),
-    },
-    "award_levels": {
-        "award": ("Hình thức khen thưởng", "Khen thưởng", "Danh hiệu", "Tên khen thưởng"),
-        "level": ("Mức", "Bậc", "Mức thành tích"),
-    },
-}
-# Headers that are not contract columns but carry data: the Nam / Nữ columns of Mẫu 06 and
-# the row number TT (used as candidate_id when the sheet has no id column).
-EXTRA_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
-    "candidates": {"__male": ("Nam",), "__female": ("Nữ",), "__tt": ("TT", "STT", "Số TT")},
-}
-KEY_COLUMN = {"units": "unit_id", "candidates": "candidate_id", "quotas": "agency_id",
-              "limits": "limit_id", "staff": "unit_id", "authority_decisions": "candidate_id",
-              "awards": "candidate_id", "award_levels": "award"}
-
-SETTING_KEYS: dict[str, tuple[str, ...]] = {
-    "name": ("Tên kỳ xét", "Tên"),
-    "deadline": ("Hạn nộp hồ sơ", "Ngày hết hạn nộp hồ sơ", "Hạn nộp"),
-    "review_year": ("Năm xét", "Năm xét thăng hạng"),
-    "certificate_waived": ("Miễn chứng chỉ bồi dưỡng", "Không yêu cầu chứng chỉ bồi dưỡng"),
-    "require_excellent_achievement": ("Yêu cầu thành tích xuất sắc",),
-    "objective": ("Mục tiêu phân bổ", "Mục tiêu"),
-    "budget": ("Ngân sách tăng hệ số lương", "Ngân sách"),
-    "rule_set": ("Bộ quy tắc",),
-    "rule_set_file": ("Tệp bộ quy tắc",),
-}
-SETTING_HEADERS = {"key": ("Thiết lập", "Khoá", "Khóa", "Mục"), "value": ("Giá trị",)}
-
-_TRUE_WORDS = {"co", "dat", "yes", "true", "1", "x", "v", "y", "dung", "✓", "✔"}
-_FALSE_WORDS = {"khong", "khong dat", "no", "false", "0", "chua", "chua dat", "sai", "n"}
-_RATINGS = {
-    "xuat sac": "xuat_sac", "hoan thanh xuat sac": "xuat_sac",
-    "hoan thanh xuat sac nhiem vu": "xuat_sac", "htxsnv": "xuat_sac", "xuat_sac": "xuat_sac",
-    "tot": "tot", "hoan thanh tot": "tot", "hoan thanh tot nhiem vu": "tot", "httnv": "tot",
-    "hoan thanh": "hoan_thanh", "hoan thanh nhiem vu": "hoan_thanh", "htnv": "hoan_thanh",
-    "hoan_thanh": "hoan_thanh",
-    "khong hoan thanh": "khong_hoan_thanh", "khong hoan thanh nhiem vu": "khong_hoan_thanh",
-    "khtnv": "khong_hoan_thanh", "khong_hoan_thanh": "khong_hoan_thanh",
-}
-_EDUCATION_PREFIXES = (
-    ("tien si", "tien_si"), ("tien sy", "tien_si"), ("tien_si", "tien_si"), ("ts", "tien_si"),
-    ("thac si", "thac_si"), ("thac sy", "thac_si"), ("thac_si", "thac_si"), ("ths", "thac_si"),
-    ("dai hoc", "dai_hoc"), ("dai_hoc", "dai_hoc"), ("cu nhan", "dai_hoc"), ("ky su", "dai_hoc"),
-    ("dh", "dai_hoc"), ("cao dang", "cao_dang"), ("cao_dang", "cao_dang"), ("cd", "cao_dang"),
-    ("trung cap", "trung_cap"), ("trung_cap", "trung_cap"), ("tc", "trung_cap"),
-)
-_SEX_WORDS = {"nam": "male", "male": "male", "m": "male", "nu": "female", "female": "female",
-              "f": "female"}
-_DECISION_WORDS = {"select": "select", "chon": "select", "dong y": "select",
-                   "trung tuyen": "select", "reject": "reject", "khong chon": "reject",
-                   "loai": "reject", "khong trung tuyen": "reject"}
-_OBJECTIVES = {"priority": "priority", "uu tien": "priority", "thu tu uu tien": "priority",
-               "fill": "fill", "lap day": "fill", "lap day chi tieu": "fill"}
-_MARKS = {"x", "v", "✓", "✔", "1", "co"}
+#: The folder's tables, and the workbook-only sheets of awards, read in this order.
+SHEET_TABLES = tuple(t for t in schema.TABLES if not t.key_value)
 
 
 def header_key(text: str) -> str:
@@ -225,13 +63,15 @@ def header_key(text: str) -> str:
 
 
 def _vocabulary(table: str) -> dict[str, str]:
-    """Header key → column name for one table (contract names and Vietnamese headers)."""
+    """Header key → column name for one table: the contract's names and the schema's
+    Vietnamese headers (and the extra columns a sheet may carry: Mẫu 06's Nam / Nữ, TT)."""
+    spec = schema.table(table)
     vocab: dict[str, str] = {}
-    for column, names in {**HEADERS.get(table, {}), **EXTRA_HEADERS.get(table, {})}.items():
-        if not column.startswith("__"):
-            vocab[header_key(column)] = column
-        for name in names:
-            vocab.setdefault(header_key(name), column)
+    for column in (*spec.columns_in(), *spec.sheet_columns):
+        if not column.name.startswith("__"):
+            vocab[header_key(column.name)] = column.name
+        for name in column.headers_vi:
+            vocab.setdefault(header_key(name), column.name)
     return vocab
 
 
@@ -323,8 +163,6 @@ def _scan(xml: bytes) -> tuple[int, int, tuple[tuple[int, int, str], ...]]:
 
 def open_workbook(path: Path) -> dict[str, Sheet]:
     """Every sheet of an .xlsx file as text cells, with positions and error cells."""
-    import fastexcel
-
     label = path.name
     if not path.exists():
         raise InputError.one(str(path), None, None, "không tìm thấy tệp", "file not found")
@@ -357,10 +195,10 @@ def find_sheets(sheets: Iterable[str]) -> dict[str, str]:
     """Table → sheet name, by the stem or a Vietnamese name (case and diacritics ignored)."""
     by_key = {header_key(s): s for s in sheets}
     found: dict[str, str] = {}
-    for table, names in SHEET_NAMES.items():
-        for name in names:
+    for table in schema.TABLES:
+        for name in table.sheet_names:
             if header_key(name) in by_key:
-                found[table] = by_key[header_key(name)]
+                found[table.name] = by_key[header_key(name)]
                 break
     return found
 
@@ -481,10 +319,10 @@ class _TableSheet:
 
     def _drop_footer(self, body: pl.DataFrame, frame: pl.DataFrame, start: int) -> pl.DataFrame:
         """Ignore a signature block: rows below an empty row after the last row with a key."""
-        key_col = KEY_COLUMN.get(self.table)
+        key_col = schema.table(self.table).row_key
         if key_col == "candidate_id" and key_col not in body.columns:
             key_col = "full_name" if "full_name" in body.columns else "__tt"
-        if key_col not in body.columns or body.height == 0:
+        if key_col is None or key_col not in body.columns or body.height == 0:
             return body
         keyed = body.filter(pl.col(key_col).is_not_null())
         if keyed.height == 0:
@@ -529,15 +367,7 @@ class _TableSheet:
         if not self.has(column):
             return
         raw = self.col(column)
-        table: dict[str, str] = {}
-        for value in raw.drop_nulls().unique().to_list():
-            try:
-                out = fn(value)
-            except (KeyError, ValueError, ArithmeticError):
-                out = None
-            if out is not None:
-                table[value] = out
-        converted = raw.replace_strict(table, default=None, return_dtype=pl.Utf8)
+        converted = map_distinct(raw, fn, pl.Utf8())
         self.report(raw.is_not_null() & converted.is_null(), column,
                     f"không đọc được giá trị, cần {what_vi}",
                     f"unreadable value, expected {what_en}", raw)
@@ -558,7 +388,7 @@ class _TableSheet:
         self.put(column, parsed)
 
     def frame_for_core(self) -> pl.DataFrame:
-        """All-text frame with ``__row``, as :class:`allocator.io.load.RawTable` expects."""
+        """All-text frame with ``__row``, as :class:`allocator.io.raw.RawTable` expects."""
         frame = self.frame.select([c for c in self.frame.columns if not c.startswith("__")])
         return frame.with_columns(self.rows.alias("__row")).select(
             "__row", *[pl.col(c).cast(pl.Utf8) for c in frame.columns])
@@ -618,31 +448,15 @@ def date_text(expr: pl.Expr, *, birth: bool = False) -> pl.Expr:
 
 
 def _bool_word(value: str, *, exempt: bool = False) -> str:
-    word = fold(value)
-    if exempt and word.startswith("mien"):
+    """'true' or 'false' for a yes/no cell in words ("Có", "Đạt", "✓", "Chưa" …); with
+    ``exempt``, "Miễn …" is yes. KeyError when the words mean neither."""
+    if exempt and any(f.split()[:1] == [vocabulary.EXEMPT_PREFIX]
+                      for f in vocabulary.sheet_forms(value)):
         return "true"
-    if word in _TRUE_WORDS:
-        return "true"
-    if word in _FALSE_WORDS:
-        return "false"
-    return "true" if parse_bool(value) else "false"
-
-
-def _education(value: str) -> str:
-    word = fold(value).replace(".", " ").strip()
-    for prefix, level in _EDUCATION_PREFIXES:
-        if word == prefix or word.startswith(prefix + " "):
-            return level
-    raise KeyError(value)
-
-
-def _rating(value: str) -> str:
-    word = fold(value).replace(".", "").strip()
-    return _RATINGS[word]
-
-
-def _sex(value: str) -> str:
-    return _SEX_WORDS[fold(value)]
+    code = vocabulary.YES_NO.sheet_code_of(value)
+    if code is None:
+        raise KeyError(value)
+    return code
 
 
 def _title_lookup(rs: RuleSet) -> dict[str, str]:
@@ -665,8 +479,8 @@ def _map_title(value: str, table: dict[str, str]) -> str:
 
 def _unit_names(ids: pl.Series, names: pl.Series) -> dict[str, str]:
     """Folded unit name → unit id, for names that only one unit has."""
-    frame = pl.DataFrame({"id": ids, "name": names}).drop_nulls()
-    frame = frame.with_columns(pl.col("name").map_elements(header_key, return_dtype=pl.Utf8))
+    frame = pl.DataFrame({"id": ids, "name": map_distinct(names, header_key, pl.Utf8())})
+    frame = frame.drop_nulls()
     unique = frame.filter(pl.col("name").is_unique())
     return dict(unique.select("name", "id").iter_rows())
 
@@ -686,11 +500,12 @@ def _read_settings(sheet: Sheet, problems: Collector) -> dict[str, Any]:
     """The ``scenario`` sheet: one setting per row, key in the first column, value next."""
     label = _sheet_label(sheet.name)
     frame = sheet.frame
-    vocab = {header_key(k): k for k in SETTING_KEYS}
-    for k, names in SETTING_KEYS.items():
-        for n in names:
-            vocab[header_key(n)] = k
-    header_words = {header_key(w) for ws in SETTING_HEADERS.values() for w in ws}
+    vocab = {header_key(c.name): c.name for c in schema.SETTINGS.columns}
+    for c in schema.SETTINGS.columns:
+        for n in c.headers_vi:
+            vocab[header_key(n)] = c.name
+    header_words = {header_key(w) for w in (*schema.SETTINGS_KEY_HEADERS_VI,
+                                            *schema.SETTINGS_VALUE_HEADERS_VI)}
     header_words |= {"key", "value"}
     settings: dict[str, Any] = {}
     rows = frame.rows()
@@ -730,20 +545,22 @@ def _read_settings(sheet: Sheet, problems: Collector) -> dict[str, Any]:
 
 
 def _setting_value(setting: str, value: str) -> Any:
-    if setting == "deadline":
+    """A setting's value from its cell, by the setting's kind (None when unreadable); a key
+    the schema does not know keeps its text, for the validation to refuse."""
+    if not schema.SETTINGS.has(setting):
+        return value
+    column = schema.SETTINGS.column(setting)
+    if column.kind is Kind.date:
         text = pl.select(date_text(pl.lit(value))).item()
         return dt.date.fromisoformat(text) if text else None
-    if setting == "review_year":
+    if column.kind is Kind.year:
         m = re.fullmatch(r"(\d{4})(?:\.0+)?", value)
         return int(m.group(1)) if m else None
-    if setting in ("certificate_waived", "require_excellent_achievement"):
-        try:
-            return _bool_word(value) == "true"
-        except (KeyError, ValueError):
-            return None
-    if setting == "objective":
-        return _OBJECTIVES.get(fold(value))
-    if setting == "budget":
+    if column.kind is Kind.bool:
+        return safely(lambda v: _bool_word(v) == "true", value)
+    if column.kind is Kind.term:
+        return vocabulary.VOCABULARIES[str(column.vocabulary)].sheet_code_of(value)
+    if column.kind is Kind.number:
         return value.replace(",", ".").replace(" ", "")
     return value
 
@@ -754,15 +571,14 @@ def _setting_value(setting: str, value: str) -> Any:
 
 
 def read_workbook(path: Path) -> RawScenario:
-    """Read a scenario workbook into the raw tables that :func:`build_scenario` validates."""
-    from allocator.io import load
-
+    """Read a scenario workbook into the raw tables that :func:`validate` checks: every cell
+    converted to the contract's text by its column's kind in the schema."""
     sheets = open_workbook(path)
     found = find_sheets(sheets)
     problems = Collector()
-    for table in ("scenario", *REQUIRED):
-        if table not in found:
-            names = ", ".join(f"'{n}'" for n in SHEET_NAMES[table][:2])
+    for table in schema.TABLES:
+        if table.required and table.name not in found:
+            names = ", ".join(f"'{n}'" for n in table.sheet_names[:2])
             problems.add(path.name, None, None, f"thiếu trang tính {names}",
                          f"sheet {names} is missing")
     problems.raise_if_any()
@@ -770,82 +586,78 @@ def read_workbook(path: Path) -> RawScenario:
     settings = _read_settings(settings_sheet, problems)
     problems.raise_if_any()
     settings_label = _sheet_label(settings_sheet.name)
-    stub = RawScenario(path, settings, settings_label, {}, path.parent)
-    round_settings = load.round_settings(stub)
-    rs = load.resolve_rule_set(stub, round_settings)
+    rs = rulesets.for_round(round_settings(settings, settings_label), path.parent,
+                            settings_label)
 
     # An optional sheet left entirely empty counts as absent; a required one is an error.
-    readers = {table: _TableSheet(table, sheets[found[table]], problems)
-               for table in (*TABLES, "awards", "award_levels") if table in found
-               and (table in REQUIRED or sheets[found[table]].frame.height > 0)}
+    readers = {t.name: _TableSheet(t.name, sheets[found[t.name]], problems)
+               for t in SHEET_TABLES if t.name in found
+               and (t.required or sheets[found[t.name]].frame.height > 0)}
     units = readers["units"]
-    unit_ids = set(units.col("unit_id").drop_nulls().to_list())
-    unit_names = _unit_names(units.col("unit_id"), units.col("name"))
-    titles = _title_lookup(rs)
-
-    def unit_ref(t: _TableSheet, column: str) -> None:
-        t.convert(column, lambda v: _map_unit(v, unit_ids, unit_names), "mã đơn vị",
-                  "a unit id")
-
-    def title_ref(t: _TableSheet, column: str) -> None:
-        t.convert(column, lambda v: _map_title(v, titles), "mã chức danh", "a title code")
-
-    unit_ref(units, "parent_id")
-    extra_levels = _award_levels(readers.get("award_levels"), rs, problems)
-    matcher = award_names.AwardMatcher(rs, extra_levels)
-    cands = readers["candidates"]
-    _candidates(cands, matcher, problems)
-    unit_ref(cands, "unit_id")
-    title_ref(cands, "current_title")
-    title_ref(cands, "target_title")
+    refs = _References(set(units.col("unit_id").drop_nulls().to_list()),
+                       _unit_names(units.col("unit_id"), units.col("name")), _title_lookup(rs),
+                       award_names.AwardMatcher(
+                           rs, _award_levels(readers.get("award_levels"), rs, problems)))
+    for table in schema.FOLDER_TABLES:
+        if table.name in readers:
+            _convert_sheet(readers[table.name], table, refs)
     if "awards" in readers:
-        _apply_awards(readers["awards"], cands, matcher)
-    quotas = readers["quotas"]
-    unit_ref(quotas, "agency_id")
-    title_ref(quotas, "target_title")
-    if "limits" in readers:
-        unit_ref(readers["limits"], "scope_unit_id")
-        title_ref(readers["limits"], "target_title")
-        readers["limits"].convert("target_rank", lambda v: v.strip().upper(), "I/II/III/IV/V",
-                                  "I/II/III/IV/V")
-    if "staff" in readers:
-        unit_ref(readers["staff"], "unit_id")
-        title_ref(readers["staff"], "title")
-    if "authority_decisions" in readers:
-        readers["authority_decisions"].convert("decision", lambda v: _DECISION_WORDS[fold(v)],
-                                               "chọn/không chọn (select/reject)",
-                                               "select/reject")
+        _apply_awards(readers["awards"], readers["candidates"], refs.awards)
     problems.raise_if_any()
-    tables = {t: RawTable(readers[t].label, readers[t].frame_for_core(),
-                          dict(readers[t].headers))
-              for t in TABLES if t in readers}
+    tables = {t.name: RawTable(readers[t.name].label, readers[t.name].frame_for_core(),
+                               dict(readers[t.name].headers))
+              for t in schema.FOLDER_TABLES if t.name in readers}
     return RawScenario(path, settings, settings_label, tables, path.parent)
 
 
-def _candidates(t: _TableSheet, matcher: award_names.AwardMatcher, problems: Collector) -> None:
-    """Convert the candidate columns written in words, dates and marks to contract text."""
-    if not t.has("candidate_id") and t.has("__tt"):
-        t.put("candidate_id", t.col("__tt"))
-        t.headers["candidate_id"] = t.headers.get("__tt", "TT")
-    _sex_columns(t)
-    t.dates("birth_date", birth=True)
-    for column in ("rank_since", "service_start"):
-        t.dates(column)
-    t.convert("sex", _sex, "Nam/Nữ", "Nam/Nữ (male/female)")
-    t.convert("ethnicity", lambda v: v if ethnic.normalise(v) else None,
-              "tên một trong 54 dân tộc Việt Nam", "the name of one of Vietnam's 54 ethnic groups")
-    for column in ("degree_field_ok", "certificate", "under_discipline", "competence_ok"):
-        t.convert(column, _bool_word, "có/không (x hoặc để trống)", "yes/no (x or empty)")
-    t.convert("language_it_ok", lambda v: _bool_word(v, exempt=True),
-              "có/không/miễn (x hoặc để trống)", "yes/no/exempt (x or empty)")
-    for column in ("recruitment_level", "degree"):
-        t.convert(column, _education, "trung cấp/cao đẳng/đại học/thạc sĩ/tiến sĩ",
-                  "trung_cap/cao_dang/dai_hoc/thac_si/tien_si")
-    t.convert("rating_prev_year", _rating,
-              "hoàn thành xuất sắc/tốt/hoàn thành/không hoàn thành nhiệm vụ",
-              "xuat_sac/tot/hoan_thanh/khong_hoan_thanh")
-    _achievement_column(t, matcher)
-    _ = problems
+@dataclass(frozen=True)
+class _References:
+    """What names in a workbook may refer to: units (by id or unique name), titles (by code
+    or name) and awards (by level or name)."""
+
+    unit_ids: set[str]
+    unit_names: dict[str, str]
+    titles: dict[str, str]
+    awards: award_names.AwardMatcher
+
+
+def _convert_sheet(t: _TableSheet, table: schema.Table, refs: _References) -> None:
+    """Convert every column written in words, dates, marks or names to contract text."""
+    if table is schema.CANDIDATES:
+        if not t.has("candidate_id") and t.has("__tt"):
+            t.put("candidate_id", t.col("__tt"))
+            t.headers["candidate_id"] = t.headers.get("__tt", "TT")
+        _sex_columns(t)
+    for column in table.columns_in():
+        _convert_column(t, column, refs)
+
+
+def _convert_column(t: _TableSheet, column: schema.Column, refs: _References) -> None:
+    """One column to contract text, by its kind; kinds the validation reads from text as
+    written (ids, counts, numbers …) are left as they are."""
+    name, kind = column.name, column.kind
+    if kind is Kind.unit:
+        t.convert(name, lambda v: _map_unit(v, refs.unit_ids, refs.unit_names), "mã đơn vị",
+                  "a unit id")
+    elif kind is Kind.title_code:
+        t.convert(name, lambda v: _map_title(v, refs.titles), "mã chức danh", "a title code")
+    elif kind in (Kind.date, Kind.birth_date):
+        t.dates(name, birth=kind is Kind.birth_date)
+    elif kind is Kind.bool and column.exempt:
+        t.convert(name, lambda v: _bool_word(v, exempt=True), vocabulary.EXEMPT_EXPECTED_VI,
+                  vocabulary.EXEMPT_EXPECTED_EN)
+    elif kind is Kind.bool:
+        t.convert(name, _bool_word, vocabulary.YES_NO.sheet_expected_vi,
+                  vocabulary.YES_NO.sheet_expected_en)
+    elif kind is Kind.term:
+        words = vocabulary.VOCABULARIES[str(column.vocabulary)]
+        t.convert(name, words.sheet_code_of, words.sheet_expected_vi, words.sheet_expected_en)
+    elif kind is Kind.ethnic_group:
+        t.convert(name, lambda v: v if ethnic.normalise(v) else None,
+                  "tên một trong 54 dân tộc Việt Nam",
+                  "the name of one of Vietnam's 54 ethnic groups")
+    elif kind is Kind.achievement:
+        _achievement_column(t, refs.awards)
 
 
 def _achievement_column(t: _TableSheet, matcher: award_names.AwardMatcher) -> None:
@@ -887,7 +699,7 @@ def _sex_columns(t: _TableSheet) -> None:
         t.put("sex", sex)
         t.headers["sex"] = f"{t.headers.get('__male', 'Nam')}/{t.headers.get('__female', 'Nữ')}"
     marked = pl.select(pl.coalesce(female, male)).to_series()
-    is_mark = marked.map_elements(lambda v: fold(v) in _MARKS, return_dtype=pl.Boolean)
+    is_mark = map_distinct(marked, lambda v: fold(v) in vocabulary.MARKS, pl.Boolean())
     in_column = pl.select(pl.when(~is_mark.fill_null(True)).then(marked)).to_series()
     if in_column.is_not_null().any():
         if t.has("birth_date"):
@@ -915,7 +727,7 @@ def _award_levels(t: _TableSheet | None, rs: RuleSet,
             return []
     t.report(t.col("award").is_null(), "award", "ô trống", "empty cell")
     level = t.col("level")
-    mapped = level.map_elements(lambda v: codes.get(fold(v)), return_dtype=pl.Utf8)
+    mapped = map_distinct(level, lambda v: codes[fold(v)], pl.Utf8())
     t.report(level.is_null() | mapped.is_null(), "level",
              f"cần một mức của bộ quy tắc {'/'.join(codes.values())}",
              f"expected a level of the rule set {'/'.join(codes.values())}", level)

@@ -34,6 +34,9 @@ import duckdb
 import polars as pl
 
 from allocator import __version__
+from allocator.engine.flow import decide
+from allocator.engine.options import Options
+from allocator.io.loader import input_files, load
 from models.result import RunResult, Summary
 
 SCHEMA_VERSION = "1"
@@ -119,8 +122,6 @@ class RunRecord:
 
 def read_inputs(inputs: Path, result: RunResult | None = None) -> dict[str, bytes]:
     """The contents of every file a run of ``inputs`` reads, keyed by resolved path."""
-    from allocator.io.variants import input_files
-
     scenario = result.scenario if result is not None else None
     return {p.as_posix(): p.read_bytes() for p in input_files(inputs, scenario)}
 
@@ -387,11 +388,6 @@ def mirror(folder: Path, path: Path) -> Path:
 
 def replay(run_id: str) -> Replay:
     """Re-run a recorded run from its stored inputs; compare decisions byte for byte."""
-    from allocator.engine.flow import decide
-    from allocator.engine.options import Options
-    from allocator.io.load import build_scenario, read_folder
-    from allocator.io.variants import load_any
-
     with connect() as con:
         rid = resolve_run_id(con, run_id)
         engine_then = str(con.execute("SELECT engine_version FROM runs WHERE run_id = ?",
@@ -403,11 +399,7 @@ def replay(run_id: str) -> Replay:
         def remap(path: Path) -> Path:
             return mirror(folder, path)
 
-        if entry.suffix.lower() in (".toml", ".xlsx"):
-            scenario = load_any(entry, remap=remap).scenario
-        else:
-            scenario = build_scenario(read_folder(entry))
-        result = decide(scenario, Options())
+        result = decide(load(entry, remap=remap), Options())
     now = result.decisions.write_csv().encode()
     stored = decisions_of(rid)
     changed = _changed(stored, now)

@@ -35,13 +35,14 @@ import polars as pl
 from allocator.engine.cache import StageCache
 from allocator.engine.flow import decide
 from allocator.engine.options import Options
-from allocator.io.load import Scenario
+from allocator.io.loader import input_files, load_base
 from allocator.io.staging import write_staged
-from allocator.io.variants import Loaded, apply_variant, dump_variant, input_files, load_any
+from allocator.io.variants import Loaded, apply_variant, dump_variant
 from allocator.io.variants import parse_variant as _parse_variant
 from allocator.planning.compare import FIGURE_SCHEMA, figures, write_report
 from models.errors import InputError
 from models.result import RunResult
+from models.scenario import Scenario
 from models.tree import UnitTree
 
 METHODS = ("proportional", "equal", "shortage")
@@ -245,7 +246,7 @@ def _workspace(b: Bundle) -> tuple[Path, Loaded]:
             target = _mirror(folder, Path(path))
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-        loaded = load_any(_mirror(folder, Path(b.entry)),
+        loaded = load_base(_mirror(folder, Path(b.entry)),
                           remap=lambda p: _mirror(folder, p))
         found = (folder, loaded)
         _WORKSPACES[b.digest] = found

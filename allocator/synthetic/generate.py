@@ -40,6 +40,8 @@ from typing import Any, overload
 import numpy as np
 import polars as pl
 
+from models import schema, vocabulary
+
 # ---------------------------------------------------------------------------------------------
 # Reference data
 # ---------------------------------------------------------------------------------------------
@@ -165,15 +167,11 @@ GIVEN_FEMALE = ("Anh", "Hương", "Lan", "Linh", "Mai", "Ngọc", "Nhung", "Phư
 RAISE_JUNIOR = (0.15, 0.21, 0.28, 0.34, 0.40, 0.48)
 RAISE_SENIOR = (0.07, 0.21, 0.33, 0.40, 0.52, 0.66)
 
-CANDIDATE_COLUMNS = (
-    "candidate_id", "full_name", "birth_date", "sex", "ethnicity", "unit_id", "current_title",
-    "target_title", "rank_since", "equivalent_months", "probation_months", "recruitment_level",
-    "degree", "degree_field_ok", "certificate", "rating_prev_year", "under_discipline",
-    "competence_ok", "language_it_ok", "achievement", "service_start", "points", "points_st",
-    "salary_increase",
-)
-EDUCATION = ("trung_cap", "cao_dang", "dai_hoc", "thac_si", "tien_si")
-RATINGS = ("xuat_sac", "tot", "hoan_thanh", "khong_hoan_thanh")
+#: The columns written: the schema's, but for award counts (the generator draws none, so the
+#: column's default holds for everyone).
+CANDIDATE_COLUMNS = tuple(c for c in schema.CANDIDATES.names() if c != "achievement_count")
+EDUCATION = vocabulary.EDUCATION.codes
+RATINGS = vocabulary.RATING.codes
 ACHIEVEMENTS = ("A", "B", "C", "D", "")
 
 NATIONAL_FROM = 300_000  # from this size on, a country of provinces under one root
@@ -319,12 +317,12 @@ def make(size: int, seed: int, *, coupling: Coupling | None = None, out: Path,
             f"Toàn quốc, {n_prov} tỉnh — xét thăng hạng (dữ liệu mô phỏng, seed {seed})")
     toml = _scenario_toml(name, deadline, budget, size, seed, coupling)
     _write(out, {
-        "scenario.toml": toml,
-        "units.csv": tree["units"],
-        "candidates.csv": cands,
-        "quotas.csv": quotas,
-        "staff.csv": staff,
-        **({"limits.csv": limits} if limits.height else {}),
+        schema.SETTINGS.file: toml,
+        schema.UNITS.file: tree["units"].select(schema.UNITS.names()),
+        schema.CANDIDATES.file: cands,
+        schema.QUOTAS.file: quotas.select(schema.QUOTAS.names()),
+        schema.STAFF.file: staff.select(schema.STAFF.names()),
+        **({schema.LIMITS.file: limits} if limits.height else {}),
     })
     counts = {
         "departments": int(tree["n_depts"]),
@@ -727,8 +725,7 @@ def _expected_winners(info: dict[str, Any], quotas: pl.DataFrame) -> np.ndarray:
 
 def _limits(info: dict[str, Any], quotas: pl.DataFrame, tree: dict[str, Any],
             coupling: Coupling) -> pl.DataFrame:
-    schema = {"limit_id": pl.Utf8, "scope_unit_id": pl.Utf8, "target_title": pl.Utf8,
-              "target_rank": pl.Utf8, "max": pl.Utf8, "max_share": pl.Utf8}
+    columns = dict.fromkeys(schema.LIMITS.names(), pl.Utf8)
     rows: list[dict[str, str | None]] = []
     if coupling.department_limits:
         win = _expected_winners(info, quotas)
@@ -752,7 +749,7 @@ def _limits(info: dict[str, Any], quotas: pl.DataFrame, tree: dict[str, Any],
                          "scope_unit_id": tree["unit_ids"][u], "target_title": None,
                          "target_rank": "II", "max": None,
                          "max_share": f"{coupling.unit_share:.2f}"})
-    return pl.DataFrame(rows, schema=schema).sort("limit_id")
+    return pl.DataFrame(rows, schema=columns).sort("limit_id")
 
 
 def _budget(info: dict[str, Any], quotas: pl.DataFrame, coupling: Coupling) -> str:

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from allocator.cli.app import app
 from allocator.engine.digest import input_digest
-from allocator.io.load import load
+from allocator.io.loader import load
 from tests.support.builders import candidate, write_folder
 from tests.support.sheets import SCENARIOS
 

@@ -11,9 +11,9 @@ from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
 from allocator.cli.app import app
-from allocator.documents.template import RATING_VI
-from allocator.io.workbook import HEADERS
+from models import schema
 from models.result import RunResult
+from models.vocabulary import RATING
 from tests.support.sheets import (
     SCENARIOS,
     csv_rows,
@@ -23,6 +23,10 @@ from tests.support.sheets import (
 )
 
 runner = CliRunner()
+RATING_VI = RATING.labels("vi", cell=True)
+#: table → column → the Vietnamese headers accepted (the first is the template's)
+HEADERS = {t.name: {c.name: c.headers_vi for c in t.columns_in()} for t in schema.TABLES
+           if not t.key_value}
 EDUCATION = {"trung_cap": "Trung cấp", "cao_dang": "Cao đẳng", "dai_hoc": "Đại học",
              "thac_si": "Thạc sĩ", "tien_si": "Tiến sĩ"}
 

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from allocator.engine.cache import StageCache
 from allocator.engine.flow import decide
 from allocator.engine.options import Options
-from allocator.io.load import build_scenario, load
+from allocator.io.loader import load
 from allocator.io.output import write_outputs
+from allocator.io.validate import validate
 from allocator.solve.problem import ESCALATED, NOT_SELECTED, SELECTED
 from allocator.verify.checker import Checker, check
 from models.enums import Criterion, Method
@@ -49,7 +50,7 @@ def _brute_force(args: dict[str, Any], decisions: pl.DataFrame, escalations: pl.
 @SETTINGS
 @given(scenarios(max_candidates=9))
 def test_statuses_equal_brute_force_on_coupled_rounds(args: dict[str, Any]) -> None:
-    sc = build_scenario(raw(**args))
+    sc = validate(raw(**args))
     result = decide(sc, Options())
     got = {c: s for c, s in result.decisions.select("candidate_id", "status").iter_rows()
            if s != "ineligible"}
@@ -60,7 +61,7 @@ def test_statuses_equal_brute_force_on_coupled_rounds(args: dict[str, Any]) -> N
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(max_candidates=9, incomplete_births=True, ineligible=True))
 def test_checker_passes_on_every_result(args: dict[str, Any]) -> None:
-    sc = build_scenario(raw(**args))
+    sc = validate(raw(**args))
     result = decide(sc, Options())
     assert check(sc, result.decisions, result.escalations, result.pools) == []
 
@@ -99,7 +100,7 @@ def _brute_force_completions(sc: Any, decisions: pl.DataFrame,
        st.sampled_from(["auto", "cpsat"]))
 def test_incomplete_birth_dates_in_coupled_pools_equal_every_completion(
         args: dict[str, Any], method: str) -> None:
-    sc = build_scenario(raw(**args))
+    sc = validate(raw(**args))
     result = decide(sc, Options(method=Method(method)))
     got = {c: s for c, s in result.decisions.select("candidate_id", "status").iter_rows()
            if s != "ineligible"}
@@ -132,7 +133,7 @@ def test_too_many_birth_orders_says_not_proven_and_stays_sound(
     from allocator.solve import incomplete
 
     monkeypatch.setattr(incomplete, "MAX_ORDERS", 1)
-    sc = build_scenario(raw(**args))
+    sc = validate(raw(**args))
     result = decide(sc, Options(method=Method.cpsat))
     got = {c: s for c, s in result.decisions.select("candidate_id", "status").iter_rows()
            if s != "ineligible"}
@@ -142,7 +143,7 @@ def test_too_many_birth_orders_says_not_proven_and_stays_sound(
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(max_candidates=9, ineligible=True, incomplete_births=True))
 def test_checker_passes_on_every_cpsat_result(args: dict[str, Any]) -> None:
-    sc = build_scenario(raw(**args))
+    sc = validate(raw(**args))
     result = decide(sc, Options(method=Method.cpsat))
     assert check(sc, result.decisions, result.escalations, result.pools) == []
 
@@ -204,7 +205,7 @@ def test_what_if_with_a_shared_cache_equals_a_fresh_run(args: dict[str, Any],
     components re-capped, solved components) never leak a stale value."""
     import dataclasses
 
-    base = build_scenario(raw(**args))
+    base = validate(raw(**args))
     cache = StageCache()
     current = base
     for _ in range(data.draw(st.integers(1, 4))):

@@ -15,9 +15,8 @@ from allocator.documents.template import scenario_to_workbook
 from allocator.engine.digest import input_digest
 from allocator.engine.flow import decide
 from allocator.engine.options import Options
-from allocator.io.load import load
+from allocator.io.loader import load
 from allocator.io.workbook import (
-    HEADERS,
     _match_header,
     _TableSheet,
     _vocabulary,
@@ -25,6 +24,7 @@ from allocator.io.workbook import (
     header_key,
     open_workbook,
 )
+from models import schema
 from models.errors import Collector
 from models.text import fold
 from tests.support.builders import candidate, write_folder
@@ -39,6 +39,9 @@ from tests.support.sheets import (
 )
 
 ROUNDS = ("dien-bien-2024", "binh-dinh-2024")
+#: table → column → the Vietnamese headers accepted
+HEADERS = {t.name: {c.name: c.headers_vi for c in (*t.columns_in(), *t.sheet_columns)}
+           for t in schema.TABLES if not t.key_value}
 
 
 @pytest.mark.parametrize("name", ROUNDS)
@@ -315,8 +318,9 @@ def test_excel_date_cells_and_text_dates_agree(tmp_path_factory: pytest.TempPath
                                                days: list[dt.date]) -> None:
     """The same dates as Excel date cells and as dd/mm/yyyy text give the same scenario."""
     folder = tmp_path_factory.mktemp("dates")
-    rows_cells = [["candidate_id", "service_start"], *[[f"C{i}", d] for i, d in enumerate(days)]]
-    rows_text = [["candidate_id", "service_start"],
+    rows_cells: list[list[Any]] = [["candidate_id", "service_start"],
+                                   *[[f"C{i}", d] for i, d in enumerate(days)]]
+    rows_text: list[list[Any]] = [["candidate_id", "service_start"],
                  *[[f"C{i}", f"{d.day:02d}/{d.month:02d}/{d.year}"] for i, d in enumerate(days)]]
     out = []
     for n, rows in enumerate((rows_cells, rows_text)):

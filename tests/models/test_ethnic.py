@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allocator.io.load import load
+from allocator.io.loader import load
 from models import ethnic
 from models.errors import InputError
 from tests.support.builders import candidate, write_folder

@@ -18,8 +18,8 @@ from allocator.engine.options import Options
 from allocator.planning import compare as cmp
 from models.errors import InputError
 from models.result import RunResult
-from tests.planning.helpers import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
 from tests.support.strategies import scenarios
+from tests.support.variants import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
 
 
 @st.composite

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from allocator.cli.app import app
 from allocator.engine.flow import run
 from allocator.planning import history
-from tests.planning.helpers import BINH_DINH, DIEN_BIEN, write_variant
+from tests.support.variants import BINH_DINH, DIEN_BIEN, write_variant
 
 
 @pytest.fixture
@@ -215,7 +215,7 @@ def test_a_history_that_cannot_be_written_does_not_lose_outputs(
 
 @pytest.mark.usefixtures("db")
 def test_compare_and_sweep_runs_are_recorded_as_batches(tmp_path: Path) -> None:
-    from allocator.io.load import load
+    from allocator.io.loader import load
     from allocator.planning import sweep as sw
     from allocator.planning.compare import compare
 

@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 from allocator.cli.app import app
 from allocator.engine.flow import decide, run
 from allocator.engine.options import Options
-from allocator.io.load import load
+from allocator.io.loader import load
 from allocator.planning import sweep as sw
 from allocator.planning.compare import figures, read_figures
-from tests.planning.helpers import BINH_DINH, DIEN_BIEN
+from tests.support.variants import BINH_DINH, DIEN_BIEN
 
 SAME_COLUMNS = [c for c in ("variant", "scope", "key", "seats", "filled", "unused",
                             "escalated_seats", "ineligible", "winners", "women", "minority",

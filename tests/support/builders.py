@@ -8,7 +8,10 @@ from typing import Any
 
 import polars as pl
 
-from allocator.io.load import RawScenario, RawTable, Scenario, build_scenario, tidy_raw
+from allocator.io.raw import RawScenario, RawTable, tidy_raw
+from allocator.io.validate import validate
+from models import schema
+from models.scenario import Scenario
 
 CANDIDATE_DEFAULTS: dict[str, str] = {
     "full_name": "Nguyễn Văn A",
@@ -50,14 +53,7 @@ UNITS = [
 ]
 
 
-HEADERS = {
-    "units": ["unit_id", "name", "parent_id"],
-    "candidates": ["candidate_id", *CANDIDATE_DEFAULTS],
-    "quotas": ["agency_id", "target_title", "quota"],
-    "limits": ["limit_id", "scope_unit_id", "target_title", "target_rank", "max", "max_share"],
-    "staff": ["unit_id", "title", "holders", "positions"],
-    "authority_decisions": ["candidate_id", "decision"],
-}
+HEADERS = {t.name: list(t.names()) for t in schema.FOLDER_TABLES}
 
 
 def candidate(cid: str, **fields: Any) -> dict[str, str]:
@@ -81,22 +77,21 @@ def raw(settings: dict[str, Any] | None = None, *, units: list[dict[str, str]] |
     tables = {
         "units": _table("units", units or UNITS),
         "candidates": _table("candidates", candidates),
-        "quotas": _table("quotas", quotas),
+        "quotas": _table("quotas", quotas, None if quotas else HEADERS["quotas"]),
     }
     if limits is not None:
-        tables["limits"] = _table("limits", limits, ["limit_id", "scope_unit_id", "target_title",
-                                                     "target_rank", "max", "max_share"])
+        tables["limits"] = _table("limits", limits, HEADERS["limits"])
     if staff is not None:
-        tables["staff"] = _table("staff", staff, ["unit_id", "title", "holders", "positions"])
+        tables["staff"] = _table("staff", staff, HEADERS["staff"])
     if decisions is not None:
         tables["authority_decisions"] = _table("authority_decisions", decisions,
-                                               ["candidate_id", "decision"])
+                                               HEADERS["authority_decisions"])
     return RawScenario(Path("test"), {**SETTINGS, **(settings or {})}, "scenario.toml", tables,
                        Path("."))
 
 
 def scenario(settings: dict[str, Any] | None = None, **tables: Any) -> Scenario:
-    return build_scenario(raw(settings, **tables))
+    return validate(raw(settings, **tables))
 
 
 def _toml_value(v: Any) -> str:

@@ -11,7 +11,7 @@ import openpyxl
 import polars as pl
 import xlsxwriter
 
-from allocator.io.load import read_folder
+from allocator.io.folder import read_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"

@@ -13,7 +13,7 @@ from allocator.cli.app import app
 from allocator.engine.flow import decide
 from allocator.engine.options import Options as RunOptions
 from allocator.engine.pools import key_columns
-from allocator.io.load import load
+from allocator.io.loader import load
 from allocator.synthetic.generate import Options, generate
 
 

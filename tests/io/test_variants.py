@@ -21,23 +21,24 @@ from allocator.engine.cache import StageCache
 from allocator.engine.digest import input_digest
 from allocator.engine.flow import decide
 from allocator.engine.options import Options
-from allocator.io.load import build_scenario, load
-from allocator.io.variants import Loaded, Provenance, load_variant
+from allocator.io.folder import read_folder
+from allocator.io.loader import load
+from allocator.io.validate import validate
+from allocator.io.variants import Loaded
 from allocator.solve import dispatch
 from models.errors import InputError
 from models.result import RunResult
-from tests.planning.helpers import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
+from tests.support.builders import raw
 from tests.support.strategies import scenarios
+from tests.support.variants import BINH_DINH, DIEN_BIEN, apply, loaded, write_variant
 
 FAST = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TABLES = ("units", "candidates", "quotas", "limits", "staff", "decisions")
 
 
 def _ready(path: Path) -> Loaded:
-    from allocator.io.load import read_folder
-
     raw = read_folder(path)
-    return Loaded(raw, build_scenario(raw), Provenance())
+    return Loaded(validate(raw), base_dir=raw.base_dir)
 
 
 def _same_outputs(a: RunResult, b: RunResult) -> None:
@@ -198,9 +199,10 @@ def test_quota_change_applies_exactly_what_it_says(args: dict[str, Any],
     variant = apply(base, {"quotas": [change]})
     got = variant.scenario.quotas.select("agency_id", "target_title", "quota").to_dicts()
     assert got == expected
-    # The quota-only shortcut gives exactly what full validation gives.
-    full = build_scenario(variant.raw)
-    assert variant.scenario.quotas.equals(full.quotas)
+    # The typed change gives exactly what reading a quotas file with those values gives.
+    written = [{k: str(v) for k, v in q.items()} for q in got]
+    full = validate(raw(**{**args, "quotas": written}))
+    assert variant.scenario.quotas.drop("__row").equals(full.quotas.drop("__row"))
     assert input_digest(variant.scenario) == input_digest(full)
 
 
@@ -368,13 +370,13 @@ def test_variant_cycle_and_missing_base_fail(tmp_path: Path) -> None:
     write_variant(tmp_path / "a.toml", "b.toml", {})
     write_variant(tmp_path / "b.toml", "a.toml", {})
     with pytest.raises(InputError, match="cycle"):
-        load_variant(tmp_path / "a.toml")
+        load(tmp_path / "a.toml")
     write_variant(tmp_path / "c.toml", "nowhere", {})
     with pytest.raises(InputError, match="not found"):
-        load_variant(tmp_path / "c.toml")
+        load(tmp_path / "c.toml")
     (tmp_path / "d.toml").write_text("base = [", encoding="utf-8")
     with pytest.raises(InputError, match="invalid TOML"):
-        load_variant(tmp_path / "d.toml")
+        load(tmp_path / "d.toml")
 
 
 def test_cli_runs_a_variant_and_refuses_a_bad_one(tmp_path: Path) -> None:
@@ -414,3 +416,58 @@ def test_shipped_what_if_files_apply_what_they_say() -> None:
     assert added.select("scope_unit_id", "target_rank", "max").row(0) == ("TTCNTT", "III", 4)
     result = decide(more, Options())
     assert result.summary.counts.seats == sum(more.quotas["quota"].to_list())
+
+
+def test_variant_on_a_workbook_base_bug(tmp_path: Path) -> None:
+    """A variant whose base is an .xlsx workbook loaded nothing: the loader imported the
+    workbook reader from a module path that no longer existed (ImportError, a traceback)."""
+    shutil.copy(DIEN_BIEN.parent / "dien-bien-2024.xlsx", tmp_path / "round.xlsx")
+    variant = write_variant(tmp_path / "waived.toml", "round.xlsx",
+                            {"settings": {"certificate_waived": True}})
+    waived = load(variant)
+    assert waived.settings.certificate_waived is True
+    assert input_digest(load(tmp_path / "round.xlsx")) == input_digest(load(DIEN_BIEN))
+
+
+def test_a_variant_is_validated_by_the_rules_of_a_file() -> None:
+    """What a variant writes is read and cross-checked as a file's cells are: a value that
+    does not read, and a reference to nothing, both name the change."""
+    base = _ready(BINH_DINH)
+    with pytest.raises(InputError) as info:
+        apply(base, {"limits": {"add": [{"limit_id": "X", "scope_unit_id": "SKHCN",
+                                         "target_rank": "VI", "max": 1}]}}, "what-if.toml")
+    assert [(p.file, p.column) for p in info.value.problems] == [
+        ("what-if.toml", "limits.add[0].target_rank")]
+    with pytest.raises(InputError) as info:
+        apply(base, {"candidates": {"change": [{"candidate_id": "BD01", "unit_id": "NOPE"}]}},
+              "what-if.toml")
+    assert [(p.file, p.column) for p in info.value.problems] == [
+        ("what-if.toml", "candidates.change[0].unit_id")]
+
+
+def test_excluding_a_ruled_candidate_names_the_ruling() -> None:
+    """A ruling on a candidate that a variant excludes points at nobody: reported on the
+    rulings file, as a folder without that candidate would be."""
+    base = _ready(DIEN_BIEN)
+    rulings = pl.DataFrame({"__row": [2], "candidate_id": ["DB09"], "decision": ["select"]})
+    ruled = Loaded(base.scenario.replace(decisions=rulings, labels={
+        **base.scenario.labels, "authority_decisions": "authority_decisions.csv"}))
+    with pytest.raises(InputError) as info:
+        apply(ruled, {"candidates": {"exclude": ["DB09"]}})
+    assert [(p.file, p.row, p.column) for p in info.value.problems] == [
+        ("authority_decisions.csv", 2, "candidate_id")]
+
+
+def test_changing_a_salary_rescales_the_money() -> None:
+    """Money stays exact under a variant: a salary with more decimals than any before
+    changes the scale of every salary and of the budget."""
+    base = _ready(BINH_DINH)
+    changed = apply(base, {"settings": {"budget": 1}, "candidates": {"change": [
+        {"candidate_id": "BD01", "salary_increase": 0.125}]}}).scenario
+    assert changed.money_scale == 1000 and changed.budget_units == 1000
+    row = changed.candidates.filter(pl.col("candidate_id") == "BD01").row(0, named=True)
+    assert (row["salary_increase"], row["salary_units"]) == (0.125, 125)
+    others = changed.candidates.filter(pl.col("candidate_id") != "BD01")
+    before = base.scenario.candidates.filter(pl.col("candidate_id") != "BD01")
+    assert (others["salary_units"] * base.scenario.money_scale).to_list() == (
+        before["salary_units"] * changed.money_scale).to_list()

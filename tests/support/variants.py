@@ -1,12 +1,13 @@
-"""Shared helpers of the planning tests: variants in memory and on disk."""
+"""What-if variants for tests: in memory (applied to a base built from builder arguments) and
+on disk."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from allocator.io.load import build_scenario
-from allocator.io.variants import Loaded, Provenance, apply_variant, dump_variant, parse_variant
+from allocator.io.validate import validate
+from allocator.io.variants import Loaded, apply_variant, dump_variant, parse_variant
 from tests.support.builders import raw
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,7 +18,7 @@ BINH_DINH = ROOT / "scenarios" / "binh-dinh-2024"
 def loaded(args: dict[str, Any]) -> Loaded:
     """A base built in memory from builder arguments (tests.support.strategies.scenarios)."""
     r = raw(**args)
-    return Loaded(r, build_scenario(r), Provenance())
+    return Loaded(validate(r))
 
 
 def apply(base: Loaded, spec: dict[str, Any], label: str = "variant.toml") -> Loaded:

@@ -42,7 +42,9 @@ def _remove(name: str) -> Callable[[Path], None]:
 
 
 def _write(name: str, content: bytes) -> Callable[[Path], None]:
-    return lambda folder: (folder / name).write_bytes(content)
+    def apply(folder: Path) -> None:
+        (folder / name).write_bytes(content)
+    return apply
 
 
 CASES = [
@@ -144,4 +146,35 @@ def test_a_failed_rerun_leaves_the_previous_outputs_untouched(tmp_path: Path) ->
 def test_missing_scenario_folder(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(tmp_path / "nowhere")])
     assert result.exit_code == 2
-    assert "scenario not found" in result.output
+    assert "scenario not found" in " ".join(result.output.split())  # long paths wrap lines
+
+
+def test_limits_file_with_only_max_share_column_bug(tmp_path: Path) -> None:
+    """A limits.csv giving every bound as max_share, without a max column, was refused
+    ("required column missing: max") although each row gives exactly one bound."""
+    folder = write_folder(
+        tmp_path / "round", candidates=CANDIDATES, quotas=QUOTAS,
+        limits=[{"limit_id": "L1", "scope_unit_id": "D", "target_rank": "III",
+                 "max_share": "0.5"}],
+        staff=[{"unit_id": "D", "title": "V.11.06.14", "holders": "1", "positions": "4"}])
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 0, result.output
+    _write("limits.csv", b"limit_id,scope_unit_id,target_rank\nL1,D,III\n")(folder)
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 2
+    assert "column max" in " ".join(result.output.split())
+
+
+def test_every_problem_of_a_file_is_reported_at_once(tmp_path: Path) -> None:
+    """Cells that cannot be read and references to nothing come in one message, file by
+    file (the user fixes them in one pass)."""
+    folder = write_folder(tmp_path / "round", candidates=CANDIDATES, quotas=QUOTAS)
+    _edit("candidates.csv", "1981-01-01", "1981-13-01")(folder)
+    _edit("candidates.csv", ",U2,", ",U9,")(folder)
+    _edit("quotas.csv", "D,", "X,")(folder)
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    for fragment in ("column birth_date", "unit not in units.csv", "quotas.csv, row 2, column "
+                     "agency_id"):
+        assert fragment in text, text
