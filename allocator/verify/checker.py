@@ -592,12 +592,14 @@ def _prepare(model: Model, decisions: pl.DataFrame, escalations: pl.DataFrame) -
 
 
 def row_problems(run: _Run) -> list[str]:
-    """decisions.csv has one row per candidate, sorted by id, and a known status
-    (SCENARIO.md, "Outputs": "one row per candidate"; status vocabulary)."""
+    """decisions.csv has one row per candidate, sorted by id (README "Outputs"), and a known
+    status (SCENARIO.md, decisions.csv: "one row per candidate"; the status vocabulary)."""
     dec = run.decisions
     known = set(run.model.candidates[CID].to_list())
     out = [f"decisions.csv: {c} appears more than once"
            for c in dec.filter(pl.col(CID).is_duplicated())[CID].unique().sort().to_list()]
+    if not dec[CID].drop_nulls().is_sorted():
+        out.append("decisions.csv: rows are not sorted by candidate_id")
     out += [f"decisions.csv: {c} is not a candidate of the scenario"
             for c in dec[CID].to_list() if c not in known]
     out += [f"decisions.csv: candidate {c} is missing"
@@ -859,11 +861,12 @@ def addition_problems(run: _Run) -> list[str]:
 
 
 def swap_problems(run: _Run) -> list[str]:
-    """No loser could take the place of one selected winner: a not selected candidate not
-    surely below the winner (a tie the engine must not break, or a better candidate passed
-    over), or an escalated one tied with or surely above it (SCENARIO.md, "Status meaning";
-    DOMAIN.md §4: ties go to the managing agency). Checked on every constraint of the loser
-    with the selected and the tie groups' largest use."""
+    """No loser could take the place of one winner (SCENARIO.md, "Status meaning"; DOMAIN.md
+    §4: ties go to the managing agency, a better candidate is never passed over): a not
+    selected candidate in place of a selected one it is not surely below, or of an escalated
+    one it is tied with or surely above; an escalated candidate in place of a selected one it
+    is tied with or surely above. Checked on every constraint of the loser with the selected
+    and the tie groups' largest use."""
     losers = run.losers
     if losers.height == 0:
         return []
@@ -874,15 +877,16 @@ def swap_problems(run: _Run) -> list[str]:
     blocked = room.filter((pl.col("kind") != "budget") & (pl.col("need") > 1))[CID].unique()
     room = room.filter(~pl.col(CID).is_in(blocked.implode()))
     found = _swaps(run, room)
-    return [f"{x} ({state}) could take the seat of selected {w}"
-            for x, state, w in found.sort(CID).iter_rows()]
+    return [f"{x} ({state}) could take the seat of {w_state} {w}"
+            for x, state, w, w_state in found.sort(CID).iter_rows()]
 
 
 def _swaps(run: _Run, room: pl.DataFrame) -> pl.DataFrame:
-    """(loser, state, winner) pairs where the winner alone makes room on every constraint the
-    loser lacks room in, and the order allows the exchange."""
-    winners = run.cands.filter(pl.col("state") == "selected").select(
-        pl.col(CID).alias("_w"), pl.col("pos_lo").alias("_w_lo"), pl.col("pos_hi").alias("_w_hi"))
+    """(loser, state, winner, winner's state) where the winner alone makes room on every
+    constraint the loser lacks room in, and the order allows the exchange."""
+    winners = run.cands.filter(pl.col("state").is_in(["selected", "escalated"])).select(
+        pl.col(CID).alias("_w"), pl.col("state").alias("_w_state"),
+        pl.col("pos_lo").alias("_w_lo"), pl.col("pos_hi").alias("_w_hi"))
     wk = run.model.members.rename({CID: "_w", "coef": "_wc"}).join(winners, on="_w")
     n_need = room.group_by(CID).agg(pl.len().alias("_n"))
     anchor = room.sort(CID, "k").group_by(CID, maintain_order=True).first().select(CID, "k")
@@ -890,15 +894,16 @@ def _swaps(run: _Run, room: pl.DataFrame) -> pl.DataFrame:
     covered = (pairs.join(room.select(CID, "k", "need"), on=CID)
                .join(wk, on=["_w", "k"], how="inner")
                .filter(pl.col("_wc") >= pl.col("need"))
-               .group_by(CID, "_w").agg(pl.len().alias("_n"),
+               .group_by(CID, "_w").agg(pl.len().alias("_n"), pl.col("_w_state").first(),
                                          pl.col("_w_lo").first(), pl.col("_w_hi").first()))
-    order_ok = (pl.when(pl.col("state") == "not_selected")
-                .then(pl.col("_w_hi") >= pl.col("pos_lo"))
+    loser_selected = (pl.col("state") == "not_selected") & (pl.col("_w_state") == "selected")
+    order_ok = (pl.when(loser_selected).then(pl.col("_w_hi") >= pl.col("pos_lo"))
+                .when(pl.col("state") == pl.col("_w_state")).then(False)
                 .otherwise(pl.col("_w_lo") >= pl.col("pos_hi")))
     who = room.select(CID, "state", "pos_lo", "pos_hi").unique(CID)
     return (covered.join(n_need, on=[CID, "_n"], how="inner").join(who, on=CID)
             .filter(order_ok).sort(CID, "_w").group_by(CID, maintain_order=True).first()
-            .select(CID, "state", "_w"))
+            .select(CID, "state", "_w", "_w_state"))
 
 
 # ---- ties ------------------------------------------------------------------------------------

@@ -322,6 +322,24 @@ def untied_member(case: Case) -> Case | None:
         .alias("candidate_ids")))
 
 
+def member_dropped(case: Case) -> Case | None:
+    """The last member of the first tie group whose birth dates are all complete is made a
+    loser and left out of the group."""
+    exact = set(case.scenario.candidates.filter(pl.col("birth_lo") == pl.col("birth_hi"))
+                [CID].to_list())
+    for i, ids in enumerate(case.escalations["candidate_ids"].to_list()):
+        members = ids.split(";")
+        if set(members) <= exact:
+            dec = _set(case.decisions, members[-1], status="not_selected", decided_by="older",
+                       tie_group=None)
+            hit = pl.int_range(pl.len()) == i
+            esc = case.escalations.with_columns(
+                pl.when(hit).then(pl.lit(";".join(members[:-1])))
+                .otherwise(pl.col("candidate_ids")).alias("candidate_ids"))
+            return _with(case, decisions=dec, escalations=esc)
+    return None
+
+
 def group_row_dropped(case: Case) -> Case | None:
     if not case.escalations.height:
         return None
@@ -402,6 +420,7 @@ MUTATIONS: list[tuple[Mutation, str]] = [
     (seats_equal_members, "seats for"),
     (break_a_tie, "could take the seat of selected"),
     (untied_member, "differ on the priority key"),
+    (member_dropped, "could take the seat of escalated"),
     (group_row_dropped, "in no tie group"),
     (ineligible_marked_eligible, "makes it ineligible"),
     (eligible_marked_ineligible, "makes it eligible"),
@@ -467,6 +486,7 @@ CORE: list[tuple[Mutation, str]] = [
     (break_a_tie, "could"),
     (seats_equal_members, "seats for"),
     (select_past_a_limit, "exceeded"),
+    (member_dropped, ""),  # a swap, or a group of one left
 ]
 
 
