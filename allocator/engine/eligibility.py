@@ -8,6 +8,7 @@ list answers complaints.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import polars as pl
@@ -18,15 +19,18 @@ from models.scenario import RoundSettings
 
 
 def full_months(start: pl.Expr, end: dt.date) -> pl.Expr:
-    """Full calendar months from ``start`` to ``end``.
+    """Full calendar months from ``start`` to ``end`` (SCENARIO.md, tenure).
 
     A month is full when the day of the month is reached again: 2022-10-29 → 2024-10-29
-    is 24 months, 2022-10-30 → 2024-10-29 is 23. A start on the 31st completes a month
-    only on a 31st (2022-01-31 → 2022-02-28 is 0 months), as Excel's DATEDIF counts.
+    is 24 months, 2022-10-30 → 2024-10-29 is 23. From the 29th–31st, a month that lacks
+    that day is full on its last day (Bộ luật Dân sự 2015 Điều 148): 2023-08-31 →
+    2024-09-30 is 13 months, 2022-01-31 → 2022-02-28 is 1.
     """
     months = (end.year - start.dt.year().cast(pl.Int64)) * 12 + (
         end.month - start.dt.month().cast(pl.Int64)
     )
+    if end.day == calendar.monthrange(end.year, end.month)[1]:
+        return months  # the last day of the month completes a month begun on any day
     return months - (start.dt.day().cast(pl.Int64) > end.day).cast(pl.Int64)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -37,13 +38,11 @@ def reasons(settings: dict[str, Any] | None = None, /, **fields: Any) -> str | N
 # -- full calendar months -------------------------------------------------------------------
 
 def _anniversary(start: dt.date, k: int) -> dt.date:
-    """The day k months after ``start``; a missing day (31 April) falls on the 1st after."""
+    """The day k months after ``start``; a month that lacks that day (31 April) ends the
+    period on its last day (Bộ luật Dân sự 2015 Điều 148, as SCENARIO.md says)."""
     y, m = divmod(start.month - 1 + k, 12)
     year, month = start.year + y, m + 1
-    try:
-        return dt.date(year, month, start.day)
-    except ValueError:
-        return dt.date(year + (month == 12), month % 12 + 1, 1)
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def _months_by_walking(start: dt.date, end: dt.date) -> int:
@@ -61,6 +60,20 @@ def _months_by_walking(start: dt.date, end: dt.date) -> int:
 ])
 def test_full_months_to_the_deadline(start: str, months: int) -> None:
     got = pl.select(full_months(pl.lit(dt.date.fromisoformat(start)), DEADLINE)).item()
+    assert got == months
+
+
+@pytest.mark.parametrize(("start", "end", "months"), [
+    ("2023-08-31", "2024-09-30", 13),  # September has no 31st: full on its last day
+    ("2023-08-31", "2024-09-29", 12),
+    ("2022-01-31", "2022-02-28", 1),   # February of a common year
+    ("2024-01-30", "2024-02-29", 1),   # a leap February
+    ("2024-01-29", "2024-02-28", 0),
+    ("2023-05-31", "2024-04-30", 11),
+])
+def test_full_months_civil_code_end_of_month(start: str, end: str, months: int) -> None:
+    got = pl.select(full_months(pl.lit(dt.date.fromisoformat(start)),
+                                dt.date.fromisoformat(end))).item()
     assert got == months
 
 

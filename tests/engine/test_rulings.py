@@ -39,7 +39,7 @@ def test_a_ruling_settles_the_dien_bien_tie(tmp_path: Path, dien_bien: RunResult
     before = dict(dien_bien.decisions.select("candidate_id", "status").iter_rows())
     assert {c: s for c, s in status.items() if c not in ("DB09", "DB10")} == \
         {c: s for c, s in before.items() if c not in ("DB09", "DB10")}
-    assert check(result.scenario, result.decisions, result.escalations, result.pools) == []
+    assert check(result.scenario, result.decisions, result.escalations, pools=result.pools) == []
 
 
 def test_rejecting_all_but_the_seats_is_a_ruling_too(tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_a_tie_that_only_limits_can_tell_apart_is_never_decided_by_the_engine() 
     status = dict(ruled.decisions.select("candidate_id", "status").iter_rows())
     assert status == {"A": "not_selected", "B": "selected", "C": "not_selected",
                       "D": "selected"}
-    assert check(ruled.scenario, ruled.decisions, ruled.escalations, ruled.pools) == []
+    assert check(ruled.scenario, ruled.decisions, ruled.escalations, pools=ruled.pools) == []
 
     with pytest.raises(InputError) as err:  # B and C would both take the one InfoSec seat
         decide(scenario(candidates=cands, quotas=quotas, limits=limits,

@@ -40,7 +40,7 @@ def test_ready_round_matches_its_readme(ready_round: tuple[str, RunResult]) -> N
 
 def test_ready_round_passes_the_checker(ready_round: tuple[str, RunResult]) -> None:
     _, r = ready_round
-    assert check(r.scenario, r.decisions, r.escalations, r.pools) == []
+    assert check(r.scenario, r.decisions, r.escalations, pools=r.pools) == []
 
 
 def test_ready_round_is_proven_optimal(ready_round: tuple[str, RunResult]) -> None:
