@@ -191,6 +191,7 @@ PLUGIN_MODULES = (
     "allocator.cli_generate",
     "allocator.cli_workbook",
     "allocator.cli_planning",
+    "allocator.web.cli",
 )
 
 

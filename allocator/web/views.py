@@ -1,0 +1,165 @@
+"""What the API returns and the page shows, built from a decided run (through the service
+adapter): rows of decisions with their reasons in words, pools, limits, ties, changes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from allocator.web import service
+from allocator.web.service import Decided
+
+STATUSES = ("selected", "escalated", "not_selected", "ineligible")
+STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
+PER_PAGE = 50
+MAX_PER_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Query:
+    status: str | None = None
+    units: frozenset[str] | None = None  # ?agency=: the employing unit's subtree
+    q: str | None = None
+    page: int = 1
+    per_page: int = PER_PAGE
+
+
+class Words:
+    """The words of one run in one language (looked up once per request)."""
+
+    def __init__(self, decided: Decided, lang: str) -> None:
+        self.decided = decided
+        self.lang = lang
+        self.status = service.status_words(lang)
+        self.rules = service.rule_words(decided, lang)
+        self.units = service.unit_names(decided)
+        self.titles = service.title_names(decided, lang)
+
+    def unit(self, unit_id: str | None) -> str:
+        return self.units.get(unit_id or "", unit_id or "")
+
+    def title(self, code: str | None) -> str:
+        return self.titles.get(code or "", code or "")
+
+    def reasons(self, reasons: str | None) -> list[str]:
+        return [self.rules.get(r, r) for r in (reasons or "").split(";") if r]
+
+    def decided_by(self, value: str | None) -> str:
+        return service.decided_by_words(self.decided, value, self.lang)
+
+
+def filtered(decided: Decided, query: Query) -> pl.DataFrame:
+    """The candidates a query selects, in the page's order: outcome, pool, priority, id."""
+    frame = service.rows(decided)
+    if query.status in STATUS_ORDER:
+        frame = frame.filter(pl.col("status") == query.status)
+    if query.units is not None:
+        frame = frame.filter(pl.col("unit_id").is_in(sorted(query.units)))
+    if query.q:
+        needle = service.search_key(query.q)
+        if needle:
+            frame = frame.filter(pl.col("_folded").str.contains(needle, literal=True)
+                                 | pl.col("candidate_id").str.to_lowercase()
+                                 .str.contains(needle, literal=True))
+    return frame.with_columns(
+        pl.col("status").replace_strict(STATUS_ORDER, default=9, return_dtype=pl.Int64)
+        .alias("_order")).sort(["_order", "agency_id", "target_title", "priority_rank",
+                                "candidate_id"], nulls_last=True)
+
+
+def decision_page(decided: Decided, query: Query, lang: str) -> dict[str, Any]:
+    """One page of decisions as JSON rows."""
+    frame = filtered(decided, query)
+    per_page = max(1, min(query.per_page, MAX_PER_PAGE))
+    pages = max(1, math.ceil(frame.height / per_page))
+    page = max(1, min(query.page, pages))
+    part = frame.slice((page - 1) * per_page, per_page)
+    words = Words(decided, lang)
+    return {"total": frame.height, "page": page, "per_page": per_page, "pages": pages,
+            "rows": [row_json(r, words) for r in part.iter_rows(named=True)]}
+
+
+def row_json(row: dict[str, Any], words: Words) -> dict[str, Any]:
+    reasons = [r for r in (row["reasons"] or "").split(";") if r]
+    return {
+        "candidate_id": row["candidate_id"], "full_name": row["full_name"],
+        "unit_id": row["unit_id"], "unit_name": words.unit(row["unit_id"]),
+        "status": row["status"], "status_text": words.status.get(row["status"], ""),
+        "agency_id": row["agency_id"], "agency_name": words.unit(row["agency_id"]),
+        "target_title": row["target_title"], "title_name": words.title(row["target_title"]),
+        "priority_rank": row["priority_rank"], "reasons": reasons,
+        "reasons_text": words.reasons(row["reasons"]), "decided_by": row["decided_by"],
+        "decided_by_text": words.decided_by(row["decided_by"]), "tie_group": row["tie_group"],
+    }
+
+
+def pools(decided: Decided, lang: str) -> list[dict[str, Any]]:
+    words = Words(decided, lang)
+    out = []
+    for row in decided.result.pools.iter_rows(named=True):
+        out.append({**row, "agency_name": words.unit(row["agency_id"]),
+                    "title_name": words.title(row["target_title"])})
+    return out
+
+
+def limits(decided: Decided, lang: str) -> list[dict[str, Any]]:
+    words = Words(decided, lang)
+    return [{**lim, "scope_name": words.unit(lim["scope_unit_id"]),
+             "title_name": words.title(lim["target_title"]) if lim["target_title"] else ""}
+            for lim in service.limits(decided)]
+
+
+def ties(decided: Decided, lang: str) -> list[dict[str, Any]]:
+    """The tie groups with their members' names."""
+    names = dict(service.rows(decided).select("candidate_id", "full_name").iter_rows())
+    words = Words(decided, lang)
+    out = []
+    for g in service.tie_groups(decided):
+        out.append({**g, "managing_name": words.unit(g["managing_agency_id"]),
+                    "members": [{"candidate_id": c, "full_name": names.get(c, "")}
+                                for c in g["members"]]})
+    return out
+
+
+def changes(frame: pl.DataFrame, visible: Iterable[str] | None, words: Words,
+            ) -> list[dict[str, Any]]:
+    """Per-candidate changes (compare module's table) with statuses in words."""
+    if visible is not None:
+        frame = frame.filter(pl.col("candidate_id").is_in(sorted(visible)))
+    out = []
+    for row in frame.iter_rows(named=True):
+        out.append({
+            "variant": row["variant"], "candidate_id": row["candidate_id"],
+            "full_name": row["full_name"], "unit_name": words.unit(row["unit_id"]),
+            "change": row["change"],
+            "status_before": row["status_before"], "status_after": row["status_after"],
+            "before_text": words.status.get(row["status_before"] or "", ""),
+            "after_text": words.status.get(row["status_after"] or "", ""),
+            "decided_by_after": row["decided_by_after"],
+            "why_after": words.decided_by(row["decided_by_after"]),
+        })
+    return out
+
+
+def side_by_side(figs: pl.DataFrame, labels: Sequence[str]) -> list[dict[str, Any]]:
+    """The total figures, one row per metric, one value per variant."""
+    table = service.side_by_side(figs)
+    out = []
+    for row in table.iter_rows(named=True):
+        values = [row.get(lab) for lab in labels]
+        shown = [_fmt(row["metric"], v) for v in values]
+        out.append({"metric": row["metric"], "label": row["label"], "values": values,
+                    "shown": shown})
+    return out
+
+
+def _fmt(metric: str, value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if metric.endswith("_share"):
+        return f"{100 * value:.1f}%"
+    return f"{int(value)}"
