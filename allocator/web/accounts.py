@@ -17,6 +17,7 @@ the file changes, so an account added while it runs can log in at once.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -174,10 +175,8 @@ class Directory:
 
     def get(self, login: str) -> Account | None:
         with self._lock:
-            try:
+            with contextlib.suppress(OSError, AccountError):  # keep the accounts last read
                 self._reload()
-            except (OSError, AccountError):
-                pass  # keep the accounts last read
             return self._users.get(login)
 
     def verify(self, login: str, password: str) -> Account | None:

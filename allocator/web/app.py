@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -127,7 +128,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
             return Response(status_code=204, headers={"HX-Redirect": "/login"})
         return RedirectResponse("/login", status_code=303)
     if is_hx(request) or page:
-        found = exc.detail if isinstance(exc.detail, dict) else {}
+        found: dict[str, Any] = exc.detail if isinstance(exc.detail, dict) else {}
         return html(request, "fragments/error.html" if is_hx(request) else "error.html",
                     status=exc.status_code,
                     message_vi=str(found.get("message_vi", exc.detail)),

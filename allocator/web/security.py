@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.exceptions import HTTPException
+from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -63,19 +63,27 @@ class BodyLimit:
             await self._too_large(scope, receive, send)
             return
         seen = 0
+        over = False
 
         async def counting() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    # Raised inside the route: FastAPI re-raises an HTTPException met while
-                    # reading the body, and its handler answers 413.
+                    over = True
                     raise HTTPException(413, detail=self._detail())
             return message
 
-        await self.app(scope, counting, send)
+        async def sending(message: Message) -> None:
+            # Whatever the app answers once the body ran over (a parser may turn the error
+            # into a 400), the client gets the 413.
+            if not over:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                await self._too_large(scope, receive, send)
+
+        await self.app(scope, counting, sending)
 
     def _detail(self) -> dict[str, str]:
         mb = self.limit / (1024 * 1024)

@@ -372,8 +372,8 @@ def hides_competitors(decided: Decided, scope: Decided) -> bool:
 # What the page shows
 # ---------------------------------------------------------------------------------------------
 
-ROW_COLUMNS = ("candidate_id", "full_name", "unit_id", "status", "agency_id", "target_title",
-               "priority_rank", "reasons", "decided_by", "tie_group")
+ROW_COLUMNS = ("candidate_id", "full_name", "unit_id", "wanted_title", "status", "agency_id",
+               "target_title", "priority_rank", "reasons", "decided_by", "tie_group")
 
 
 def rows(decided: Decided) -> pl.DataFrame:
@@ -381,7 +381,8 @@ def rows(decided: Decided) -> pl.DataFrame:
     by pool, then priority rank, then id."""
     if decided.listing is None:
         r = decided.result
-        names = r.candidates.select("candidate_id", "full_name", "unit_id")
+        names = r.candidates.select("candidate_id", "full_name", "unit_id",
+                                    pl.col("target_title").alias("wanted_title"))
         frame = r.decisions.join(names, on="candidate_id", how="left", maintain_order="left")
         distinct = frame["full_name"].drop_nulls().unique().to_list()
         folded = {n: _fold(n) for n in distinct}

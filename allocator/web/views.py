@@ -90,7 +90,7 @@ def row_json(row: dict[str, Any], words: Words) -> dict[str, Any]:
         "unit_id": row["unit_id"], "unit_name": words.unit(row["unit_id"]),
         "status": row["status"], "status_text": words.status.get(row["status"], ""),
         "agency_id": row["agency_id"], "agency_name": words.unit(row["agency_id"]),
-        "target_title": row["target_title"], "title_name": words.title(row["target_title"]),
+        "target_title": row["target_title"], "title_name": words.title(row["wanted_title"]),
         "priority_rank": row["priority_rank"], "reasons": reasons,
         "reasons_text": words.reasons(row["reasons"]), "decided_by": row["decided_by"],
         "decided_by_text": words.decided_by(row["decided_by"]), "tie_group": row["tie_group"],

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from allocator.web import service
-from allocator.web.service import Base, BadInput, Decided, Progress
+from allocator.web.service import BadInput, Base, Decided, Progress
 from allocator.web.store import RoundMeta, Store, VariantMeta, now_iso, write_atomic
 
 BASE = "base"
