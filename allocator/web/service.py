@@ -361,11 +361,13 @@ def _counts(decisions: pl.DataFrame, pools: pl.DataFrame, groups: int) -> dict[s
 
 
 def hides_competitors(decided: Decided, scope: Decided) -> bool:
-    """True when an agency's view leaves out someone who competes in one of its pools (the
-    result workbook compares each loser with the pool's weakest winner, who may be hidden)."""
+    """True when an agency's view leaves out a winner (selected or escalated) of one of its
+    pools: the result workbook compares each loser with the pool's weakest winner, who may
+    then be someone the agency does not see."""
+    winners = pl.col("status").is_in(["selected", "escalated"])
     shown = scope.result.decisions.select("agency_id", "target_title").drop_nulls().unique()
-    full = decided.result.decisions.join(shown, on=["agency_id", "target_title"])
-    return full.height != scope.result.decisions.drop_nulls(["agency_id"]).height
+    full = decided.result.decisions.filter(winners).join(shown, on=["agency_id", "target_title"])
+    return full.height != scope.result.decisions.filter(winners).height
 
 
 # ---------------------------------------------------------------------------------------------

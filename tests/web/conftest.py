@@ -43,8 +43,10 @@ def folder_zip(folder: Path, *, prefix: str | None = None) -> bytes:
 
 def upload(client: TestClient, path: Path, **headers: str) -> httpx.Response:
     with path.open("rb") as handle:
-        return client.post("/api/rounds", files={"files": (path.name, handle)},
-                           headers=headers)
+        response: httpx.Response = client.post("/api/rounds",
+                                               files={"files": (path.name, handle)},
+                                               headers=headers)
+    return response
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
@@ -53,8 +54,10 @@ def new_round(client: TestClient, path: Path = DIEN_BIEN_XLSX) -> str:
     return round_id
 
 
-def zip_upload(client: TestClient, content: bytes, name: str = "round.zip") -> object:
-    return client.post("/api/rounds", files={"files": (name, content, "application/zip")})
+def zip_upload(client: TestClient, content: bytes, name: str = "round.zip") -> httpx.Response:
+    response: httpx.Response = client.post(
+        "/api/rounds", files={"files": (name, content, "application/zip")})
+    return response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,7 +89,7 @@ def _broken_workbook(tmp_path: Path) -> Path:
     header = [c.value for c in next(sheet.iter_rows(min_row=1, max_row=1))]
     for row in sheet.iter_rows(min_row=2, max_row=8):
         for cell, name in zip(row, header, strict=False):
-            if name and "sinh" in str(name).lower() or name == "birth_date":
+            if (name and "sinh" in str(name).lower()) or name == "birth_date":
                 cell.value = "ngày 45 tháng 13"
                 break
     path = tmp_path / "hong.xlsx"
