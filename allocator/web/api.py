@@ -310,18 +310,22 @@ async def round_summary(request: Request, round_id: str, who: Who,
             summary="Decisions as rows (filter by status, agency subtree, name; paged)")
 async def round_decisions(
         request: Request, round_id: str, who: Who,
-        status: Literal["selected", "not_selected", "ineligible", "escalated"] | None = None,
+        status: Annotated[str | None, Query(
+            description="selected, not_selected, ineligible or escalated (empty: all)")] = None,
         agency: str | None = None, q: Annotated[str | None, Query(max_length=200)] = None,
         page: Annotated[int, Query(ge=1)] = 1,
         per_page: Annotated[int, Query(ge=1, le=views.MAX_PER_PAGE)] = views.PER_PAGE,
         variant: str | None = None) -> Response:
+    if status and status not in views.STATUSES:
+        raise HTTPException(422, detail=detail(f"trạng thái không hợp lệ: {status}",
+                                               f"unknown status {status!r}"))
     meta = visible_round(request, who, round_id)
-    decided = in_view(who, await view_of(request, who, meta, variant))
+    decided = in_view(who, await view_of(request, who, meta, variant or None))
     lang = lang_of(request)
 
     def build() -> dict[str, Any]:
         units = service.subtree(decided, agency) if agency else None
-        query = views.Query(status, units, q, page, per_page)
+        query = views.Query(status or None, units, q, page, per_page)
         return views.decision_page(decided, query, lang)
 
     data = await in_thread(build)

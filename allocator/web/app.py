@@ -10,7 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
@@ -110,6 +114,7 @@ def create_app(config: Config) -> FastAPI:
     )
     app.state.web = web
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.middleware("http")(guard(single_person=config.single_person, port=config.port))
     app.add_middleware(BodyLimit, limit=config.limits.max_bytes)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -134,3 +139,16 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
                     message_vi=str(found.get("message_vi", exc.detail)),
                     message_en=str(found.get("message_en", exc.detail)))
     return await http_exception_handler(request, exc)
+
+
+async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    """A request the API cannot read: FastAPI's 422 for programs, a message for the page."""
+    from allocator.web.render import html, is_hx
+
+    if is_hx(request):
+        where = "; ".join(".".join(str(p) for p in e.get("loc", ())) + ": " + str(e.get("msg"))
+                          for e in exc.errors())
+        return html(request, "fragments/error.html", status=422,
+                    message_vi=f"Yêu cầu không hợp lệ ({where})",
+                    message_en=f"Invalid request ({where})")
+    return await request_validation_exception_handler(request, exc)

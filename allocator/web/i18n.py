@@ -71,6 +71,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "limit": ("Giới hạn", "Limit"),
     "scope": ("Phạm vi", "Scope"),
     "max": ("Tối đa", "At most"),
+    "rank_word": ("hạng", "rank"),
     "share": ("Tỷ lệ tối đa", "Share at most"),
     "budget": ("Ngân sách tăng hệ số lương", "Salary-increase budget"),
     "budget_none": ("0 = không giới hạn", "0 = none"),

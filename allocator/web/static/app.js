@@ -88,6 +88,11 @@
     bar.value = Math.round(100 * evt.detail.loaded / evt.detail.total);
   });
 
+  document.addEventListener("htmx:xhr:loadend", function (evt) {
+    var bar = document.getElementById("upload-progress");
+    if (bar && evt.target.id === "upload-form") { bar.hidden = true; }
+  });
+
   document.addEventListener("htmx:afterSwap", function (evt) {
     if (evt.target.id === "explain" && evt.target.firstElementChild) {
       evt.target.scrollIntoView({ block: "nearest" });
