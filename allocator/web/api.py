@@ -339,10 +339,35 @@ async def round_decisions(
 @router.get("/rounds/{round_id}/pools", summary="Seats per pool: quota, filled, escalated, "
                                                  "unused")
 async def round_pools(request: Request, round_id: str, who: Who,
-                      variant: str | None = None) -> list[dict[str, Any]]:
+                      variant: str | None = None,
+                      q: Annotated[str | None, Query(max_length=200)] = None,
+                      page: Annotated[int, Query(ge=1)] = 1) -> Response:
     meta = visible_round(request, who, round_id)
-    decided = in_view(who, await view_of(request, who, meta, variant))
-    return views.pools(decided, lang_of(request))
+    decided = in_view(who, await view_of(request, who, meta, variant or None))
+    lang = lang_of(request)
+    if not is_hx(request):
+        return JSONResponse(views.pools(decided, lang))
+    vmeta = meta.variant(variant) if variant else None
+    base = in_view(who, await view_of(request, who, meta, None)) if vmeta else None
+    data = await in_thread(lambda: views.pool_page(decided, lang, q=q, page=page, base=base))
+    return html(request, "fragments/pools.html", pools=data, pool_q=q or "", meta=meta,
+                vmeta=vmeta, view=variant or BASE, editable=can_edit(who, meta))
+
+
+@router.get("/rounds/{round_id}/limits", summary="The round's shared limits")
+async def round_limits(request: Request, round_id: str, who: Who,
+                       variant: str | None = None,
+                       q: Annotated[str | None, Query(max_length=200)] = None,
+                       page: Annotated[int, Query(ge=1)] = 1) -> Response:
+    meta = visible_round(request, who, round_id)
+    decided = in_view(who, await view_of(request, who, meta, variant or None))
+    lang = lang_of(request)
+    if not is_hx(request):
+        return JSONResponse(views.limits(decided, lang))
+    data = await in_thread(lambda: views.limit_page(decided, lang, q=q, page=page))
+    return html(request, "fragments/limits.html", limits=data, meta=meta,
+                vmeta=meta.variant(variant) if variant else None, view=variant or BASE,
+                editable=can_edit(who, meta))
 
 
 @router.get("/rounds/{round_id}/files/{name}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,10 +80,7 @@ def build(config: Config) -> Web:
     workspace = Workspace(store, max_open=config.max_open_rounds,
                           record=config.record_history)
 
-    def later(work: Callable[[], None]) -> None:
-        jobs.submit("system", "history", lambda _progress: work())
-
-    workspace.after_response = later
+    workspace.later = jobs.record
     sessions = directory = None
     if config.users is not None:
         directory = Directory(config.users)

@@ -147,6 +147,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "tie_reason_exact_tie": ("bằng nhau trên cả năm tiêu chí", "equal on all five criteria"),
     "tie_reason_incomplete_birth_date": ("ngày sinh không đầy đủ", "incomplete birth date"),
     "print": ("In trang này", "Print this page"),
+    "search_pool": ("Tìm cơ quan hoặc chức danh", "Search an agency or title"),
+    "search_pool_placeholder": ("Tên hoặc mã…", "Name or code…"),
+    "moved": ("đã sửa", "edited"),
+    "search_limit": ("Tìm giới hạn (mã, đơn vị)", "Search a limit (id, unit)"),
+    "more_ties": ("Còn các nhóm khác", "More groups"),
+    "see_escalations": ("xem escalations.csv hoặc dự thảo báo cáo",
+                        "see escalations.csv or the draft letters"),
+    "more_changes": ("Còn những người khác thay đổi (xem phần so sánh)",
+                     "More candidates changed (see the comparison)"),
 }
 
 

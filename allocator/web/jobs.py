@@ -90,6 +90,9 @@ class Jobs:
 
     def __init__(self, workers: int = 2) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engine")
+        # Runs are recorded in the history one at a time, after the answer, on a thread of
+        # their own: a user's next edit never queues behind a recording.
+        self._recorder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history")
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
@@ -131,6 +134,10 @@ class Jobs:
     async def run(self, owner: str, kind: str, work: Callable[[JobProgress], Any]) -> Any:
         return await self.wait(self.submit(owner, kind, work))
 
+    def record(self, work: Callable[[], None]) -> None:
+        """Record a run in the history after the answer."""
+        self._recorder.submit(work)
+
     def _prune(self) -> None:
         now = time.time()
         for key in [k for k, j in self._jobs.items()
@@ -139,3 +146,4 @@ class Jobs:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._recorder.shutdown(wait=True)  # a run being recorded is finished, not lost

@@ -88,9 +88,9 @@ def round_context(who: Principal, meta: RoundMeta, view: str | None, full: Decid
     words = views.Words(decided, lang)
     changed = (views.changes(service.changed(base, decided, vmeta.name), None, words)
                if vmeta is not None else [])
+    ties = views.ties(decided, lang)
     units = scope_of(who, full)
     editable = can_edit(who, meta)
-    ties = views.ties(decided, lang)
     for tie in ties:
         tie["can_rule"] = vid is None and who.role is not Role.viewer and (
             who.is_planner or (units is not None and tie["managing_agency_id"] in units))
@@ -98,8 +98,11 @@ def round_context(who: Principal, meta: RoundMeta, view: str | None, full: Decid
     return {
         "meta": meta, "view": vid or BASE, "vmeta": vmeta, "counts": decided.summary["counts"],
         "solver": decided.summary["solver"]["status"], "settings": service.settings(decided),
-        "pools": views.pools(decided, lang), "limits": views.limits(decided, lang),
-        "ties": ties, "changed": changed, "editable": editable,
+        "pools": views.pool_page(decided, lang, base=base if vmeta else None), "pool_q": "",
+        "limits": views.limit_page(decided, lang),
+        "ties": ties[:views.TIES_SHOWN], "ties_more": max(0, len(ties) - views.TIES_SHOWN),
+        "changed": changed[:views.CHANGES_SHOWN],
+        "changed_more": max(0, len(changed) - views.CHANGES_SHOWN), "editable": editable,
         "saved": [v for v in meta.variants if not v.draft],
         "data": views.decision_page(decided, views.Query(), lang),
         "status_filter": "", "q": "", "scoped": units is not None,

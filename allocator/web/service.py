@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -116,6 +117,7 @@ class Decided:
     result: RunResult
     context: Any = None  # the narrative context, built on the first explanation
     listing: pl.DataFrame | None = None  # rows(): built once
+    folded: pl.Series | None = None  # folded_names(): built on the first search
 
     @property
     def decisions(self) -> pl.DataFrame:
@@ -379,19 +381,25 @@ ROW_COLUMNS = ("candidate_id", "full_name", "unit_id", "wanted_title", "status",
 
 
 def rows(decided: Decided) -> pl.DataFrame:
-    """Every candidate with the columns the page and the API list, in the page's order:
-    by pool, then priority rank, then id."""
+    """Every candidate with the columns the page and the API list."""
     if decided.listing is None:
         r = decided.result
         names = r.candidates.select("candidate_id", "full_name", "unit_id",
                                     pl.col("target_title").alias("wanted_title"))
         frame = r.decisions.join(names, on="candidate_id", how="left", maintain_order="left")
-        distinct = frame["full_name"].drop_nulls().unique().to_list()
-        folded = {n: _fold(n) for n in distinct}
-        decided.listing = frame.select(ROW_COLUMNS).with_columns(
-            pl.col("full_name").replace_strict(folded, default="", return_dtype=pl.Utf8)
-            .alias("_folded"))
+        decided.listing = frame.select(ROW_COLUMNS)
     return decided.listing
+
+
+def folded_names(decided: Decided) -> pl.Series:
+    """The names as search compares them, row by row with :func:`rows` (made on the first
+    search)."""
+    if decided.folded is None:
+        names = rows(decided)["full_name"]
+        distinct = names.drop_nulls().unique().to_list()
+        folded = {n: _fold(n) for n in distinct}
+        decided.folded = names.replace_strict(folded, default="", return_dtype=pl.Utf8)
+    return decided.folded
 
 
 def search_key(text: str) -> str:
@@ -500,6 +508,11 @@ def chart_png(figs: pl.DataFrame, title: str) -> bytes:
 # ---------------------------------------------------------------------------------------------
 
 
+# One connection to the history at a time in this process: two connections that both open
+# the database write its schema and would conflict (a lost run).
+_HISTORY = threading.Lock()
+
+
 def use_history(path: Path) -> None:
     """Point the run history at ``path`` (the engine reads ``$ALLOCATOR_HISTORY``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -509,11 +522,13 @@ def use_history(path: Path) -> None:
 def record_run(decided: Decided, *, command: str, inputs: Path, label: str | None = None
                ) -> str | None:
     """Record a run in the history; None when the history cannot be written."""
-    return _history.record(decided.result, command=command, inputs=inputs, label=label)
+    with _HISTORY:
+        return _history.record(decided.result, command=command, inputs=inputs, label=label)
 
 
 def list_runs(limit: int = 100) -> list[dict[str, Any]]:
-    frame = _history.list_runs(limit)
+    with _HISTORY:
+        frame = _history.list_runs(limit)
     return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
             for row in frame.iter_rows(named=True)]
 
@@ -522,7 +537,8 @@ def replay(run_id: str) -> dict[str, Any]:
     """Re-decide a recorded run from its stored inputs and compare byte for byte.
     Raises KeyError for an unknown run."""
     try:
-        rep = _history.replay(run_id)
+        with _HISTORY:
+            rep = _history.replay(run_id)
     except InputError as exc:
         raise _bad_input(exc) from None
     return {"run_id": rep.run_id, "identical": rep.identical,

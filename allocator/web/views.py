@@ -55,6 +55,8 @@ class Words:
 def filtered(decided: Decided, query: Query) -> pl.DataFrame:
     """The candidates a query selects, in the page's order: outcome, pool, priority, id."""
     frame = service.rows(decided)
+    if query.q and service.search_key(query.q):
+        frame = frame.with_columns(service.folded_names(decided).alias("_folded"))
     if query.status in STATUS_ORDER:
         frame = frame.filter(pl.col("status") == query.status)
     if query.units is not None:
@@ -97,13 +99,52 @@ def row_json(row: dict[str, Any], words: Words) -> dict[str, Any]:
     }
 
 
+POOLS_PER_PAGE = 25
+TIES_SHOWN = 30
+CHANGES_SHOWN = 200
+
+
 def pools(decided: Decided, lang: str) -> list[dict[str, Any]]:
+    """Every pool with its agency and title in words."""
     words = Words(decided, lang)
-    out = []
-    for row in decided.result.pools.iter_rows(named=True):
-        out.append({**row, "agency_name": words.unit(row["agency_id"]),
-                    "title_name": words.title(row["target_title"])})
-    return out
+    return [{**row, "agency_name": words.unit(row["agency_id"]),
+             "title_name": words.title(row["target_title"])}
+            for row in decided.result.pools.iter_rows(named=True)]
+
+
+def pool_page(decided: Decided, lang: str, *, q: str | None = None, page: int = 1,
+              base: Decided | None = None) -> dict[str, Any]:
+    """One page of pools: those whose quota differs from ``base`` first, then by agency and
+    title; ``q`` filters by the agency's or the title's name (or code)."""
+    frame = decided.result.pools
+    if base is not None:
+        before = base.result.pools.select("agency_id", "target_title",
+                                          pl.col("quota").alias("_before"))
+        frame = frame.join(before, on=["agency_id", "target_title"], how="left",
+                           maintain_order="left")
+    else:
+        frame = frame.with_columns(pl.col("quota").alias("_before"))
+    frame = frame.with_columns(pl.col("quota").ne_missing(pl.col("_before")).alias("_moved"))
+    words = Words(decided, lang)
+    if q and service.search_key(q):
+        needle = service.search_key(q)
+        keys = {a: service.search_key(f"{a} {words.unit(a)}")
+                for a in frame["agency_id"].unique().to_list()}
+        keys.update({t: service.search_key(f"{t} {words.title(t)}")
+                     for t in frame["target_title"].unique().to_list()})
+        frame = frame.filter(
+            pl.col("agency_id").replace_strict(keys, return_dtype=pl.Utf8)
+            .str.contains(needle, literal=True)
+            | pl.col("target_title").replace_strict(keys, return_dtype=pl.Utf8)
+            .str.contains(needle, literal=True))
+    frame = frame.sort(["_moved", "agency_id", "target_title"], descending=[True, False, False])
+    pages = max(1, math.ceil(frame.height / POOLS_PER_PAGE))
+    page = max(1, min(page, pages))
+    part = frame.slice((page - 1) * POOLS_PER_PAGE, POOLS_PER_PAGE)
+    rows = [{**row, "agency_name": words.unit(row["agency_id"]),
+             "title_name": words.title(row["target_title"])}
+            for row in part.iter_rows(named=True)]
+    return {"total": frame.height, "page": page, "pages": pages, "rows": rows}
 
 
 def limits(decided: Decided, lang: str) -> list[dict[str, Any]]:
@@ -111,6 +152,20 @@ def limits(decided: Decided, lang: str) -> list[dict[str, Any]]:
     return [{**lim, "scope_name": words.unit(lim["scope_unit_id"]),
              "title_name": words.title(lim["target_title"]) if lim["target_title"] else ""}
             for lim in service.limits(decided)]
+
+
+def limit_page(decided: Decided, lang: str, *, q: str | None = None, page: int = 1,
+               ) -> dict[str, Any]:
+    """One page of the shared limits; ``q`` filters by id or the scope's name."""
+    found = limits(decided, lang)
+    needle = service.search_key(q or "")
+    if needle:
+        found = [lim for lim in found if needle in service.search_key(
+            f"{lim['limit_id']} {lim['scope_unit_id']} {lim['scope_name']}")]
+    pages = max(1, math.ceil(len(found) / POOLS_PER_PAGE))
+    page = max(1, min(page, pages))
+    return {"total": len(found), "page": page, "pages": pages,
+            "rows": found[(page - 1) * POOLS_PER_PAGE:page * POOLS_PER_PAGE]}
 
 
 def ties(decided: Decided, lang: str) -> list[dict[str, Any]]:

@@ -64,7 +64,9 @@ class Workspace:
         self._open: OrderedDict[str, OpenRound] = OrderedDict()
         self._lock = threading.Lock()
         self._round_locks: dict[str, threading.RLock] = {}
-        self.after_response: Callable[[Callable[[], None]], None] = lambda work: work()
+        # Recording a run in the history follows the answer (the server hands this to a
+        # thread of its own); by default, at once.
+        self.later: Callable[[Callable[[], None]], None] = lambda work: work()
 
     # -- rounds ---------------------------------------------------------------------------
     def round_lock(self, round_id: str) -> threading.RLock:
@@ -100,8 +102,7 @@ class Workspace:
                          rulings=[list(r) for r in service.existing_rulings(base)])
         self.store.write(meta)
         self._remember(OpenRound(meta, base, decided, lock=self.round_lock(round_id)))
-        progress.stage("history")
-        self._record(round_id, decided, "serve upload", entry, None, None)
+        self.later(lambda: self._record(round_id, decided, "serve upload", entry, None, None))
         return meta
 
     def open(self, round_id: str, progress: Progress | None = None) -> OpenRound:
@@ -214,8 +215,8 @@ class Workspace:
             self.save_meta(opened)
             self._keep_variant(opened, vid, decided)
             changed = service.changed(opened.decided, decided, vmeta.name).to_dicts()
-        self.after_response(lambda: self._record(round_id, decided, "serve variant", toml,
-                                                 vmeta.name, vid))
+        self.later(lambda: self._record(round_id, decided, "serve variant", toml, vmeta.name,
+                                        vid))
         return VariantOutcome(vmeta, decided, changed)
 
     def _supersede(self, opened: OpenRound, parent: str | None, draft: bool) -> None:
@@ -263,8 +264,7 @@ class Workspace:
             opened.base, opened.decided = base, decided
             opened.variants.clear()
             self.save_meta(opened)
-        progress.stage("history")
-        self._record(round_id, decided, "serve ruling", entry, None, None)
+        self.later(lambda: self._record(round_id, decided, "serve ruling", entry, None, None))
         return decided
 
     # -- files ----------------------------------------------------------------------------

@@ -437,3 +437,30 @@ def test_openapi_and_its_page(local: TestClient) -> None:
         assert path in schema["paths"], path
     docs = local.get("/docs")
     assert docs.status_code == 200 and "/api/rounds/{round_id}/rulings" in docs.text
+
+
+def test_listing_runs_while_one_is_recorded_loses_no_run_bug(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    # Pins: service._HISTORY. Two connections of one process both write the history's
+    # schema when they open it; without the lock a recording met a listing and was lost
+    # ("Catalog write-write conflict").
+    import threading
+
+    from allocator.pipeline import run
+    from allocator.web import service
+
+    monkeypatch.setenv("ALLOCATOR_HISTORY", str(tmp_path / "h.duckdb"))
+    decided = service.Decided(run(DIEN_BIEN_XLSX))
+    ids: list[str | None] = []
+
+    def record() -> None:
+        for _ in range(5):
+            ids.append(service.record_run(decided, command="test", inputs=DIEN_BIEN_XLSX))
+
+    writer = threading.Thread(target=record)
+    writer.start()
+    while writer.is_alive():
+        service.list_runs()
+    writer.join()
+    assert None not in ids and len(service.list_runs()) == 5
