@@ -153,8 +153,14 @@ def round_json(meta: RoundMeta, who: Principal) -> dict[str, Any]:
     return doc
 
 
-def timed(response: Response, start: float) -> Response:
-    response.headers["Server-Timing"] = f"total;dur={1000 * (time.perf_counter() - start):.1f}"
+def timed(response: Response, start: float, decided: float | None = None) -> Response:
+    """The server-side time of an answer (Server-Timing: total, and the decision part)."""
+    now = time.perf_counter()
+    parts = [f"total;dur={1000 * (now - start):.1f}"]
+    if decided is not None:
+        parts += [f"decide;dur={1000 * (decided - start):.1f}",
+                  f"page;dur={1000 * (now - decided):.1f}"]
+    response.headers["Server-Timing"] = ", ".join(parts)
     return response
 
 
@@ -493,16 +499,19 @@ async def add_variant(request: Request, round_id: str, body: VariantIn, who: Who
         return problems_response(request, exc)
     except KeyError:
         raise not_found() from None
+    decided_at = time.perf_counter()
     vmeta = outcome.meta
+    response: Response
     if is_hx(request):
         from allocator.web.pages import round_body
 
         response = await round_body(request, who, round_id, vmeta.variant_id)
         response.headers["HX-Push-Url"] = f"/rounds/{round_id}?view={vmeta.variant_id}"
-        return timed(response, start)
-    doc = {"variant_id": vmeta.variant_id, "name": vmeta.name, "draft": vmeta.draft,
-           "summary": outcome.decided.summary, "changed": outcome.changed}
-    return timed(JSONResponse(doc, status_code=201), start)
+    else:
+        doc = {"variant_id": vmeta.variant_id, "name": vmeta.name, "draft": vmeta.draft,
+               "summary": outcome.decided.summary, "changed": outcome.changed}
+        response = JSONResponse(doc, status_code=201)
+    return timed(response, start, decided=decided_at)
 
 
 @router.get("/rounds/{round_id}/variants", summary="The round's variants")
@@ -544,7 +553,7 @@ async def compare(request: Request, round_id: str, who: Who,
         import polars as pl
 
         figs = pl.concat([service.figures(r, lab) for r, lab in zip(runs, labels, strict=True)])
-        words = views.Words(runs[0], lang)
+        words = views.words(runs[0], lang)
         changes = [c for r, lab in zip(runs[1:], labels[1:], strict=True)
                    for c in views.changes(service.changed(runs[0], r, lab), None, words)]
         return {"variants": labels, "totals": views.side_by_side(figs, labels),

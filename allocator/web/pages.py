@@ -85,7 +85,7 @@ def round_context(who: Principal, meta: RoundMeta, view: str | None, full: Decid
     decided, base = in_view(who, full), in_view(who, full_base)
     vid = view if view not in (None, "", BASE) else None
     vmeta = meta.variant(vid) if vid else None
-    words = views.Words(decided, lang)
+    words = views.words(decided, lang)
     changed = (views.changes(service.changed(base, decided, vmeta.name), None, words)
                if vmeta is not None else [])
     ties = views.ties(decided, lang)

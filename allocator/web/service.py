@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -118,6 +119,7 @@ class Decided:
     context: Any = None  # the narrative context, built on the first explanation
     listing: pl.DataFrame | None = None  # rows(): built once
     folded: pl.Series | None = None  # folded_names(): built on the first search
+    words: dict[str, object] = field(default_factory=dict)  # the page's words; memos
 
     @property
     def decisions(self) -> pl.DataFrame:
@@ -448,9 +450,26 @@ def explain(decided: Decided, candidate_id: str, lang: str) -> str:
     return str(_narrative.explain(decided.result, candidate_id, lang, decided.context))
 
 
+_UNIT_NAMES: OrderedDict[int, tuple[pl.DataFrame, dict[str, str]]] = OrderedDict()
+_UNIT_NAMES_LOCK = threading.Lock()
+
+
 def unit_names(decided: Decided) -> dict[str, str]:
+    """unit_id → name. Variants of a round share its units table: the names are read once
+    per table (kept for the last few tables)."""
     units = decided.result.scenario.units
-    return {str(k): str(v) for k, v in units.select("unit_id", "name").iter_rows()}
+    with _UNIT_NAMES_LOCK:
+        hit = _UNIT_NAMES.get(id(units))
+        if hit is not None and hit[0] is units:
+            _UNIT_NAMES.move_to_end(id(units))
+            return hit[1]
+    names = dict(zip(units["unit_id"].cast(pl.Utf8).to_list(),
+                     units["name"].cast(pl.Utf8).to_list(), strict=True))
+    with _UNIT_NAMES_LOCK:
+        _UNIT_NAMES[id(units)] = (units, names)
+        while len(_UNIT_NAMES) > 8:
+            _UNIT_NAMES.popitem(last=False)
+    return names
 
 
 def title_names(decided: Decided, lang: str) -> dict[str, str]:
@@ -487,8 +506,16 @@ def tie_groups(decided: Decided) -> list[dict[str, Any]]:
 
 
 def changed(before: Decided, after: Decided, label: str) -> pl.DataFrame:
-    """Candidates whose status differs, with the reasons on both sides."""
-    return _compare.changes(before.result, after.result, label)
+    """Candidates whose status differs, with the reasons on both sides (kept on ``after``
+    for the last ``before`` asked)."""
+    key = (id(before.result), label)
+    kept = after.words.get("_changed")
+    if isinstance(kept, tuple) and kept[0] == key and kept[1] is before.result:
+        frame: pl.DataFrame = kept[2]
+        return frame
+    frame = _compare.changes(before.result, after.result, label)
+    after.words["_changed"] = (key, before.result, frame)
+    return frame
 
 
 def figures(decided: Decided, label: str) -> pl.DataFrame:

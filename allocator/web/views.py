@@ -29,7 +29,7 @@ class Query:
 
 
 class Words:
-    """The words of one run in one language (looked up once per request)."""
+    """The words of one run in one language (see :func:`words`)."""
 
     def __init__(self, decided: Decided, lang: str) -> None:
         self.decided = decided
@@ -52,8 +52,16 @@ class Words:
         return service.decided_by_words(self.decided, value, self.lang)
 
 
+def words(decided: Decided, lang: str) -> Words:
+    """The run's words in a language, made once per run."""
+    found = decided.words.get(lang)
+    if not isinstance(found, Words):
+        found = decided.words[lang] = Words(decided, lang)
+    return found
+
+
 def filtered(decided: Decided, query: Query) -> pl.DataFrame:
-    """The candidates a query selects, in the page's order: outcome, pool, priority, id."""
+    """The candidates a query selects (in no particular order; see :func:`_page`)."""
     frame = service.rows(decided)
     if query.q and service.search_key(query.q):
         frame = frame.with_columns(service.folded_names(decided).alias("_folded"))
@@ -67,10 +75,24 @@ def filtered(decided: Decided, query: Query) -> pl.DataFrame:
             frame = frame.filter(pl.col("_folded").str.contains(needle, literal=True)
                                  | pl.col("candidate_id").str.to_lowercase()
                                  .str.contains(needle, literal=True))
-    return frame.with_columns(
+    return frame
+
+
+SORT_KEYS = ("_order", "_agency", "_title", "_rank", "candidate_id")
+
+
+def _page(frame: pl.DataFrame, page: int, per_page: int) -> pl.DataFrame:
+    """Rows ``page`` of ``frame`` in the page's order: outcome (selected, escalated, not
+    selected, ineligible), pool, priority rank, id. The first page needs no full sort."""
+    keyed = frame.with_columns(
         pl.col("status").replace_strict(STATUS_ORDER, default=9, return_dtype=pl.Int64)
-        .alias("_order")).sort(["_order", "agency_id", "target_title", "priority_rank",
-                                "candidate_id"], nulls_last=True)
+        .alias("_order"),
+        pl.col("agency_id").fill_null("\uffff").alias("_agency"),
+        pl.col("target_title").fill_null("\uffff").alias("_title"),
+        pl.col("priority_rank").fill_null(2**62).alias("_rank"))
+    if page == 1:
+        return keyed.bottom_k(per_page, by=list(SORT_KEYS)).sort(list(SORT_KEYS))
+    return keyed.sort(list(SORT_KEYS)).slice((page - 1) * per_page, per_page)
 
 
 def decision_page(decided: Decided, query: Query, lang: str) -> dict[str, Any]:
@@ -79,10 +101,10 @@ def decision_page(decided: Decided, query: Query, lang: str) -> dict[str, Any]:
     per_page = max(1, min(query.per_page, MAX_PER_PAGE))
     pages = max(1, math.ceil(frame.height / per_page))
     page = max(1, min(query.page, pages))
-    part = frame.slice((page - 1) * per_page, per_page)
-    words = Words(decided, lang)
+    part = _page(frame, page, per_page)
+    said = words(decided, lang)
     return {"total": frame.height, "page": page, "per_page": per_page, "pages": pages,
-            "rows": [row_json(r, words) for r in part.iter_rows(named=True)]}
+            "rows": [row_json(r, said) for r in part.iter_rows(named=True)]}
 
 
 def row_json(row: dict[str, Any], words: Words) -> dict[str, Any]:
@@ -106,9 +128,9 @@ CHANGES_SHOWN = 200
 
 def pools(decided: Decided, lang: str) -> list[dict[str, Any]]:
     """Every pool with its agency and title in words."""
-    words = Words(decided, lang)
-    return [{**row, "agency_name": words.unit(row["agency_id"]),
-             "title_name": words.title(row["target_title"])}
+    said = words(decided, lang)
+    return [{**row, "agency_name": said.unit(row["agency_id"]),
+             "title_name": said.title(row["target_title"])}
             for row in decided.result.pools.iter_rows(named=True)]
 
 
@@ -125,12 +147,12 @@ def pool_page(decided: Decided, lang: str, *, q: str | None = None, page: int = 
     else:
         frame = frame.with_columns(pl.col("quota").alias("_before"))
     frame = frame.with_columns(pl.col("quota").ne_missing(pl.col("_before")).alias("_moved"))
-    words = Words(decided, lang)
+    said = words(decided, lang)
     if q and service.search_key(q):
         needle = service.search_key(q)
-        keys = {a: service.search_key(f"{a} {words.unit(a)}")
+        keys = {a: service.search_key(f"{a} {said.unit(a)}")
                 for a in frame["agency_id"].unique().to_list()}
-        keys.update({t: service.search_key(f"{t} {words.title(t)}")
+        keys.update({t: service.search_key(f"{t} {said.title(t)}")
                      for t in frame["target_title"].unique().to_list()})
         frame = frame.filter(
             pl.col("agency_id").replace_strict(keys, return_dtype=pl.Utf8)
@@ -141,16 +163,16 @@ def pool_page(decided: Decided, lang: str, *, q: str | None = None, page: int = 
     pages = max(1, math.ceil(frame.height / POOLS_PER_PAGE))
     page = max(1, min(page, pages))
     part = frame.slice((page - 1) * POOLS_PER_PAGE, POOLS_PER_PAGE)
-    rows = [{**row, "agency_name": words.unit(row["agency_id"]),
-             "title_name": words.title(row["target_title"])}
+    rows = [{**row, "agency_name": said.unit(row["agency_id"]),
+             "title_name": said.title(row["target_title"])}
             for row in part.iter_rows(named=True)]
     return {"total": frame.height, "page": page, "pages": pages, "rows": rows}
 
 
 def limits(decided: Decided, lang: str) -> list[dict[str, Any]]:
-    words = Words(decided, lang)
-    return [{**lim, "scope_name": words.unit(lim["scope_unit_id"]),
-             "title_name": words.title(lim["target_title"]) if lim["target_title"] else ""}
+    said = words(decided, lang)
+    return [{**lim, "scope_name": said.unit(lim["scope_unit_id"]),
+             "title_name": said.title(lim["target_title"]) if lim["target_title"] else ""}
             for lim in service.limits(decided)]
 
 
@@ -170,11 +192,14 @@ def limit_page(decided: Decided, lang: str, *, q: str | None = None, page: int =
 
 def ties(decided: Decided, lang: str) -> list[dict[str, Any]]:
     """The tie groups with their members' names."""
-    names = dict(service.rows(decided).select("candidate_id", "full_name").iter_rows())
-    words = Words(decided, lang)
+    groups = service.tie_groups(decided)
+    members = sorted({c for g in groups for c in g["members"]})
+    listing = service.rows(decided).filter(pl.col("candidate_id").is_in(members))
+    names = dict(listing.select("candidate_id", "full_name").iter_rows())
+    said = words(decided, lang)
     out = []
-    for g in service.tie_groups(decided):
-        out.append({**g, "managing_name": words.unit(g["managing_agency_id"]),
+    for g in groups:
+        out.append({**g, "managing_name": said.unit(g["managing_agency_id"]),
                     "members": [{"candidate_id": c, "full_name": names.get(c, "")}
                                 for c in g["members"]]})
     return out
