@@ -244,12 +244,13 @@ def report(doc: dict[str, Any]) -> str:
         "page with the new decisions)", "",
         f"Pool {edit['pool']} (quota {edit['quota']}, every seat taken), set to one seat "
         "fewer, two fewer, …; each edit waits until the previous run is in the history.", "",
-        "| quota | server-side (s) | seen by the client (s) | page (bytes) | candidates "
-        "whose status changed |",
-        "|---:|---:|---:|---:|---:|",
+        "| quota | server-side (s) | of which deciding (s) | of which the page (s) | seen by "
+        "the client (s) | page (bytes) | candidates whose status changed |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    lines += [f"| {e['quota']} | {e['server_s']:.3f} | {e['client_s']:.3f} | "
-              f"{e['page_bytes']:,} | {e['winner_changes']} |" for e in edit["edits"]]
+    lines += [f"| {e['quota']} | {e['server_s']:.3f} | {e['decide_s']:.3f} | "
+              f"{e['page_s']:.3f} | {e['client_s']:.3f} | {e['page_bytes']:,} | "
+              f"{e['winner_changes']} |" for e in edit["edits"]]
     lines += [
         "", f"**Median server-side time: {edit['median_server_s']:.3f} s** (target: under "
         f"1 s); seen by the client {edit['median_client_s']:.3f} s. The engine alone on the "
