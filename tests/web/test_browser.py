@@ -151,7 +151,6 @@ def test_a_planner_works_a_round_in_the_browser(page: Page, tmp_path: Path) -> N
     assert page.find("#count-selected").text == "3"
     assert page.status_of("DB09") == "escalated"
     page.shot("03-round")
-    page.shot("03-round-full", full=True)
 
     # 3. Search by name, and one candidate's explanation.
     search = page.find("#search")
