@@ -513,9 +513,26 @@ def changed(before: Decided, after: Decided, label: str) -> pl.DataFrame:
     if isinstance(kept, tuple) and kept[0] == key and kept[1] is before.result:
         frame: pl.DataFrame = kept[2]
         return frame
-    frame = _compare.changes(before.result, after.result, label)
+    frame = _compare.changes(*_only_moved(before.result, after.result), label)
     after.words["_changed"] = (key, before.result, frame)
     return frame
+
+
+def _only_moved(before: RunResult, after: RunResult) -> tuple[RunResult, RunResult]:
+    """The two runs cut to the candidates whose status differs, when both decide the same
+    candidates (rows in the same order): the comparison then joins a handful of rows, not
+    the whole province. Otherwise the runs as they are."""
+    a, b = before.decisions, after.decisions
+    if a.height != b.height or not a["candidate_id"].equals(b["candidate_id"]):
+        return before, after
+    moved = a.filter(a["status"] != b["status"])["candidate_id"]
+
+    def cut(r: RunResult) -> RunResult:
+        keep = pl.col("candidate_id").is_in(moved.implode())
+        return replace(r, decisions=r.decisions.filter(keep),
+                       candidates=r.candidates.filter(keep))
+
+    return cut(before), cut(after)
 
 
 def figures(decided: Decided, label: str) -> pl.DataFrame:

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from allocator.cli import app as cli
+from allocator.pipeline import Options
 from allocator.web.app import Config, create_app
 from tests.web.conftest import BINH_DINH, DIEN_BIEN, DIEN_BIEN_XLSX, LOCAL, folder_zip, upload
 
@@ -464,3 +465,21 @@ def test_listing_runs_while_one_is_recorded_loses_no_run_bug(tmp_path: Path,
         service.list_runs()
     writer.join()
     assert None not in ids and len(service.list_runs()) == 5
+
+
+def test_the_changes_of_a_variant_are_those_of_allocator_compare() -> None:
+    # Pins: service._only_moved gives the compare module's table, cut to who moved.
+    import dataclasses
+
+    import polars as pl
+
+    from allocator.compare import changes
+    from allocator.pipeline import decide, run
+    from allocator.web import service
+
+    base = run(DIEN_BIEN_XLSX)
+    quotas = base.scenario.quotas.with_columns(pl.lit(2, pl.Int64).alias("quota"))
+    variant = decide(dataclasses.replace(base.scenario, quotas=quotas), Options())
+    got = service.changed(service.Decided(base), service.Decided(variant), "v")
+    assert got.height > 0
+    assert got.equals(changes(base, variant, "v"))
