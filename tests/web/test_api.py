@@ -159,6 +159,19 @@ def test_zip_paths_escaping_the_folder_are_refused(local: TestClient, data: Path
     assert not (data.parent / "evil.txt").exists()
 
 
+@pytest.mark.parametrize("member", ["../evil.txt", "/etc/evil.txt", "a/../../evil.txt",
+                                    "C:/evil.txt", "..\\evil.txt"])
+def test_each_member_path_is_checked_before_extraction(member: str) -> None:
+    # Pins: uploads._member_parts itself (the extraction's own resolve() check is a second
+    # line behind it).
+    from allocator.web.service import BadInput
+    from allocator.web.uploads import _member_parts
+
+    with pytest.raises(BadInput):
+        _member_parts(zipfile.ZipInfo(member), "round.zip")
+    assert _member_parts(zipfile.ZipInfo("r/units.csv"), "round.zip") == ("r", "units.csv")
+
+
 def test_zip_links_are_refused(local: TestClient) -> None:
     # Pins: uploads._member_parts (symbolic links).
     buffer = io.BytesIO()
