@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
+from selenium.webdriver.chrome.webdriver import WebDriver
 
 from allocator.web.app import Config, create_app
 
@@ -58,7 +59,7 @@ def in_ci() -> bool:
 
 
 @contextmanager
-def chromium(downloads: Path) -> Iterator[object]:
+def chromium(downloads: Path) -> Iterator[WebDriver]:
     """A headless Chromium with a fresh profile; downloads land in ``downloads``."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service

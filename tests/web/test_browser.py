@@ -232,3 +232,42 @@ def test_the_page_is_readable_at_1366_by_768(page: Page) -> None:
     assert width <= 1366  # no sideways scrolling
     counts = page.find("#counts")
     assert counts.location["y"] + counts.size["height"] < 768  # the figures at first sight
+
+
+def test_with_accounts_a_planner_logs_in_works_and_logs_out(browser_ok: None, tmp_path: Path,
+                                                            users_file: Path) -> None:
+    # Pins: the login form (JSON to POST /api/session), the session cookie taken by the
+    # browser, and app.js putting the CSRF token on the page's requests (an upload and an
+    # edit would answer 403 without it).
+    from tests.web.conftest import PASSWORD
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    config = Config(data=tmp_path / "data", port=free_port(), users=users_file)
+    with live_server(config) as url, chromium(downloads) as driver:
+        page = Page(driver, url, tmp_path, downloads)
+        page.open("/")
+        page.until(lambda: page.all("#login-form"), "the login page")
+        page.find('input[name="login"]').send_keys("planner")
+        page.find('input[name="password"]').send_keys("wrong password")
+        page.find("#login-form button").click()
+        page.until(lambda: page.find("#login-error").text, "the refusal")
+        password = page.find('input[name="password"]')
+        password.clear()
+        password.send_keys(PASSWORD)
+        page.find("#login-form button").click()
+        page.until(lambda: page.all("#upload-form"), "the home page")
+        cookie = driver.get_cookie("allocator_session")
+        assert cookie is not None
+        assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
+        _upload(page, DIEN_BIEN_XLSX)
+        page.until(lambda: page.all("#pools"), "the round page")
+        quota = page.find('input[data-quota="STTTT|V.11.06.14"]')
+        quota.clear()
+        quota.send_keys("2")
+        quota.find_element("xpath", "./following-sibling::button").click()
+        page.until(lambda: page.all("#changes"), "the edit")
+        page.find("header button.link").click()
+        page.until(lambda: page.all("#login-form"), "logged out")
+        page.open("/")
+        assert page.all("#login-form")
