@@ -398,7 +398,10 @@ async def round_file(request: Request, round_id: str, name: str, who: Who,
 async def _full_file(request: Request, who: Principal, meta: RoundMeta, variant: str | None,
                      name: str) -> Path:
     web = web_of(request)
-    folder = web.workspace.result_folder(meta, variant)
+    try:
+        folder = web.workspace.result_folder(meta, variant)
+    except KeyError:
+        raise not_found() from None
     if name in service.OUTPUT_FILES:
         return folder / name
     if name == "letters.zip":

@@ -179,9 +179,14 @@ class Workspace:
             opened.variants.popitem(last=False)
 
     def result_folder(self, meta: RoundMeta, variant_id: str | None) -> Path:
+        """Where a view's result files are (KeyError for a variant the round does not
+        have: the id never becomes a path otherwise)."""
         if variant_id in (None, "", BASE):
             return self._path(meta, "result")
-        return self._path(meta, f"variants/{variant_id}")
+        vmeta = meta.variant(variant_id or "")
+        if vmeta is None:
+            raise KeyError(variant_id)
+        return self._path(meta, f"variants/{vmeta.variant_id}")
 
     # -- variants -------------------------------------------------------------------------
     def add_variant(self, round_id: str, name: str, changes: dict[str, Any],

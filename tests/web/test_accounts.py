@@ -84,6 +84,7 @@ def test_login_sets_a_secure_httponly_strict_cookie_that_expires(accounts: Accou
 
 
 def test_a_wrong_password_or_an_unknown_login_answers_401(accounts: Accounts) -> None:
+    # Pins: accounts.Directory.verify (a wrong password, an unknown login).
     client = accounts.anonymous()
     assert client.post("/api/session", json={"login": "planner", "password": "x"}
                        ).status_code == 401
@@ -129,6 +130,7 @@ def test_sessions_expire_when_idle_and_after_their_lifetime(tmp_path: Path) -> N
 
 
 def test_the_session_table_stores_no_token(tmp_path: Path) -> None:
+    # Pins: sessions._digest (only SHA-256 digests of tokens are stored).
     table = SessionTable(tmp_path / "s.sqlite3")
     token, _ = table.open("planner")
     table.shutdown()
@@ -191,6 +193,7 @@ def test_sharing_lets_a_viewer_read_but_not_change(accounts: Accounts,
 
 def test_only_viewer_and_agency_accounts_can_be_given_a_round(accounts: Accounts,
                                                               shared_round: str) -> None:
+    # Pins: api.share's check of the account given the round.
     planner = accounts.client("planner")
     for login in ("nobody", "planner"):
         assert planner.post(f"/api/rounds/{shared_round}/shares",
@@ -232,6 +235,7 @@ def test_an_agency_sees_only_its_subtree_in_every_endpoint(accounts: Accounts,
 
 def test_an_agency_under_the_department_sees_its_unit(accounts: Accounts,
                                                       shared_round: str) -> None:
+    # Pins: service.subtree (the unit and below) and service.hides_competitors.
     centre = _share(accounts, shared_round, "ttcntt")
     ids = [r["candidate_id"] for r in centre.get(
         f"/api/rounds/{shared_round}/decisions", params={"per_page": 100}).json()["rows"]]
@@ -251,6 +255,7 @@ def test_an_agency_records_rulings_only_on_ties_its_agency_manages(
 
 
 def test_an_agency_may_upload_and_sees_its_own_round(accounts: Accounts) -> None:
+    # Pins: access.can_see for the uploading agency, access.can_edit for planners only.
     centre = accounts.client("ttcntt")
     response = upload(centre, DIEN_BIEN_XLSX)
     assert response.status_code == 201
@@ -299,6 +304,7 @@ def test_jobs_belong_to_who_started_them(accounts: Accounts) -> None:
 
 def test_an_agency_letters_zip_holds_only_its_ties(accounts: Accounts,
                                                    shared_round: str) -> None:
+    # Pins: service.scoped keeping the ties wholly inside the subtree for the letters.
     department = _share(accounts, shared_round, "sttt")
     letters = department.get(f"/api/rounds/{shared_round}/files/letters.zip")
     assert letters.status_code == 200

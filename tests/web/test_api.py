@@ -68,6 +68,7 @@ def zip_upload(client: TestClient, content: bytes, name: str = "round.zip") -> h
 
 def test_upload_of_a_workbook_decides_byte_identical_to_allocator_run(
         local: TestClient, tmp_path: Path) -> None:
+    # Pins: the upload path deciding exactly as `allocator run` (same engine call, same writer).
     response = upload(local, DIEN_BIEN_XLSX)
     assert response.status_code == 201
     body = response.json()
@@ -78,6 +79,7 @@ def test_upload_of_a_workbook_decides_byte_identical_to_allocator_run(
 
 def test_upload_of_a_zipped_folder_decides_byte_identical_to_allocator_run(
         local: TestClient, tmp_path: Path) -> None:
+    # Pins: uploads._unzip finding the scenario folder inside the archive, then as above.
     response = zip_upload(local, folder_zip(BINH_DINH))
     assert response.status_code == 201, response.text
     assert_same_outputs(local, response.json()["round_id"], cli_run(BINH_DINH, tmp_path / "cli"))
@@ -141,6 +143,7 @@ def test_several_workbooks_answer_422_until_the_multi_workbook_loader_exists(
 
 
 def test_other_file_types_are_refused(local: TestClient) -> None:
+    # Pins: uploads.stage's file-type check.
     response = local.post("/api/rounds", files={"files": ("x.csv", b"a,b\n")})
     assert response.status_code == 422
 
@@ -242,6 +245,7 @@ def test_an_upload_over_the_size_limit_answers_413(data: Path) -> None:
 
 
 def test_rounds_list_and_summary(local: TestClient) -> None:
+    # Pins: GET /api/rounds and /api/rounds/{id}; an unknown round is 404.
     round_id = new_round(local)
     listed = local.get("/api/rounds").json()
     assert [r["round_id"] for r in listed] == [round_id]
@@ -251,6 +255,7 @@ def test_rounds_list_and_summary(local: TestClient) -> None:
 
 
 def test_decisions_filter_by_status_agency_and_name_and_page(local: TestClient) -> None:
+    # Pins: views.filtered (status, agency subtree, folded name search) and _page (order, paging).
     round_id = new_round(local)
     url = f"/api/rounds/{round_id}/decisions"
     everyone = local.get(url).json()
@@ -273,6 +278,7 @@ def test_decisions_filter_by_status_agency_and_name_and_page(local: TestClient) 
 
 
 def test_explain_is_what_allocator_explain_says(local: TestClient) -> None:
+    # Pins: service.explain calling the engine's narrative, as `allocator explain` does.
     round_id = new_round(local)
     for lang in ("vi", "en"):
         got = local.get(f"/api/rounds/{round_id}/candidates/DB04/explain", params={"lang": lang})
@@ -283,6 +289,8 @@ def test_explain_is_what_allocator_explain_says(local: TestClient) -> None:
 
 
 def test_every_download(local: TestClient) -> None:
+    # Pins: round_file for the workbook and letters (kept, same bytes) and its name whitelist;
+    # a variant id is never turned into a path (workspace.result_folder).
     round_id = new_round(local)
     base = f"/api/rounds/{round_id}/files/"
     book = local.get(base + "ket-qua.xlsx")
@@ -295,6 +303,8 @@ def test_every_download(local: TestClient) -> None:
     assert names == ["bao-cao-STTTT.docx"]
     assert local.get(base + "letters.zip").content == letters.content  # kept, same bytes
     assert local.get(base + "nothing.txt").status_code == 404
+    for variant in ("../../input", "v9", "..%2F..%2Finput"):
+        assert local.get(base + "decisions.csv", params={"variant": variant}).status_code == 404
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,6 +316,8 @@ ONE_MORE_IT = {"quotas": [{"agency_id": "STTTT", "target_title": "V.11.06.14", "
 
 def test_a_variant_is_decided_at_once_and_names_whose_status_changed(
         local: TestClient, data: Path, tmp_path: Path) -> None:
+    # Pins: workspace.add_variant (decided, stored as the TOML `allocator run` reads, the
+    # changed list) and byte identity with `allocator run` on that TOML.
     round_id = new_round(local)
     response = local.post(f"/api/rounds/{round_id}/variants",
                           json={"name": "Thêm 1 chỉ tiêu CNTT", "changes": ONE_MORE_IT})
@@ -321,6 +333,7 @@ def test_a_variant_is_decided_at_once_and_names_whose_status_changed(
 
 
 def test_budget_objective_and_switches_are_settings_of_a_variant(local: TestClient) -> None:
+    # Pins: service.variant_spec mapping budget, objective and switches to settings.
     round_id = new_round(local)
     response = local.post(f"/api/rounds/{round_id}/variants", json={
         "name": "miễn chứng chỉ", "changes": {"switches": {"certificate_waived": True},
@@ -332,6 +345,7 @@ def test_budget_objective_and_switches_are_settings_of_a_variant(local: TestClie
 
 def test_a_variant_the_engine_refuses_answers_422_and_stores_nothing(
         local: TestClient, data: Path) -> None:
+    # Pins: add_variant writing nothing before the engine accepted the variant.
     round_id = new_round(local)
     response = local.post(f"/api/rounds/{round_id}/variants", json={
         "name": "x", "changes": {"quotas": [{"agency_id": "NOPE", "set": 1}]}})
@@ -342,6 +356,7 @@ def test_a_variant_the_engine_refuses_answers_422_and_stores_nothing(
 
 
 def test_an_edit_builds_on_its_parent_and_replaces_a_draft(local: TestClient) -> None:
+    # Pins: service.merge_changes (parent first) and workspace._supersede (drafts replaced).
     round_id = new_round(local)
     url = f"/api/rounds/{round_id}/variants"
     draft = local.post(url, json={"changes": ONE_MORE_IT, "draft": True}).json()
@@ -355,6 +370,7 @@ def test_an_edit_builds_on_its_parent_and_replaces_a_draft(local: TestClient) ->
 
 
 def test_compare_gives_the_figures_changes_and_a_chart(local: TestClient) -> None:
+    # Pins: the compare endpoint (figures, side by side, changes, chart); unknown variant 404.
     round_id = new_round(local)
     local.post(f"/api/rounds/{round_id}/variants", json={"name": "A", "changes": ONE_MORE_IT})
     body = local.get(f"/api/rounds/{round_id}/compare", params={"variants": "v1"}).json()
@@ -371,6 +387,8 @@ def test_compare_gives_the_figures_changes_and_a_chart(local: TestClient) -> Non
 
 def test_rulings_redecide_byte_identical_to_allocator_run_with_the_rulings(
         local: TestClient, tmp_path: Path) -> None:
+    # Pins: service.with_rulings (the input with authority_decisions.csv as a folder) giving
+    # the decisions `allocator run` gives on the folder with the rulings.
     response = zip_upload(local, folder_zip(DIEN_BIEN))
     round_id = response.json()["round_id"]
     ruled = local.post(f"/api/rounds/{round_id}/rulings",
@@ -384,6 +402,7 @@ def test_rulings_redecide_byte_identical_to_allocator_run_with_the_rulings(
 
 def test_rulings_that_do_not_fill_the_seats_answer_422_with_the_reason(
         local: TestClient) -> None:
+    # Pins: workspace.rule keeping nothing when the engine refuses the rulings.
     round_id = new_round(local)
     before = local.get(f"/api/rounds/{round_id}/files/decisions.csv").content
     response = local.post(f"/api/rounds/{round_id}/rulings",
@@ -402,6 +421,7 @@ def test_rulings_that_do_not_fill_the_seats_answer_422_with_the_reason(
 
 def test_every_decision_is_in_the_run_history_and_replays_byte_for_byte(
         local: TestClient, data: Path) -> None:
+    # Pins: workspace._record for uploads, variants and rulings, and the replay endpoint.
     round_id = new_round(local)
     local.post(f"/api/rounds/{round_id}/variants", json={"name": "A", "changes": ONE_MORE_IT})
     local.post(f"/api/rounds/{round_id}/rulings", json={"select": ["DB09"]})
@@ -426,6 +446,8 @@ def _wait_for_runs(client: TestClient, n: int) -> list[dict[str, object]]:
 
 
 def test_a_restart_loses_nothing(data: Path) -> None:
+    # Pins: the data folder (store.Store, round.json, stored variants and rulings) and the
+    # lazy reload (Workspace.open, view).
     with TestClient(create_app(Config(data=data)), base_url=LOCAL) as first:
         round_id = new_round(first)
         first.post(f"/api/rounds/{round_id}/variants", json={"name": "A", "changes": ONE_MORE_IT})
@@ -441,6 +463,7 @@ def test_a_restart_loses_nothing(data: Path) -> None:
 
 
 def test_openapi_and_its_page(local: TestClient) -> None:
+    # Pins: every WEB.md endpoint in the OpenAPI description, and the /docs page.
     schema = local.get("/openapi.json").json()
     for path in ("/api/rounds", "/api/rounds/{round_id}/decisions",
                  "/api/rounds/{round_id}/files/{name}",

@@ -31,6 +31,7 @@ def test_single_person_mode_answers_only_its_loopback_host_and_port(data: Path,
 
 @pytest.mark.parametrize("host", ["localhost:8000", "[::1]:8000", "127.0.0.1:8000"])
 def test_loopback_names_with_the_port_are_answered(data: Path, host: str) -> None:
+    # Pins: security.allowed_hosts (every loopback name with the port is answered).
     with TestClient(create_app(Config(data=data, port=8000)), base_url=LOCAL) as client:
         assert client.get("/api/rounds", headers={"Host": host}).status_code == 200
 
@@ -50,6 +51,7 @@ def test_a_state_changing_request_from_another_site_is_refused(local: TestClient
 
 
 def test_a_state_changing_request_from_this_site_is_answered(local: TestClient) -> None:
+    # Pins: security.same_origin accepting the server's own origin.
     response = upload(local, DIEN_BIEN_XLSX, Origin=LOCAL, Referer=f"{LOCAL}/")
     assert response.status_code == 201
 
@@ -128,6 +130,7 @@ def test_users_add_stores_only_an_argon2_hash(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["--role", "agency"], ["--role", "planner", "--agency", "X"],
                                   ["--role", "boss"]])
 def test_users_add_refuses_inconsistent_accounts(tmp_path: Path, args: list[str]) -> None:
+    # Pins: accounts.check_account (agency needs --agency; only agencies have one; roles).
     result = CliRunner().invoke(cli, ["users", "add", str(tmp_path / "u.toml"), "lan", *args],
                                 input="mot-mat-khau-dai\n")
     assert result.exit_code == 2
@@ -135,6 +138,7 @@ def test_users_add_refuses_inconsistent_accounts(tmp_path: Path, args: list[str]
 
 
 def test_a_short_password_is_refused(tmp_path: Path) -> None:
+    # Pins: accounts.add_user's minimum password length.
     result = CliRunner().invoke(cli, ["users", "add", str(tmp_path / "u.toml"), "lan", "--role",
                                       "viewer"], input="ngan\n")
     assert result.exit_code == 2
@@ -152,6 +156,7 @@ def test_a_workbook_expanding_beyond_the_limit_is_refused(data: Path) -> None:
 
 
 def test_letters_zip_is_deterministic(tmp_path: Path) -> None:
+    # Pins: workspace.letters_zip's fixed order and times.
     from allocator.pipeline import run
     from allocator.web.service import Decided
     from allocator.web.workspace import letters_zip
