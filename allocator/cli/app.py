@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from allocator import __version__
-from allocator.cli import documents, planning, synthetic
+from allocator.cli import documents, planning, synthetic, web
 from allocator.cli.console import fail, say, table, usage
 from models.enums import Method
 from models.errors import AllocatorError
@@ -183,7 +183,7 @@ def validate(
         f"{sc.limits.height} giới hạn/limits; bộ quy tắc/rule set {sc.rule_set.id}")
 
 
-for _group in (synthetic, documents, planning):
+for _group in (synthetic, documents, planning, web):
     _group.register(app)
 
 

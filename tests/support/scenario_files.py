@@ -127,7 +127,8 @@ def write_scenario(
     decisions: Sequence[Row] | None = None,
 ) -> Path:
     """Write a scenario folder; missing candidate columns get a plain eligible candidate's
-    values, a missing unit name is the unit id, a missing setting its default."""
+    values, a missing unit name is the unit id, a missing setting its default.  An optional
+    file given as ``None`` is absent from the folder (removed if an earlier write left it)."""
     folder.mkdir(parents=True, exist_ok=True)
     merged = {**SETTINGS_DEFAULTS, **settings}
     (folder / "scenario.toml").write_text(
@@ -145,12 +146,16 @@ def write_scenario(
     ]
     _write_csv(folder / "candidates.csv", CANDIDATE_COLUMNS, full)
     _write_csv(folder / "quotas.csv", ("agency_id", "target_title", "quota"), quotas)
-    if limits is not None:
-        _write_csv(folder / "limits.csv", LIMIT_COLUMNS, limits)
-    if staff is not None:
-        _write_csv(folder / "staff.csv", STAFF_COLUMNS, staff)
-    if decisions is not None:
-        _write_csv(folder / "authority_decisions.csv", ("candidate_id", "decision"), decisions)
+    optional = (
+        ("limits.csv", LIMIT_COLUMNS, limits),
+        ("staff.csv", STAFF_COLUMNS, staff),
+        ("authority_decisions.csv", ("candidate_id", "decision"), decisions),
+    )
+    for name, columns, rows in optional:
+        if rows is None:
+            (folder / name).unlink(missing_ok=True)  # never a stale file of an earlier write
+        else:
+            _write_csv(folder / name, columns, rows)
     return folder
 
 
@@ -178,17 +183,6 @@ class ScenarioInput:
             decisions=self.decisions,
         )
 
-    def size(self) -> int:
-        """A rough size, to pick the smallest example of a kind."""
-        return (
-            len(self.candidates) * 4
-            + len(self.units)
-            + len(self.quotas)
-            + len(self.limits or ())
-            + len(self.staff or ())
-            + len(self.decisions or ())
-        )
-
 
 # ---------------------------------------------------------------------------------------------
 # The strategy
@@ -202,13 +196,6 @@ DRAWN_TRANSITIONS: tuple[tuple[str, str, int], ...] = (
     ("V.05.01.03", "V.05.01.02", 108),  # researcher → principal researcher
     ("V.05.02.07", "V.05.02.06", 108),  # engineer → principal engineer
 )
-RANK_OF_TARGET = {
-    "V.11.06.14": "III",
-    "V.11.05.11": "III",
-    "V.05.02.07": "III",
-    "V.05.01.02": "II",
-    "V.05.02.06": "II",
-}
 BIRTH_DATES = (
     "1980-01-01",
     "1984",

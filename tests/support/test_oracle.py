@@ -8,10 +8,12 @@ plain eligible candidate (male, Kinh, born 1980-01-01, service from 2005-01-01, 
 from __future__ import annotations
 
 import itertools
+import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from tests.support.oracle import (
     DateSpec,
@@ -22,7 +24,12 @@ from tests.support.oracle import (
     parse_birth,
     solve_folder,
 )
-from tests.support.scenario_files import Row, write_scenario
+from tests.support.scenario_files import (
+    Row,
+    ScenarioInput,
+    small_coupled_scenarios,
+    write_scenario,
+)
 
 IT = ("V.11.06.15", "V.11.06.14")
 INFOSEC = ("V.11.05.12", "V.11.05.11")
@@ -561,3 +568,27 @@ def test_birth_orders_equal_a_day_by_day_enumeration(dates: list[str]) -> None:
     """The slot enumeration must yield exactly the orders that completions induce."""
     specs = [parse_birth(d) for d in dates]
     assert birth_orders(specs) == day_by_day_orders(specs)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(example=small_coupled_scenarios())
+def test_drawn_scenarios_are_solved_consistently(tmp_path: Path, example: ScenarioInput) -> None:
+    """Every drawn scenario is read and solved; statuses agree with the optimal sets, and
+    every optimal set respects the quotas (a set never holds more of a pool than its quota)."""
+    folder = example.write(Path(tempfile.mkdtemp(dir=tmp_path)))  # tmp_path is shared
+    result = solve_folder(folder)
+    quotas = {
+        (str(q["agency_id"]), str(q["target_title"])): int(str(q["quota"])) for q in example.quotas
+    }
+    for winners in result.optimal_sets:
+        for key, n in quotas.items():
+            assert sum(1 for cid in winners if result.pool[cid] == key) <= n
+    for cid, status in result.status.items():
+        wins = sum(1 for s in result.optimal_sets if cid in s)
+        if status == "ineligible":
+            assert wins == 0 and result.reasons[cid]
+        elif result.refused is None and not example.decisions:
+            expected = {len(result.optimal_sets): "selected", 0: "not_selected"}.get(wins)
+            assert status == (expected or "escalated")

@@ -1,0 +1,1 @@
+"""The planning workspace in the browser: ``allocator serve`` (docs/web.md, WEB.md)."""
