@@ -84,24 +84,48 @@ class _Step:
     drop: list[int]
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Run:
-    """Consecutive classes tried together; ``tie`` is the class after them when its fitting
-    members do not fit together (it needs a stage of its own)."""
+    """Consecutive classes tried together, flat: step ``s`` is class ``cls[s]``, its members
+    that fit are ``take[take_end[s-1]:take_end[s]]``, the others likewise in ``drop``;
+    ``tie`` is the class after them when its fitting members do not fit together (it needs
+    a stage of its own)."""
 
-    steps: list[_Step]
-    stop: int
-    tie: _Step | None
+    cls: list[int] = field(default_factory=list)
+    take: list[int] = field(default_factory=list)
+    drop: list[int] = field(default_factory=list)
+    take_end: list[int] = field(default_factory=list)
+    drop_end: list[int] = field(default_factory=list)
+    stop: int = 0
+    tie: _Step | None = None
+
+    def __len__(self) -> int:
+        return len(self.cls)
+
+    def taken(self, steps: int) -> list[int]:
+        """The members taken by the first ``steps`` steps."""
+        return self.take[:self.take_end[steps - 1]] if steps else []
+
+    def dropped(self, steps: int) -> list[int]:
+        return self.drop[:self.drop_end[steps - 1]] if steps else []
+
+    def step(self, s: int) -> _Step:
+        t0 = self.take_end[s - 1] if s else 0
+        d0 = self.drop_end[s - 1] if s else 0
+        return _Step(self.cls[s], self.take[t0:self.take_end[s]],
+                     self.drop[d0:self.drop_end[s]])
 
 
 @dataclass(frozen=True)
 class _Completion:
     """One way to give every open tie its winners: per group, how many of its open members
-    win (``take``) and how many do not (``leave``)."""
+    win (``take``) and how many do not (``leave``); ``use``: what those winners use of each
+    constraint."""
 
     groups: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     take: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     leave: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    use: dict[int, int] = field(default_factory=dict)
 
     def bounds(self, lo: IntArray, hi: IntArray) -> tuple[IntArray, IntArray]:
         lo, hi = lo.copy(), hi.copy()
@@ -109,12 +133,19 @@ class _Completion:
         np.subtract.at(hi, self.groups, self.leave)
         return lo, hi
 
-    def extended(self, groups: list[int], sizes: list[int], take: tuple[int, ...]
-                 ) -> _Completion:
-        g = np.asarray(groups, dtype=np.int64)
+    def extended(self, kinds: dict[int, list[int]], take: tuple[int, ...],
+                 rows: tuple[tuple[tuple[int, int], ...], ...]) -> _Completion:
+        """This completion and ``take[r]`` winners among the members of the ``r``-th kind
+        (members of one kind are interchangeable: one group, one row)."""
+        g = np.fromiter(kinds, dtype=np.int64, count=len(kinds))
         t = np.asarray(take, dtype=np.int64)
+        sizes = np.fromiter((len(v) for v in kinds.values()), dtype=np.int64, count=len(kinds))
+        use = dict(self.use)
+        for members, count in zip(kinds.values(), take, strict=True):
+            for k, c in rows[members[0]]:
+                use[k] = use.get(k, 0) + c * count
         return _Completion(np.concatenate([self.groups, g]), np.concatenate([self.take, t]),
-                           np.concatenate([self.leave, np.asarray(sizes) - t]))
+                           np.concatenate([self.leave, sizes - t]), use)
 
 
 class _Fill:
@@ -131,6 +162,7 @@ class _Fill:
         self.status = [NOT_SELECTED] * problem.n
         self.open: list[tuple[list[int], int]] = []  # open ties: members, winners
         self.completions = [_Completion()]
+        self.floor: dict[int, int] = {}  # least use of each constraint by every completion
         self.total = 0
         self.classes = [[i for i in members if problem.forced_of(i) == FREE]
                         for members in problem.classes()]
@@ -181,12 +213,29 @@ class _Fill:
                 add[k] = add.get(k, 0) + c
         return all(usage[k] + c <= caps[k] for k, c in add.items())
 
-    def _feasible(self, lo: IntArray, hi: IntArray) -> bool:
+    def _sure(self) -> list[int]:
+        """What every optimum uses of each constraint so far: the proven winners and the
+        least the open ties take in any completion."""
+        usage = list(self.usage)
+        for k, c in self.floor.items():
+            usage[k] += c
+        return usage
+
+    def _keep(self, completions: list[_Completion]) -> None:
+        self.completions = completions
+        common = set.intersection(*(set(c.use) for c in completions))
+        self.floor = {k: min(c.use[k] for c in completions) for k in common}
+
+    def _feasible(self, lo: IntArray, hi: IntArray, *, final: bool = False) -> bool:
         """A selection of ``total`` winners within these bounds and some completion of the
-        open ties; the completion found is tried first next time."""
+        open ties; the completion found is tried first next time. ``final``: these bounds
+        will be kept if feasible, so the completions that fail them are dropped for good
+        (bounds only tighten)."""
         for pos, comp in enumerate(self.completions):
             if self.oracle.feasible(*comp.bounds(lo, hi), self.total):
-                if pos:
+                if final and pos:
+                    self._keep(self.completions[pos:])
+                elif pos:
                     self.completions.insert(0, self.completions.pop(pos))
                 return True
         return False
@@ -199,11 +248,13 @@ class _Fill:
         while c < len(self.classes):
             run = self._run(c, size)
             done = self._accepted(run)
-            for step in run.steps[:done]:
-                self._commit(step)
-            if done < len(run.steps):
-                self._settle(run.steps[done])
-                c, size = run.steps[done].cls + 1, max(1, size // 4)
+            for i in run.taken(done):
+                self._take(i)
+            for i in run.dropped(done):
+                self._drop(i)
+            if done < len(run):
+                self._settle(run.step(done))
+                c, size = run.cls[done] + 1, max(1, size // 4)
                 continue
             c, size = run.stop, size * 2
             if run.tie is not None:
@@ -211,29 +262,49 @@ class _Fill:
 
     def _run(self, c: int, size: int) -> _Run:
         """Up to ``size`` classes that take somebody, from class ``c``: each class's members
-        that fit next to the proven winners and the run so far."""
-        usage = list(self.usage)
-        steps: list[_Step] = []
+        that fit next to what every optimum uses and the run so far."""
+        usage = self._sure()
+        caps, rows, classes = self.p.caps, self.p.rows, self.classes
+        run = _Run()
         taking = 0
-        while c < len(self.classes) and taking < size:
-            members = self.classes[c]
-            take = [i for i in members if self._fits(usage, [i])]
-            kept = set(take)
-            step = _Step(c, take, [i for i in members if i not in kept])
+        while c < len(classes) and taking < size:
+            members = classes[c]
+            if len(members) == 1:  # the common case, inline
+                i = members[0]
+                row = rows[i]
+                for k, coef in row:
+                    if usage[k] + coef > caps[k]:
+                        run.drop.append(i)
+                        break
+                else:
+                    run.take.append(i)
+                    for k, coef in row:
+                        usage[k] += coef
+                    taking += 1
+            elif members:
+                take = [i for i in members if self._fits(usage, [i])]
+                kept = set(take)
+                drop = [i for i in members if i not in kept]
+                if len(take) > 1 and not self._fits(usage, take):
+                    run.stop, run.tie = c + 1, _Step(c, take, drop)
+                    return run
+                run.take.extend(take)
+                run.drop.extend(drop)
+                for i in take:
+                    for k, coef in rows[i]:
+                        usage[k] += coef
+                taking += bool(take)
+            run.cls.append(c)
+            run.take_end.append(len(run.take))
+            run.drop_end.append(len(run.drop))
             c += 1
-            if len(take) > 1 and not self._fits(usage, take):
-                return _Run(steps, c, step)
-            steps.append(step)
-            for i in take:
-                for k, coef in self.p.rows[i]:
-                    usage[k] += coef
-            taking += bool(take)
-        return _Run(steps, c, None)
+        run.stop = c
+        return run
 
     def _accepted(self, run: _Run) -> int:
         """How many steps of the run the oracle accepts together (the longest prefix)."""
-        n = len(run.steps)
-        if not any(step.take for step in run.steps) or self._feasible(*self._bounds(run, n)):
+        n = len(run)
+        if not run.take or self._feasible(*self._bounds(run, n), final=True):
             return n
         good, bad = 0, n  # the proven winners alone are feasible (an invariant)
         while bad - good > 1:
@@ -247,17 +318,9 @@ class _Fill:
     def _bounds(self, run: _Run, steps: int) -> tuple[IntArray, IntArray]:
         group = self.net.group
         lo, hi = self.lo.copy(), self.hi.copy()
-        take = [i for step in run.steps[:steps] for i in step.take]
-        drop = [i for step in run.steps[:steps] for i in step.drop]
-        np.add.at(lo, group[take], 1)
-        np.subtract.at(hi, group[drop], 1)
+        np.add.at(lo, group[np.asarray(run.taken(steps), dtype=np.int64)], 1)
+        np.subtract.at(hi, group[np.asarray(run.dropped(steps), dtype=np.int64)], 1)
         return lo, hi
-
-    def _commit(self, step: _Step) -> None:
-        for i in step.take:
-            self._take(i)
-        for i in step.drop:
-            self._drop(i)
 
     def _settle(self, step: _Step) -> None:
         """A class that cannot be taken whole: its members that do not fit are out; a
@@ -276,23 +339,23 @@ class _Fill:
         kinds: dict[int, list[int]] = {}
         for i in members:
             kinds.setdefault(int(self.net.group[i]), []).append(i)
-        groups = list(kinds)
         sizes = [len(v) for v in kinds.values()]
+        sure = self._sure()
         for count in range(len(members) - 1, 0, -1):
             found = []
             for take in _splits(sizes, count):
                 chosen = [i for v, t in zip(kinds.values(), take, strict=True) for i in v[:t]]
-                if not self._fits(self.usage, chosen):
+                if not self._fits(sure, chosen):
                     continue
                 for comp in self.completions:
-                    ext = comp.extended(groups, sizes, take)
+                    ext = comp.extended(kinds, take, self.p.rows)
                     if self.oracle.feasible(*ext.bounds(self.lo, self.hi), self.total):
                         found.append(ext)
             if found:
                 if len(found) > COMPLETION_LIMIT:
                     raise TooOpen
                 self.open.append((members, count))
-                self.completions = found
+                self._keep(found)
                 return
         for i in members:
             self._drop(i)

@@ -31,9 +31,9 @@ exact.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -82,95 +82,104 @@ def network(problem: ComponentProblem) -> Network | None:
     if len(budget_rows) > 1:
         return None
     budget_k = budget_rows[0] if budget_rows else -1
-    sets: list[list[int]] = []  # per candidate: the non-budget rows holding them
+    owner, k, coef = _entries(problem)
     price = np.zeros(problem.n, dtype=np.int64)
-    for i, row in enumerate(problem.rows):
-        mine = []
-        for k, coef in row:
-            if k == budget_k:
-                price[i] = coef
-            elif coef != 1:
-                return None
-            else:
-                mine.append(k)
-        sets.append(mine)
-    families = _two_families(sets, len(problem.caps))
-    if families is None:
+    spend = k == budget_k
+    price[owner[spend]] = coef[spend]
+    owner, k, coef = owner[~spend], k[~spend], coef[~spend]
+    if (coef != 1).any():
         return None
-    return _build(problem, sets, families, price, budget_k)
+    size = np.bincount(k, minlength=len(problem.caps))
+    family = _two_families(owner, k, size)
+    if family is None:
+        return None
+    return _build(problem, owner, k, size, family, price, budget_k)
 
 
-def _two_families(sets: Sequence[Sequence[int]], m: int) -> list[int] | None:
+def _entries(problem: ComponentProblem) -> tuple[IntArray, IntArray, IntArray]:
+    """The rows as flat arrays: (candidate, constraint, coefficient), candidates in order,
+    each candidate's constraints in index order."""
+    lens = np.fromiter(map(len, problem.rows), dtype=np.int64, count=problem.n)
+    total = int(lens.sum())
+    flat = np.fromiter(chain.from_iterable(chain.from_iterable(problem.rows)), dtype=np.int64,
+                       count=2 * total).reshape(total, 2)
+    owner = np.repeat(np.arange(problem.n, dtype=np.int64), lens)
+    return owner, flat[:, 0].copy(), flat[:, 1].copy()
+
+
+def _two_families(owner: IntArray, k: IntArray, size: IntArray) -> IntArray | None:
     """Per row, its family (0 or 1), or None when the crossing graph is not bipartite.
 
     Two rows sharing a candidate are nested iff the candidates they share are all of the
     smaller one; otherwise they cross and must be in different families."""
-    size = np.zeros(m, dtype=np.int64)
-    shared: Counter[tuple[int, int]] = Counter()
-    for mine in sets:
-        for a in mine:
-            size[a] += 1
-        for x in range(len(mine)):
-            for y in range(x + 1, len(mine)):
-                shared[(mine[x], mine[y])] += 1
+    m = size.size
+    firsts, seconds = [], []
+    for d in range(1, int(np.bincount(owner).max(initial=0))):
+        same = owner[:-d] == owner[d:]
+        firsts.append(k[:-d][same])
+        seconds.append(k[d:][same])
+    family = np.full(m, -1, dtype=np.int64)
     crossing: dict[int, list[int]] = defaultdict(list)
-    for (a, b), both in shared.items():
-        if both < min(size[a], size[b]):
-            crossing[a].append(b)
-            crossing[b].append(a)
-    family = [-1] * m
-    for start in range(m):
+    if firsts:
+        pair, shared = np.unique(np.concatenate(firsts) * m + np.concatenate(seconds),
+                                 return_counts=True)
+        a, b = pair // m, pair % m
+        cross = shared < np.minimum(size[a], size[b])
+        for x, y in zip(a[cross].tolist(), b[cross].tolist(), strict=True):
+            crossing[x].append(y)
+            crossing[y].append(x)
+    for start in crossing:
         if family[start] >= 0:
             continue
         family[start] = 0
         stack = [start]
         while stack:
-            a = stack.pop()
-            for b in crossing[a]:
-                if family[b] < 0:
-                    family[b] = 1 - family[a]
-                    stack.append(b)
-                elif family[b] == family[a]:
+            x = stack.pop()
+            for y in crossing[x]:
+                if family[y] < 0:
+                    family[y] = 1 - family[x]
+                    stack.append(y)
+                elif family[y] == family[x]:
                     return None
+    family[family < 0] = 0
     return family
 
 
-def _build(problem: ComponentProblem, sets: Sequence[Sequence[int]], family: Sequence[int],
-           price: IntArray, budget_k: int) -> Network:
+def _build(problem: ComponentProblem, owner: IntArray, k: IntArray, size: IntArray,
+           family: IntArray, price: IntArray, budget_k: int) -> Network:
     """Forests, nodes and arcs. Within one family the rows holding a candidate form a chain
     (laminar); ordered by size, largest first (ties by index: equal nested sets are equal),
     each row's parent is the one before it, the candidate's leaf the last one."""
-    m = len(problem.caps)
-    size = np.zeros(m, dtype=np.int64)
-    for mine in sets:
-        for k in mine:
-            size[k] += 1
-    parent = [-2] * m  # -2: covers nobody; -1: a root
-    ends = np.zeros((problem.n, 2), dtype=np.int64)
+    m = size.size
+    fam = family[k]
+    order = np.lexsort((k, -size[k], fam, owner))
+    o, ks, fs = owner[order], k[order], fam[order]
+    first = np.ones(o.size, dtype=bool)  # first of its (candidate, family) chain
+    first[1:] = (o[1:] != o[:-1]) | (fs[1:] != fs[:-1])
+    last = np.ones(o.size, dtype=bool)
+    last[:-1] = first[1:]
+    parent = np.full(m, -1, dtype=np.int64)
+    parent[ks[~first]] = ks[np.flatnonzero(~first) - 1]
+    used = np.unique(k)
     node = np.full(m, -1, dtype=np.int64)
-    used = sorted({k for mine in sets for k in mine})
-    node[used] = np.arange(2, 2 + len(used))
-    for i, mine in enumerate(sets):
-        for f, terminal in ((0, SOURCE), (1, SINK)):
-            chain = sorted((k for k in mine if family[k] == f), key=lambda k: (-size[k], k))
-            ends[i, f] = node[chain[-1]] if chain else terminal
-            for up, down in zip([-1, *chain], chain, strict=False):
-                parent[down] = up
-    arc_tail, arc_head = [], []
-    for k in used:
-        up = SOURCE if family[k] == 0 else SINK
-        other = int(node[parent[k]]) if parent[k] >= 0 else up
-        a, b = (other, int(node[k])) if family[k] == 0 else (int(node[k]), other)
-        arc_tail.append(a)
-        arc_head.append(b)
-    keys = np.stack([ends[:, 0], ends[:, 1], price], axis=1)
-    uniq, group, count = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+    node[used] = np.arange(2, 2 + used.size)
+    ends = np.empty((problem.n, 2), dtype=np.int64)
+    ends[:, 0], ends[:, 1] = SOURCE, SINK
+    ends[o[last], fs[last]] = node[ks[last]]
+    up = np.where(parent[used] >= 0, node[np.maximum(parent[used], 0)],
+                  np.where(family[used] == 0, SOURCE, SINK))
+    down = node[used]
+    in_a = family[used] == 0
+    width = 2 + int(used.size)
+    key = (ends[:, 0] * width + ends[:, 1]) * (int(price.max(initial=0)) + 1) + price
+    uniq_key, group, count = np.unique(key, return_inverse=True, return_counts=True)
+    first_of = np.zeros(uniq_key.size, dtype=np.int64)
+    first_of[group[::-1]] = np.arange(problem.n - 1, -1, -1)  # a member of each group
     return Network(
-        n_nodes=2 + len(used),
-        arc_tail=np.asarray(arc_tail, dtype=np.int64),
-        arc_head=np.asarray(arc_head, dtype=np.int64),
-        arc_cap=np.asarray([problem.caps[k] for k in used], dtype=np.int64),
-        tail=uniq[:, 0].copy(), head=uniq[:, 1].copy(), cost=uniq[:, 2].copy(),
+        n_nodes=2 + int(used.size),
+        arc_tail=np.where(in_a, up, down), arc_head=np.where(in_a, down, up),
+        arc_cap=np.asarray(problem.caps, dtype=np.int64)[used],
+        tail=ends[first_of, 0], head=ends[first_of, 1], cost=price[first_of],
         group=group.reshape(-1).astype(np.int64), size=count.astype(np.int64),
         budget=problem.caps[budget_k] if budget_k >= 0 else None,
     )
