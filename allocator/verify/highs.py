@@ -452,17 +452,8 @@ class _Lex:
     # -- fill -----------------------------------------------------------------------------
 
     def _fill(self) -> None:
-        live: list[int] = []
-        for v in range(len(self.members)):
-            hi = len(self.members[v])
-            for k, a in self.row[v]:
-                if a:
-                    hi = min(hi, self.free[k] // a)
-            if hi <= 0:
-                self._fix(v, 0)
-            else:
-                self.ub[v] = hi
-                live.append(v)
+        """The most winners (kept as an equality), then windows of classes in order."""
+        live = self._fill_live()
         if not live:
             return
         for v in live:
@@ -474,35 +465,64 @@ class _Lex:
         todo = [(c, vs) for c, vs in todo if vs]
         pos = 0
         while pos < len(todo):
-            window = [todo[pos]]
-            weight = sum(self.ub[v] for v in todo[pos][1]) + 1
-            pos += 1
-            while pos < len(todo):
-                size = sum(self.ub[v] for v in todo[pos][1])
-                if weight * (size + 1) > MAX_WEIGHT:
-                    break
-                weight *= size + 1
-                window.append(todo[pos])
-                pos += 1
+            window = self._fill_window(todo, pos)
+            pos += len(window)
+            incumbent = self._fill_stage(window, incumbent)
+
+    def _fill_live(self) -> list[int]:
+        """Variables that can win next to the fixed winners, with their upper bounds; the
+        others are fixed at 0."""
+        live: list[int] = []
+        for v in range(len(self.members)):
+            hi = len(self.members[v])
+            for k, a in self.row[v]:
+                if a:
+                    hi = min(hi, self.free[k] // a)
+            if hi <= 0:
+                self._fix(v, 0)
+            else:
+                self.ub[v] = hi
+                live.append(v)
+        return live
+
+    def _fill_window(self, todo: list[tuple[int, list[int]]], pos: int
+                     ) -> list[tuple[int, list[int]]]:
+        """Consecutive classes from ``pos`` whose mixed-radix weights stay within
+        :data:`MAX_WEIGHT` (at least one)."""
+        window = [todo[pos]]
+        weight = sum(self.ub[v] for v in todo[pos][1]) + 1
+        for c, vs in todo[pos + 1:]:
+            size = sum(self.ub[v] for v in vs)
+            if weight * (size + 1) > MAX_WEIGHT:
+                break
+            weight *= size + 1
+            window.append((c, vs))
+        return window
+
+    def _fill_stage(self, window: list[tuple[int, list[int]]], incumbent: list[int]
+                    ) -> list[int]:
+        """One window: its lexicographic optimum (skipped when the incumbent reaches the
+        bound), each class fixed or kept open at its proven count."""
+        counts = [sum(incumbent[self.col[v]] for v in vs) for _, vs in window]
+        full = [sum(self.ub[v] for v in vs) for _, vs in window]
+        if counts != full:
+            weights: dict[int, int] = {}
+            w = 1
+            for (_, vs), size in zip(reversed(window), reversed(full), strict=True):
+                for v in vs:
+                    weights[self.col[v]] = w
+                w *= size + 1
+            _, incumbent = self._optimize(weights)
             counts = [sum(incumbent[self.col[v]] for v in vs) for _, vs in window]
-            full = [sum(self.ub[v] for v in vs) for _, vs in window]
-            if counts != full:  # else the incumbent reaches the window's bound
-                weights: dict[int, int] = {}
-                w = 1
-                for (_, vs), size in zip(reversed(window), reversed(full), strict=True):
-                    for v in vs:
-                        weights[self.col[v]] = w
-                    w *= size + 1
-                _, incumbent = self._optimize(weights)
-                counts = [sum(incumbent[self.col[v]] for v in vs) for _, vs in window]
-            for (c, vs), count, size in zip(window, counts, full, strict=True):
-                if count == 0 or count == size:
-                    for v in vs:
-                        self._fix(v, self.ub[v] if count else 0)
-                else:
-                    self._add_equality([self.col[v] for v in vs], count)
-                    self.class_total[c] += count
-                    self.open.extend(vs)
+        for (c, vs), count, size in zip(window, counts, full, strict=True):
+            if count == 0 or count == size:
+                for v in vs:
+                    self._fix(v, self.ub[v] if count else 0)
+            else:
+                self._add_equality([self.col[v] for v in vs], count)
+                self.class_total[c] += count
+                self.open.extend(vs)
+        return incumbent
 
     # -- the model ------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from allocator.solve.cpsat import Infeasible, solve_lex
 from allocator.solve.fill import solve_fill
 from allocator.solve.flow import FlowOracle, network
 from allocator.solve.problem import NOT_SELECTED, SELECTED, ComponentProblem
+from allocator.verify import highs
 from models.enums import Objective
 from tests.support.brute import problem_statuses
 from tests.support.strategies import component_problems, flow_problems
@@ -89,6 +90,21 @@ def test_fill_equals_the_cpsat_stages(p: ComponentProblem) -> None:
     assert ours.groups == theirs.groups
     assert ours.class_counts == theirs.class_counts
     assert ours.blocker == theirs.blocker
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(flow_problems(max_n=90, objective=Objective.fill, scale=6, budget=True))
+def test_bigger_fill_problems_equal_the_cpsat_stages_and_highs(p: ComponentProblem) -> None:
+    """Up to ninety candidates with many ties and a budget: beyond brute force, three methods
+    agree."""
+    ours, cpsat_stages = solve_fill(p), solve_lex(p)
+    other = highs.solve_component(p)
+    assert ours.stats.method == "fill"
+    for theirs in (cpsat_stages, other):
+        assert ours.status == theirs.status
+        assert ours.groups == theirs.groups
+        assert ours.class_counts == theirs.class_counts
+        assert ours.blocker == theirs.blocker
 
 
 @FAST

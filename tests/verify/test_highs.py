@@ -21,7 +21,7 @@ FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCh
 
 
 def _engine(p: ComponentProblem):  # the engine's method for each objective
-    return solve_component(p) if p.objective is Objective.priority else solve_lex(p)
+    return solve_component(p)
 
 
 @FAST
