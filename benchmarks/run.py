@@ -703,7 +703,7 @@ def report(res: dict[str, Any]) -> str:
         "decide = `allocator.engine.flow.decide` on the loaded scenario: proven priority-optimal, "
         "every tie classified. CLI = `allocator run` end to end. solve_component = the "
         "engine's solver alone on the components; HiGHS = the independent MIP method "
-        "(`allocator/solve/highs.py`) on the same components (wall time including the "
+        "(`allocator/verify/highs.py`) on the same components (wall time including the "
         "transfer to its helper process; solver time inside it in brackets).",
         "",
         "| candidates | seed | eligible | components (largest) | classes | constraints | "
