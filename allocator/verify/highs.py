@@ -626,15 +626,36 @@ class _Lex:
 
     def _solution(self) -> list[int] | None:
         """One allocation on the current face (re-checked in integers), or None when HiGHS
-        proves there is none."""
+        proves there is none. The LP relaxation at the least budget comes first: when it is
+        infeasible so is every allocation, and an integral vertex is an allocation (the rows
+        are often a network, whose vertices are integral); otherwise the MIP decides."""
         h = self._model()
+        hs = _hs()
+        self._costs(self._thrift())
+        h.setOptionValue("solve_relaxation", True)
+        try:
+            status = self._run()
+        finally:
+            h.setOptionValue("solve_relaxation", False)
+        if status == hs.HighsModelStatus.kInfeasible:
+            return None
+        if status == hs.HighsModelStatus.kOptimal:
+            values = h.getSolution().col_value
+            if all(abs(val - round(val)) <= _TOL for val in values):
+                return self._checked(values)
         self._costs({})
         status = self._run()
-        if status == _hs().HighsModelStatus.kInfeasible:
+        if status == hs.HighsModelStatus.kInfeasible:
             return None
-        if status != _hs().HighsModelStatus.kOptimal:
+        if status != hs.HighsModelStatus.kOptimal:
             raise NotProven(h.modelStatusToString(status))
         return self._checked(h.getSolution().col_value)
+
+    def _thrift(self) -> dict[int, int]:
+        """Per model column, minus its budget coefficient (maximised: the least spend)."""
+        budget = {k for k, kind in enumerate(self.p.kinds) if kind == "budget"}
+        return {col: -a for col, v in enumerate(self.col_var) for k, a in self.row[v]
+                if k in budget and a}
 
     def _costs(self, costs: dict[int, int]) -> None:
         h = self._model()
