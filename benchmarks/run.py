@@ -888,6 +888,11 @@ def plots(res: dict[str, Any], out: Path) -> None:
         ax.plot(xs, [r["highs_wall_median_s"] for r in c], "D", label="coupled: HiGHS method")
         ax.plot(xs, [r["what_if"]["median_s"] for r in c], "*", ms=11,
                 label="coupled: what-if re-run")
+    f = res.get("fill", [])
+    if f:
+        xs = [r["candidates"] for r in f]
+        ax.plot(xs, [r["decide_median_s"] for r in f], "P-", label="fill: decide")
+        ax.plot(xs, [r["highs_wall_median_s"] for r in f], "X--", label="fill: HiGHS method")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("candidates / ứng viên")
