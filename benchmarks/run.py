@@ -32,6 +32,8 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -82,6 +84,8 @@ class Plan:
     cli_reps: int | None = None  # child-process repetitions if fewer (the quick run)
     coupled_cli: bool = True  # also time the coupled rounds end to end
     seed: int = 1
+    fill: tuple[int, ...] = ()  # coupled provinces decided with objective = "fill"
+    country_what_if: int = 0  # uncoupled size of the what-if on a country (0: none)
 
     def reps(self, size: int, child: bool = False) -> int:
         """Repetitions: more for small sizes, three for big ones."""
@@ -90,9 +94,10 @@ class Plan:
 
 
 FULL = Plan(uncoupled=(10_000, 100_000, 1_000_000), coupled=(100_000,),
-            coupled_seeds=(1, 2, 3), checked=(1_000,))
+            coupled_seeds=(1, 2, 3), checked=(1_000,), fill=(10_000, 100_000),
+            country_what_if=1_000_000)
 QUICK = Plan(uncoupled=(1_000,), coupled=(1_500,), coupled_seeds=(1,), checked=(600,),
-             small_reps=3, cli_reps=1, coupled_cli=False)
+             small_reps=3, cli_reps=1, coupled_cli=False, fill=(600,), country_what_if=1_000)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,29 +120,62 @@ def instance(data: Path, size: int, seed: int, coupled: bool) -> Path:
     return folder
 
 
+def instance_fill(data: Path, size: int, seed: int) -> Path:
+    """The coupled province of :func:`instance` with ``objective = "fill"``."""
+    base = instance(data, size, seed, coupled=True)
+    folder = base.with_name(base.name + "-fill")
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(base, folder)
+        toml = folder / "scenario.toml"
+        text = re.sub(r'(?m)^objective = .*$', 'objective = "fill"', toml.read_text("utf-8"))
+        if 'objective = "fill"' not in text:
+            text += 'objective = "fill"\n'
+        toml.write_text(text, encoding="utf-8")
+        done.write_text("ok\n")
+    return folder
+
+
 _TIMED = (
     "import resource, subprocess, sys, time\n"
     "t = time.perf_counter()\n"
     "rc = subprocess.run(sys.argv[1:]).returncode\n"
     "dt = time.perf_counter() - t\n"
-    "print(dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc)\n"
+    "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(dt, r.ru_maxrss, r.ru_utime + r.ru_stime, rc)\n"
 )
 
 
-def timed_child(args: Sequence[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one child process, measured by a fresh parent so
-    that the peak is this child's alone."""
+@dataclasses.dataclass(frozen=True)
+class Child:
+    """One child process: wall seconds, peak RSS (MiB), CPU seconds (user + system)."""
+
+    wall: float
+    peak_mib: float
+    cpu: float
+
+
+def timed_child(args: Sequence[str]) -> Child:
+    """Wall time, peak RSS and CPU time of one child process, measured by a fresh parent
+    (``getrusage(RUSAGE_CHILDREN)``) so that the peak and the CPU are this child's alone."""
     done = subprocess.run([sys.executable, "-c", _TIMED, *args], capture_output=True,
                           text=True, check=True)
-    seconds, rss_kib, rc = done.stdout.split()
+    seconds, rss_kib, cpu, rc = done.stdout.split()
     if rc != "0":
         raise RuntimeError(f"{' '.join(args)} exited {rc}: {done.stderr[-2000:]}")
-    return float(seconds), int(rss_kib) / 1024
+    return Child(float(seconds), int(rss_kib) / 1024, float(cpu))
 
 
-def cli_run(folder: Path, out: Path) -> tuple[float, float]:
+def cli_run(folder: Path, out: Path) -> Child:
     return timed_child([sys.executable, "-m", "allocator.cli", "run", str(folder), "--out",
                         str(out), "--no-history", "--no-xlsx", "-q"])
+
+
+def floor_run(folder: Path, out: Path) -> Child:
+    """The end-to-end floor (``benchmarks/floor.py``) in its own process."""
+    return timed_child([sys.executable, str(ROOT / "benchmarks" / "floor.py"), str(folder),
+                        str(out)])
 
 
 def floor_tables(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -238,27 +276,41 @@ def statuses_of(problems: Sequence[ComponentProblem],
 
 def part_uncoupled(plan: Plan, data: Path, work: Path, log: Callable[[str], None]
                    ) -> list[dict[str, Any]]:
+    """End to end against both floors, alternating repetition by repetition: the bare
+    in-process sort and cut, and the end-to-end floor in its own process (wall and CPU)."""
     rows = []
     for size in plan.uncoupled:
         folder = instance(data, size, plan.seed, coupled=False)
         tables = floor_tables(folder)
-        e2e: list[float] = []
-        rss: list[float] = []
+        e2e: list[Child] = []
+        e2e_floor: list[Child] = []
         floor: list[float] = []
         for rep in range(plan.reps(size, child=True)):  # alternate: the same load on both
-            seconds, peak = cli_run(folder, work / f"u{size}-{rep}")
-            e2e.append(seconds)
-            rss.append(peak)
+            e2e.append(cli_run(folder, work / f"u{size}-{rep}"))
+            e2e_floor.append(floor_run(folder, work / f"f{size}-{rep}"))
             floor.append(clock(partial(floor_cut, *tables))[0])
         summary = json.loads((work / f"u{size}-0" / "summary.json").read_text())
-        row = {"size": size, "seed": plan.seed, "reps": len(e2e), "e2e_s": e2e,
-               "floor_s": floor, "peak_mib": rss, "e2e_median_s": med(e2e),
-               "floor_median_s": med(floor), "ratio": med(e2e) / med(floor),
-               "peak_median_mib": med(rss), "timings_s": summary.get("timings_s", {}),
+        wall = med([c.wall for c in e2e])
+        cpu = med([c.cpu for c in e2e])
+        f_wall = med([c.wall for c in e2e_floor])
+        f_cpu = med([c.cpu for c in e2e_floor])
+        row: dict[str, Any] = {"size": size, "seed": plan.seed, "reps": len(e2e),
+               "e2e_s": [c.wall for c in e2e], "e2e_cpu_s": [c.cpu for c in e2e],
+               "floor_s": floor, "peak_mib": [c.peak_mib for c in e2e],
+               "floor_e2e_s": [c.wall for c in e2e_floor],
+               "floor_e2e_cpu_s": [c.cpu for c in e2e_floor],
+               "floor_e2e_peak_mib": med([c.peak_mib for c in e2e_floor]),
+               "e2e_median_s": wall, "e2e_cpu_median_s": cpu,
+               "floor_median_s": med(floor), "ratio": wall / med(floor),
+               "floor_e2e_median_s": f_wall, "floor_e2e_cpu_median_s": f_cpu,
+               "ratio_e2e_wall": wall / f_wall, "ratio_e2e_cpu": cpu / f_cpu,
+               "peak_median_mib": med([c.peak_mib for c in e2e]),
+               "timings_s": summary.get("timings_s", {}),
                "selected": summary["counts"]["selected"]}
-        log(f"uncoupled {size:>9,}: end to end {row['e2e_median_s']:.2f} s, floor "
-            f"{row['floor_median_s']:.3f} s, ratio {row['ratio']:.1f}, peak "
-            f"{row['peak_median_mib']:.0f} MiB")
+        log(f"uncoupled {size:>9,}: end to end {wall:.2f} s ({cpu:.2f} s CPU), end-to-end "
+            f"floor {f_wall:.2f} s ({f_cpu:.2f} s CPU): {row['ratio_e2e_wall']:.1f}x wall, "
+            f"{row['ratio_e2e_cpu']:.1f}x CPU; bare floor {row['floor_median_s']:.3f} s "
+            f"({row['ratio']:.1f}x); peak {row['peak_median_mib']:.0f} MiB")
         rows.append(row)
     return rows
 
@@ -304,7 +356,7 @@ def what_if(scenario: Scenario, reps: int) -> dict[str, Any]:
     that the change matters): the second run with the cache of the first, timed; the answer
     checked against a run without cache."""
     q = scenario.quotas
-    first = decide(scenario, Options())
+    first_s, first = clock(partial(decide, scenario, Options()))
     base = first.decisions
     full = first.pools.filter(
         (pl.col("quota") > 0) & (pl.col("unused") == 0)).select("agency_id", "target_title")
@@ -335,6 +387,7 @@ def what_if(scenario: Scenario, reps: int) -> dict[str, Any]:
     return {"pool": f"{target['agency_id']}|{target['target_title']}",
             "quota_from": int(target["quota"]), "quota_to": int(target["quota"]) - 1,
             "times_s": times, "median_s": med(times), "reused_components": reused,
+            "first_run_s": first_s,
             "components": last.summary.solver.coupled_components,
             "statuses_changed": moved, "equals_fresh_run": same}
 
@@ -355,9 +408,9 @@ def part_coupled(plan: Plan, data: Path, work: Path, log: Callable[[str], None]
             assert result is not None
             cli_s, cli_rss = [], []
             for rep in range(plan.reps(size, child=True) if plan.coupled_cli else 0):
-                seconds, peak = cli_run(folder, work / f"c{size}-{seed}-{rep}")
-                cli_s.append(seconds)
-                cli_rss.append(peak)
+                child = cli_run(folder, work / f"c{size}-{seed}-{rep}")
+                cli_s.append(child.wall)
+                cli_rss.append(child.peak_mib)
             if cli_s:
                 written = pl.read_csv(work / f"c{size}-{seed}-0" / "decisions.csv",
                                       infer_schema=False).select("candidate_id", "status")
@@ -389,7 +442,7 @@ def part_coupled(plan: Plan, data: Path, work: Path, log: Callable[[str], None]
                               and a.class_counts == b.class_counts and a.blocker == b.blocker
                               for a, b in zip(own, raw, strict=True))
             summary = result.summary
-            row = {
+            row: dict[str, Any] = {
                 "size": size, "seed": seed, "reps": reps,
                 "candidates": summary.counts.candidates,
                 "eligible": summary.counts.eligible,
@@ -431,6 +484,100 @@ def part_coupled(plan: Plan, data: Path, work: Path, log: Callable[[str], None]
                 f"{row['what_if']['median_s']:.2f} s")
             rows.append(row)
     return rows
+
+
+def _agree(a: Sequence[ComponentResult], b: Sequence[ComponentResult]) -> bool:
+    """Statuses, tie groups with their seats, winners per class and blockers all equal."""
+    return all(x.status == y.status and x.groups == y.groups
+               and x.class_counts == y.class_counts and x.blocker == y.blocker
+               for x, y in zip(a, b, strict=True))
+
+
+def part_fill(plan: Plan, data: Path, work: Path, log: Callable[[str], None]
+              ) -> list[dict[str, Any]]:
+    """The coupled province with ``objective = "fill"``: ``decide`` against ``priority`` on
+    the same instance (alternating), the CLI end to end, the components by the engine's
+    solver and by the HiGHS method, which must agree on every status, group, count and
+    blocker."""
+    rows = []
+    for size in plan.fill:
+        folder = instance_fill(data, size, plan.seed)
+        scenario = load(folder)
+        priority = load(instance(data, size, plan.seed, coupled=True))
+        reps = plan.reps(size)
+        fill_s: list[float] = []
+        prio_s: list[float] = []
+        result: RunResult | None = None
+        for _ in range(reps):
+            seconds, result = clock(partial(decide, scenario, Options()))
+            fill_s.append(seconds)
+            prio_s.append(clock(partial(decide, priority, Options()))[0])
+        assert result is not None
+        cli = [cli_run(folder, work / f"fill{size}-{rep}")
+               for rep in range(plan.reps(size, child=True) if plan.coupled_cli else 0)]
+        prep = prepare(scenario)
+        problems = prep.split.problems
+        own_s: list[float] = []
+        own: list[ComponentResult] = []
+        for _ in range(reps):
+            seconds, own = clock(partial(solve_each, problems))
+            own_s.append(seconds)
+        highs_wall: list[float] = []
+        raw: list[ComponentResult] = []
+        other: list[ComponentResult] = []
+        for _ in range(reps):
+            seconds, (raw, other) = clock(partial(solve_highs, prep.split))
+            highs_wall.append(seconds)
+        engine = result.decisions.select("candidate_id", "status")
+        cmp = statuses_of(problems, other).join(engine, on="candidate_id", how="left",
+                                                suffix="_engine")
+        disagree = cmp.filter(pl.col("status") != pl.col("status_engine")).height
+        row: dict[str, Any] = {
+            "size": size, "seed": plan.seed, "reps": reps,
+            "candidates": result.summary.counts.candidates,
+            "eligible": result.summary.counts.eligible,
+            "largest_component": max((p.n for p in problems), default=0),
+            "selected": result.summary.counts.selected,
+            "escalated": result.summary.counts.escalated,
+            "solver_status": result.summary.solver.status,
+            "decide_s": fill_s, "decide_median_s": med(fill_s),
+            "priority_s": prio_s, "priority_median_s": med(prio_s),
+            "ratio_to_priority": med(fill_s) / med(prio_s),
+            "cli_s": [c.wall for c in cli], "cli_median_s": med([c.wall for c in cli])
+            if cli else None,
+            "cli_peak_mib": med([c.peak_mib for c in cli]) if cli else None,
+            "solve_component_s": own_s, "solve_component_median_s": med(own_s),
+            "oracle_calls": sum(r.stats.stages for r in own),
+            "methods": sorted({r.stats.method for r in own}),
+            "highs_wall_s": highs_wall, "highs_wall_median_s": med(highs_wall),
+            "highs_solver_median_s": sum(r.stats.seconds for r in raw),
+            "highs_mips": sum(r.stats.stages for r in raw),
+            "compared": cmp.height, "disagreements": disagree,
+            "groups_agree": _agree(own, raw),
+        }
+        if disagree or not row["groups_agree"] or cmp.height != sum(p.n for p in problems):
+            raise AssertionError(f"fill {size}: HiGHS and the engine disagree "
+                                 f"({disagree} statuses)")
+        log(f"fill {size:>9,}: decide {row['decide_median_s']:.2f} s (priority "
+            f"{row['priority_median_s']:.2f} s, {row['ratio_to_priority']:.1f}x), "
+            f"solve_component {row['solve_component_median_s']:.2f} s "
+            f"({row['oracle_calls']} flows), HiGHS {row['highs_wall_median_s']:.2f} s "
+            f"({row['highs_mips']} MIPs), {cmp.height:,} statuses agree")
+        rows.append(row)
+    return rows
+
+
+def part_country_what_if(plan: Plan, data: Path, log: Callable[[str], None]
+                         ) -> list[dict[str, Any]]:
+    """One quota changed on the uncoupled country, decided again with the stage cache."""
+    if not plan.country_what_if:
+        return []
+    size = plan.country_what_if
+    scenario = load(instance(data, size, plan.seed, coupled=False))
+    row = {"size": size, "seed": plan.seed, **what_if(scenario, plan.reps(size))}
+    log(f"what-if country {size:,}: {row['pool']} {row['quota_from']} -> {row['quota_to']}: "
+        f"{row['median_s']:.2f} s, {row['statuses_changed']} statuses changed")
+    return [row]
 
 
 def part_checked(plan: Plan, data: Path, log: Callable[[str], None]) -> list[dict[str, Any]]:
@@ -534,22 +681,28 @@ def report(res: dict[str, Any]) -> str:
                 for x in t]
         out.append("")
     out += [
-        "## Uncoupled pools: end to end against the polars floor",
+        "## Uncoupled pools: end to end against the polars floors",
         "",
         "End to end = `allocator run DIR --out OUT --no-history --no-xlsx -q` in a child "
-        "process (start-up, read, validate, decide, write). Floor = a bare polars sort-and-cut "
-        "of the already-loaded candidates table (pool = parent of the unit + target title, "
-        "sorted by pool and the priority key, first `quota` of each pool).",
+        "process (start-up, read, validate, decide, write). End-to-end floor = "
+        "`benchmarks/floor.py` in a child process: read the same candidates.csv, form the pools "
+        "(a join on the unit's parent), sort by the priority key, cut at the quota with tie "
+        "detection, write decisions.csv — no eligibility, no validation, no other output. CPU = "
+        "user + system time of the child (`getrusage(RUSAGE_CHILDREN)`). Bare floor = the "
+        "sort-and-cut alone on the already-loaded table, in the benchmark process.",
         "",
-        "| candidates | runs | end to end (s) | floor (s) | ratio | peak RSS (MiB) | engine "
+        "| candidates | runs | end to end (s) | CPU (s) | e2e floor (s) | floor CPU (s) | "
+        "ratio wall | ratio CPU | bare floor (s) | ratio to bare | peak RSS (MiB) | engine "
         "stages (s) |",
-        "|---:|---:|---:|---:|---:|---:|---|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in res["uncoupled"]:
         stages = ", ".join(f"{k} {v:.2f}" for k, v in r["timings_s"].items())
         out.append(f"| {r['size']:,} | {r['reps']} | {_fmt_s(r['e2e_median_s'])} | "
-                   f"{_fmt_s(r['floor_median_s'])} | {r['ratio']:.1f}× | "
-                   f"{r['peak_median_mib']:.0f} | {stages} |")
+                   f"{_fmt_s(r['e2e_cpu_median_s'])} | {_fmt_s(r['floor_e2e_median_s'])} | "
+                   f"{_fmt_s(r['floor_e2e_cpu_median_s'])} | {r['ratio_e2e_wall']:.1f}× | "
+                   f"{r['ratio_e2e_cpu']:.1f}× | {_fmt_s(r['floor_median_s'])} | "
+                   f"{r['ratio']:.1f}× | {r['peak_median_mib']:.0f} | {stages} |")
     out += [
         "",
         "## Coupled province (department limits per rank, unit limits, a budget)",
@@ -557,7 +710,7 @@ def report(res: dict[str, Any]) -> str:
         "decide = `allocator.engine.flow.decide` on the loaded scenario: proven priority-optimal, "
         "every tie classified. CLI = `allocator run` end to end. solve_component = the "
         "engine's solver alone on the components; HiGHS = the independent MIP method "
-        "(`allocator/solve/highs.py`) on the same components (wall time including the "
+        "(`allocator/verify/highs.py`) on the same components (wall time including the "
         "transfer to its helper process; solver time inside it in brackets).",
         "",
         "| candidates | seed | eligible | components (largest) | classes | constraints | "
@@ -612,6 +765,47 @@ def report(res: dict[str, Any]) -> str:
         out.append(f"| {r['candidates']:,} | {r['seed']} | {pool} | {w['quota_from']} → "
                    f"{w['quota_to']} | {_fmt_s(w['median_s'])} | {w['reused_components']} / "
                    f"{w['components']} | {w['statuses_changed']} |")
+    out += [
+        "",
+        "## fill: the most winners, then priority (coupled province with a budget)",
+        "",
+        "The coupled province of the table above (seed 1) with `objective = \"fill\"`. decide "
+        "= `allocator.engine.flow.decide`, proven; priority = the same instance decided with "
+        "`objective = \"priority\"`, alternating with it. solve_component = the engine's fill "
+        "path on the components (`allocator/solve/fill.py`: min-cost flows); HiGHS = the "
+        "independent MIP method on the same components (wall, including the transfer to its "
+        "helper process); every status, tie group, class count and blocker compared.",
+        "",
+        "| candidates | eligible | decide fill (s) | decide priority (s) | fill ÷ priority | "
+        "CLI fill (s) | CLI peak (MiB) | solve_component (s) | flows | HiGHS (s) | HiGHS MIPs "
+        "| statuses compared | disagree | escalated |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in res.get("fill", []):
+        out.append(
+            f"| {r['candidates']:,} | {r['eligible']:,} | {_fmt_s(r['decide_median_s'])} | "
+            f"{_fmt_s(r['priority_median_s'])} | {r['ratio_to_priority']:.1f}× | "
+            f"{_fmt_s(r['cli_median_s'])} | {_fmt_mib(r['cli_peak_mib'])} | "
+            f"{_fmt_s(r['solve_component_median_s'])} | {r['oracle_calls']} | "
+            f"{_fmt_s(r['highs_wall_median_s'])} | {r['highs_mips']} | {r['compared']:,} | "
+            f"{r['disagreements']} | {r['escalated']} |")
+    out += [
+        "",
+        "## What-if on the country: one quota changed",
+        "",
+        "The uncoupled country; the quota of its largest full pool −1, decided with the stage "
+        "cache of the base run (`decide(changed, Options(cache=cache))`, a fresh cache each "
+        "repetition); the answer equals a run without cache. First run = the base decided "
+        "without a cache, in the same process.",
+        "",
+        "| candidates | pool | quota | first run (s) | re-run with cache (s) | statuses changed |",
+        "|---:|---|---|---:|---:|---:|",
+    ]
+    for r in res.get("country_what_if", []):
+        pool = r["pool"].replace("|", "\\|")
+        out.append(f"| {r['size']:,} | {pool} | {r['quota_from']} → {r['quota_to']} | "
+                   f"{_fmt_s(r['first_run_s'])} | {_fmt_s(r['median_s'])} | "
+                   f"{r['statuses_changed']} |")
     out += ["", "## Checked", ""]
     for r in res["checked"]:
         out.append(f"- {'coupled' if r['coupled'] else 'uncoupled'} {r['size']:,} candidates, "
@@ -626,13 +820,40 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for r in res["uncoupled"]:
         if r["size"] == 1_000_000:
-            out.append({"target": "uncoupled 10^6 end to end within 3× the polars floor",
+            out.append({"target": "uncoupled 10^6 end to end within 2× the end-to-end floor "
+                                  "(wall)",
+                        "measured": f"{r['ratio_e2e_wall']:.1f}× ({_fmt_s(r['e2e_median_s'])} s "
+                                    f"against {_fmt_s(r['floor_e2e_median_s'])} s)",
+                        "met": r["ratio_e2e_wall"] <= 2})
+            out.append({"target": "uncoupled 10^6 end to end within 2× the end-to-end floor "
+                                  "(CPU)",
+                        "measured": f"{r['ratio_e2e_cpu']:.1f}× "
+                                    f"({_fmt_s(r['e2e_cpu_median_s'])} s against "
+                                    f"{_fmt_s(r['floor_e2e_cpu_median_s'])} s)",
+                        "met": r["ratio_e2e_cpu"] <= 2})
+            out.append({"target": "uncoupled 10^6 end to end within 3× the bare floor",
                         "measured": f"{r['ratio']:.1f}× ({_fmt_s(r['e2e_median_s'])} s against "
                                     f"{_fmt_s(r['floor_median_s'])} s)",
                         "met": r["ratio"] <= 3})
-            out.append({"target": "uncoupled 10^6 peak memory under 4 GiB",
+            out.append({"target": "uncoupled 10^6 peak memory under 2 GiB",
                         "measured": f"{r['peak_median_mib'] / 1024:.2f} GiB",
-                        "met": r["peak_median_mib"] < 4096})
+                        "met": r["peak_median_mib"] < 2048})
+    for r in res.get("fill", []):
+        if r["size"] == 100_000:
+            out.append({"target": "fill on the 10^5 province proven within 10× priority",
+                        "measured": f"{r['ratio_to_priority']:.1f}× "
+                                    f"({_fmt_s(r['decide_median_s'])} s against "
+                                    f"{_fmt_s(r['priority_median_s'])} s)",
+                        "met": r["ratio_to_priority"] <= 10
+                        and r["solver_status"] == "optimal"})
+    if res.get("fill"):
+        slow = [r["size"] for r in res["fill"]
+                if r["solve_component_median_s"] >= r["highs_wall_median_s"]]
+        out.append({"target": "fill faster than the HiGHS method on every fill benchmark",
+                    "measured": ", ".join(
+                        f"{r['size']:,}: {_fmt_s(r['solve_component_median_s'])} s against "
+                        f"{_fmt_s(r['highs_wall_median_s'])} s" for r in res["fill"]),
+                    "met": not slow})
     big = [r for r in res["coupled"] if r["size"] == 100_000]
     if big:
         worst = max(r["decide_median_s"] for r in big)
@@ -643,9 +864,9 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
         wi = max(r["what_if"]["median_s"] for r in big)
         out.append({"target": "one-quota what-if re-run on the 10^5 province under 1 s",
                     "measured": f"{_fmt_s(wi)} s (worst seed)", "met": wi < 1})
-    if res["coupled"]:
-        n = sum(r["compared"] for r in res["coupled"])
-        bad = sum(r["disagreements"] for r in res["coupled"])
+    if res["coupled"] or res.get("fill"):
+        n = sum(r["compared"] for r in [*res["coupled"], *res.get("fill", [])])
+        bad = sum(r["disagreements"] for r in [*res["coupled"], *res.get("fill", [])])
         out.append({"target": "the independent method agrees on every status",
                     "measured": f"{n:,} statuses compared, {bad} differ",
                     "met": bad == 0})
@@ -674,6 +895,11 @@ def plots(res: dict[str, Any], out: Path) -> None:
         ax.plot(xs, [r["highs_wall_median_s"] for r in c], "D", label="coupled: HiGHS method")
         ax.plot(xs, [r["what_if"]["median_s"] for r in c], "*", ms=11,
                 label="coupled: what-if re-run")
+    f = res.get("fill", [])
+    if f:
+        xs = [r["candidates"] for r in f]
+        ax.plot(xs, [r["decide_median_s"] for r in f], "P-", label="fill: decide")
+        ax.plot(xs, [r["highs_wall_median_s"] for r in f], "X--", label="fill: HiGHS method")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("candidates / ứng viên")
@@ -744,6 +970,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         res["checked"] = part_checked(plan, args.data, log)
         res["uncoupled"] = part_uncoupled(plan, args.data, work, log)
         res["coupled"] = part_coupled(plan, args.data, work, log)
+        res["fill"] = part_fill(plan, args.data, work, log)
+    res["country_what_if"] = part_country_what_if(plan, args.data, log)
     res["load_end"] = _load_average()
     res["targets"] = targets(res)
     res["total_s"] = round(time.perf_counter() - start, 1)

@@ -7,6 +7,7 @@ import numpy as np
 import polars as pl
 
 from allocator.engine.components import POOL
+from allocator.engine.frames import order_code
 from allocator.engine.pools import key_columns
 from allocator.solve.cutoff import LonePools, cut
 from models.enums import Criterion, Status, TieReason
@@ -17,7 +18,6 @@ CODE_STATUS = {1: Status.selected.value, 0: Status.not_selected.value,
                2: Status.escalated.value}
 STATUS_SCHEMA = {"candidate_id": pl.Utf8, "status": pl.Utf8, "_blocker": pl.Utf8,
                  "_group": pl.Utf8}
-MAX_RADIX = 1 << 62
 
 
 def decide_lone(lone: pl.DataFrame, quota_of: pl.DataFrame, rs: RuleSet,
@@ -77,17 +77,10 @@ def _order_code(frame: pl.DataFrame, cols: list[str]) -> np.ndarray:
     mixed-radix number while it fits in 62 bits, a dense rank otherwise."""
     if not cols:
         return np.zeros(frame.height, np.int64)
-    bounds = frame.select(*[pl.col(c).min().alias(f"{c}:lo") for c in cols],
-                          *[pl.col(c).max().alias(f"{c}:hi") for c in cols]).row(0)
-    spans = [int(hi) - int(lo) + 1 for lo, hi in zip(bounds[:len(cols)], bounds[len(cols):],
-                                                      strict=True)]
-    if int(np.prod([float(s) for s in spans])) >= MAX_RADIX:
-        return frame.select(pl.struct(cols).rank("dense")).to_series().to_numpy().astype(
-            np.int64)
-    expr: pl.Expr = pl.lit(0, pl.Int64)
-    for c, lo, span in zip(cols, bounds[:len(cols)], spans, strict=True):
-        expr = expr * span + (pl.col(c).cast(pl.Int64) - int(lo))
-    return frame.select(expr).to_series().to_numpy().astype(np.int64)
+    code = order_code(frame, cols)
+    if code is None:
+        code = pl.struct(cols).rank("dense")
+    return frame.select(code).to_series().to_numpy().astype(np.int64)
 
 
 def _ruled(cut_frame: pl.DataFrame, forced: dict[str, int]) -> pl.DataFrame:

@@ -11,7 +11,7 @@ import polars as pl
 from allocator.engine import eligibility
 from allocator.engine.cache import StageCache, memo
 from allocator.engine.components import POOL, pool_key
-from allocator.engine.frames import attach
+from allocator.engine.frames import attach, order_code
 from allocator.engine.limits import coverage, effective_caps
 from allocator.engine.pools import (
     add_priority_key,
@@ -67,9 +67,10 @@ def _pools(keyed: pl.DataFrame, quotas: pl.DataFrame, tree: UnitTree,
     cands = assign_pools(keyed, quotas, tree)
     cands = eligibility.finish(cands).with_columns(pool_key().alias(POOL))
     keys = key_columns(rs)
-    ranks = coarsen_incomplete_births(
-        cands.filter(pl.col("eligible")).select("candidate_id", POOL, *keys), rs, [POOL]
-    ).select("candidate_id", pl.struct(keys).rank("dense").over(POOL).cast(pl.Int64)
-             .alias("priority_rank"))
+    coarse = coarsen_incomplete_births(
+        cands.filter(pl.col("eligible")).select("candidate_id", POOL, *keys), rs, [POOL])
+    code = order_code(coarse, keys)  # one Int64 ranks as fast as the keys' struct, exactly
+    ranks = coarse.select("candidate_id", (pl.struct(keys) if code is None else code)
+                          .rank("dense").over(POOL).cast(pl.Int64).alias("priority_rank"))
     cands = attach(cands, ranks, "candidate_id", ["priority_rank"])
     return cands, cands.filter(pl.col("eligible"))

@@ -6,15 +6,21 @@ the number of winners in one priority class (or a short window of classes, with 
 that stay below :data:`MAX_WEIGHT`) and its proven value is fixed as an equality before
 the next stage. No stage is ever fixed at a value that is not proven OPTIMAL.
 
-:func:`solve_lex` is the plain method (every undecided class gets a stage); it serves the
-``fill`` objective and, for ``priority``, as the independent check of
-:mod:`allocator.solve.sequential`.
+The model (:class:`SubModel`) is one Boolean ``x[i]`` per candidate (wins or not), one
+function per constraint family below (quota, limit, budget, the count of a stage, a ruling),
+and CP-SAT's statuses are read in one place (:func:`_answer`).
+
+:func:`solve_lex` is the plain method (every undecided class gets a stage); it is the
+independent check of :mod:`allocator.solve.sequential` (``priority``) and of
+:mod:`allocator.solve.fill` (``fill``), and the method for a ``fill`` component that is not
+a network flow.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from allocator.solve.problem import (
@@ -31,6 +37,8 @@ from models.enums import Objective
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
+Groups = list[tuple[tuple[int, ...], int]]
+
 
 def _ortools() -> Any:
     """OR-Tools' CP-SAT module, imported on first use: a round whose pools are all lone (or
@@ -38,6 +46,7 @@ def _ortools() -> Any:
     from ortools.sat.python import cp_model as module
 
     return module
+
 
 MAX_WEIGHT = 1 << 20  # largest objective coefficient a stage may use
 
@@ -48,6 +57,34 @@ class NotProven(Exception):
 
 class Infeasible(Exception):
     """Fixed decisions cannot all hold (e.g. the authority selected past a limit)."""
+
+
+class _Answer(StrEnum):
+    """What a CP-SAT solve proved, in our words."""
+
+    optimal = "optimal"  # the objective's value is proven (or, without one, a solution)
+    feasible = "feasible"  # a solution, its optimality not proven
+    infeasible = "infeasible"  # proven: no solution
+    not_proven = "not_proven"  # nothing proven (time limit, or an invalid model)
+
+
+def _answer(cp: Any, status: object) -> _Answer:
+    """CP-SAT's status mapped to ours: the one place that reads it."""
+    if status == cp.OPTIMAL:
+        return _Answer.optimal
+    if status == cp.FEASIBLE:
+        return _Answer.feasible
+    if status == cp.INFEASIBLE:
+        return _Answer.infeasible
+    return _Answer.not_proven
+
+
+# ---------------------------------------------------------------------------------------------
+# The model
+# ---------------------------------------------------------------------------------------------
+
+
+Terms = list[tuple[int, int]]  # (candidate, coefficient)
 
 
 class SubModel:
@@ -67,39 +104,36 @@ class SubModel:
         self.workers = workers
         self.time_limit = time_limit
         self.calls = 0
-        terms: dict[int, list[tuple[int, int]]] = {}
+        terms: dict[int, Terms] = {}
         for i in self.positions:
             for k, coef in problem.rows[i]:
                 if coef:
                     terms.setdefault(k, []).append((i, coef))
         for k in sorted(terms):
-            kind = problem.kinds[k]
-            if kind == "quota":
-                add_quota(self, k, terms[k], residual[k])
-            elif kind == "limit":
-                add_limit(self, k, terms[k], residual[k])
-            else:
-                add_budget(self, k, terms[k], residual[k])
+            FAMILIES[problem.kinds[k]](self, terms[k], residual[k])
 
-    # -- constraint families -------------------------------------------------------------
-    def cap(self, terms: list[tuple[int, int]], residual: int) -> None:
-        if sum(c for _, c in terms) > residual:
-            self.model.add(sum(c * self.x[i] for i, c in terms) <= residual)
+    def at_most(self, terms: Terms, cap: int) -> None:
+        """``sum(coef * x) <= cap``, left out when it cannot bind."""
+        if sum(c for _, c in terms) > cap:
+            self.model.add(sum(c * self.x[i] for i, c in terms) <= cap)
 
     def add_count(self, positions: Sequence[int], count: int) -> None:
         """Fix the number of winners among ``positions`` (a proven stage value)."""
-        self.model.add(sum(self.x[i] for i in positions) == count)
+        add_count(self, positions, count)
 
     def fix(self, i: int, value: int) -> None:
-        self.model.add(self.x[i] == value)
+        """Fix one candidate (a decided class)."""
+        add_ruling(self, i, value)
 
     # -- solving ---------------------------------------------------------------------------
-    def _solver(self) -> cp_model.CpSolver:
+    def _solve(self) -> tuple[_Answer, cp_model.CpSolver]:
         solver: cp_model.CpSolver = self.cp.CpSolver()
         solver.parameters.num_workers = self.workers
         if self.time_limit is not None:
             solver.parameters.max_time_in_seconds = self.time_limit
-        return solver
+        status = solver.solve(self.model)
+        self.calls += 1
+        return _answer(self.cp, status), solver
 
     def maximize(self, weights: dict[int, int],
                  hint: dict[int, int] | None = None) -> tuple[int, dict[int, int]]:
@@ -110,12 +144,10 @@ class SubModel:
                 if i in self.x:
                     self.model.add_hint(self.x[i], v)
         self.model.maximize(sum(w * self.x[i] for i, w in weights.items()))
-        solver = self._solver()
-        status = solver.solve(self.model)
-        self.calls += 1
-        if status == self.cp.INFEASIBLE:
+        answer, solver = self._solve()
+        if answer is _Answer.infeasible:
             raise Infeasible
-        if status != self.cp.OPTIMAL:
+        if answer is not _Answer.optimal:
             raise NotProven
         return round(solver.objective_value), {i: int(solver.value(v)) for i, v in self.x.items()}
 
@@ -126,43 +158,67 @@ class SubModel:
         self.model.clear_assumptions()
         for i, v in assume.items():
             self.model.add_assumption(self.x[i] if v else ~self.x[i])
-        solver = self._solver()
-        status = solver.solve(self.model)
-        self.calls += 1
+        answer, solver = self._solve()
         self.model.clear_assumptions()
-        if status == self.cp.INFEASIBLE:
+        if answer is _Answer.infeasible:
             return None
-        if status not in (self.cp.OPTIMAL, self.cp.FEASIBLE):
+        if answer is _Answer.not_proven:
             raise NotProven
         return {i: int(solver.value(v)) for i, v in self.x.items()}
 
 
-def add_quota(m: SubModel, k: int, terms: list[tuple[int, int]], residual: int) -> None:
+# ---------------------------------------------------------------------------------------------
+# Constraint families
+# ---------------------------------------------------------------------------------------------
+
+
+def add_quota(m: SubModel, terms: Terms, residual: int) -> None:
     """At most ``quota`` winners in a pool (chỉ tiêu), per (organising agency, target title).
 
     Decree 115/2020 Art. 40.1, as amended by Decree 85/2023 Art. 1.20; the quota approved
-    by the Sở Nội vụ (Đề án, Mẫu 05).
+    by the Sở Nội vụ (Đề án, Mẫu 05). Every coefficient is 1.
     """
-    m.cap(terms, residual)
+    m.at_most(terms, residual)
 
 
-def add_limit(m: SubModel, k: int, terms: list[tuple[int, int]], residual: int) -> None:
+def add_limit(m: SubModel, terms: Terms, residual: int) -> None:
     """At most ``max`` winners among the candidates a shared limit covers.
 
     The unit's approved rank structure (cơ cấu hạng, Official Letter 64/BNV-CCVC), or a
     department / province total per title or rank (DOMAIN.md §5); ``max_share`` limits
-    come here already turned into a count from staff.csv.
+    come here already turned into a count from staff.csv. Every coefficient is 1.
     """
-    m.cap(terms, residual)
+    m.at_most(terms, residual)
 
 
-def add_budget(m: SubModel, k: int, terms: list[tuple[int, int]], residual: int) -> None:
+def add_budget(m: SubModel, terms: Terms, residual: int) -> None:
     """The sum of the winners' salary-coefficient increases stays within the budget.
 
     Optional (DOMAIN.md §5); amounts are exact integers in units of the smallest decimal
-    place used in the round.
+    place used in the round, so this is a knapsack row with weights, not a count.
     """
-    m.cap(terms, residual)
+    m.at_most(terms, residual)
+
+
+def add_count(m: SubModel, positions: Sequence[int], count: int) -> None:
+    """Exactly ``count`` winners among ``positions``: the proven value of a stage (the most
+    winners for ``fill``, a priority class's winners) kept for the stages after it.
+
+    DOMAIN.md §4: a higher-priority candidate is never given up for lower-priority ones, so
+    a class's proven optimum binds every later class.
+    """
+    m.model.add(sum(m.x[i] for i in positions) == count)
+
+
+def add_ruling(m: SubModel, i: int, value: int) -> None:
+    """One candidate fixed: a decided class, or the managing agency's ruling on a tie
+    (DOMAIN.md §4: the managing agency decides ties the engine cannot)."""
+    m.model.add(m.x[i] == value)
+
+
+FAMILIES: dict[str, Callable[[SubModel, Terms, int], None]] = {
+    "quota": add_quota, "limit": add_limit, "budget": add_budget,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,7 +273,7 @@ def classify(sub: SubModel, solution: dict[int, int], members: Iterable[int]) ->
 
 
 def tie_groups(sub: SubModel, problem: ComponentProblem, escalated: list[int],
-               seats: int) -> list[tuple[tuple[int, ...], int]]:
+               seats: int) -> Groups:
     """Split one class's escalated members into tie groups with their seats.
 
     Members are split by pool when every pool's share of the seats is the same in all
@@ -230,7 +286,7 @@ def tie_groups(sub: SubModel, problem: ComponentProblem, escalated: list[int],
         by_pool.setdefault(pool, []).append(i)
     if len(by_pool) == 1:
         return [(tuple(sorted(escalated)), seats)]
-    parts: list[tuple[tuple[int, ...], int]] = []
+    parts: Groups = []
     for members in by_pool.values():
         weights = dict.fromkeys(members, 1)
         hi, _ = sub.maximize(weights)
@@ -239,6 +295,26 @@ def tie_groups(sub: SubModel, problem: ComponentProblem, escalated: list[int],
             return [(tuple(sorted(escalated)), seats)]
         parts.append((tuple(sorted(members)), hi))
     return sorted(parts)
+
+
+def settle_open(sub: SubModel, problem: ComponentProblem,
+                open_classes: Sequence[tuple[Sequence[int], int]],
+                solution: dict[int, int] | None = None) -> tuple[dict[int, int], Groups]:
+    """Statuses and tie groups of the members of classes whose number of winners is proven
+    but not who wins (``open_classes``: members, winners). ``sub`` holds those members
+    with every proven count; ``solution`` is one of its solutions (found when None)."""
+    if solution is None:
+        solution = sub.find({})
+        if solution is None:  # the stages proved a completion exists
+            raise Infeasible
+    verdict = classify(sub, solution, [i for members, _ in open_classes for i in members])
+    groups: Groups = []
+    for members, count in open_classes:
+        esc = [i for i in members if verdict[i] == ESCALATED]
+        if esc:
+            always = sum(1 for i in members if verdict[i] == SELECTED)
+            groups.extend(tie_groups(sub, problem, esc, count - always))
+    return verdict, groups
 
 
 def blockers(problem: ComponentProblem, status: Sequence[int],
@@ -261,8 +337,7 @@ def blockers(problem: ComponentProblem, status: Sequence[int],
                 for k, c in problem.rows[i]:
                     usage[k] += c
             elif status[i] == ESCALATED:
-                g = group_of[i]
-                gu = group_usage.setdefault(g, [0] * len(caps))
+                gu = group_usage.setdefault(group_of[i], [0] * len(caps))
                 for k, c in problem.rows[i]:
                     gu[k] = max(gu[k], c)
         for i in members:
@@ -274,6 +349,19 @@ def blockers(problem: ComponentProblem, status: Sequence[int],
                     out[i] = k
                     break
     return out
+
+
+def class_counts(problem: ComponentProblem, status: Sequence[int],
+                 groups: Sequence[tuple[tuple[int, ...], int]]) -> tuple[int, ...]:
+    """Winners per class in every optimal allocation: the selected plus the groups' seats."""
+    n_classes = (problem.cls[-1] + 1) if problem.n else 0
+    counts = [0] * n_classes
+    for i, s in enumerate(status):
+        if s == SELECTED:
+            counts[problem.cls[i]] += 1
+    for members, seats in groups:
+        counts[problem.cls[members[0]]] += seats
+    return tuple(counts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,103 +379,115 @@ def solve_lex(problem: ComponentProblem, *, workers: int = 1,
     leave no room for any of its members. Then every member of a partly selected class is
     classified by feasibility probes.
     """
-    start = time.perf_counter()
-    n = problem.n
-    forced = [problem.forced_of(i) for i in range(n)]
-    free = [i for i in range(n) if forced[i] == FREE]
-    residual = list(problem.caps)
-    for i in range(n):
-        if forced[i] == 1:
-            for k, c in problem.rows[i]:
-                residual[k] -= c
-    if any(r < 0 for r in residual):
-        raise Infeasible
-    sub = SubModel(problem, free, residual, workers=workers, time_limit=time_limit)
-    classes = [[i for i in members if forced[i] == FREE] for members in problem.classes()]
-    stages = 0
-    incumbent: dict[int, int] = {i: 0 for i in free}
-    if problem.objective is Objective.fill:
-        best, incumbent = sub.maximize(dict.fromkeys(free, 1))
-        stages += 1
-        sub.add_count(free, best)
-    counts = [0] * len(classes)
-    decided = [False] * len(classes)
-    sure1_usage = [problem.caps[k] - residual[k] for k in range(len(residual))]
-    status = [NOT_SELECTED] * n
-    for i in range(n):
-        if forced[i] == 1:
-            status[i] = SELECTED
-    j = 0
-    while j < len(classes):
-        members = classes[j]
+    return _Lex(problem, workers, time_limit).run()
+
+
+class _Lex:
+    """The stages of :func:`solve_lex`, in order: rulings, the most winners (``fill``), the
+    classes, the classification of the partly selected classes."""
+
+    def __init__(self, problem: ComponentProblem, workers: int,
+                 time_limit: float | None) -> None:
+        self.start = time.perf_counter()
+        self.p = problem
+        n = problem.n
+        forced = [problem.forced_of(i) for i in range(n)]
+        self.free = [i for i in range(n) if forced[i] == FREE]
+        self.status = [SELECTED if forced[i] == 1 else NOT_SELECTED for i in range(n)]
+        residual = list(problem.caps)
+        for i in range(n):
+            if forced[i] == 1:
+                for k, c in problem.rows[i]:
+                    residual[k] -= c
+        if any(r < 0 for r in residual):
+            raise Infeasible
+        self.sub = SubModel(problem, self.free, residual, workers=workers,
+                            time_limit=time_limit)
+        self.classes = [[i for i in members if forced[i] == FREE]
+                        for members in problem.classes()]
+        self.counts = [0] * len(self.classes)
+        self.decided = [False] * len(self.classes)
+        # Usage of the winners in every optimum so far (rulings, then whole classes).
+        self.sure = [cap - r for cap, r in zip(problem.caps, residual, strict=True)]
+        self.incumbent: dict[int, int] = dict.fromkeys(self.free, 0)
+        self.stages = 0
+
+    def run(self) -> ComponentResult:
+        if self.p.objective is Objective.fill:
+            self._most_winners()
+        j = 0
+        while j < len(self.classes):
+            j = j + 1 if self._without_stage(j) else self._window_stage(j)
+        groups = self._partial()
+        p, status = self.p, self.status
+        return ComponentResult(
+            status=tuple(status), blocker=tuple(blockers(p, status, groups)),
+            groups=tuple(sorted(groups)), class_counts=class_counts(p, status, groups),
+            stats=SolveStats(cpsat_calls=self.sub.calls, stages=self.stages,
+                             seconds=time.perf_counter() - self.start, method="cpsat"),
+        )
+
+    def _most_winners(self) -> None:
+        """``fill``'s first stage: the most winners, kept as an equality."""
+        best, self.incumbent = self.sub.maximize(dict.fromkeys(self.free, 1))
+        self.stages += 1
+        self.sub.add_count(self.free, best)
+
+    def _whole(self, j: int) -> None:
+        """Class ``j`` is in whole in every optimum from here on."""
+        for i in self.classes[j]:
+            for k, c in self.p.rows[i]:
+                self.sure[k] += c
+
+    def _without_stage(self, j: int) -> bool:
+        """Decide class ``j`` without a stage where that is proven: an empty class; one the
+        incumbent takes whole (its bound is reached); one none of whose members fits next
+        to the winners of every optimum."""
+        members = self.classes[j]
         if not members:
-            decided[j] = True
-            j += 1
-            continue
-        if all(incumbent.get(i, 0) for i in members):
-            counts[j] = len(members)
-            decided[j] = True
-        elif all(any(sure1_usage[k] + c > problem.caps[k] for k, c in problem.rows[i])
-                 for i in members):
-            counts[j] = 0
-            decided[j] = True
-        if decided[j]:
-            if counts[j] == len(members):
-                for i in members:
-                    sub.fix(i, 1)
-                    for k, c in problem.rows[i]:
-                        sure1_usage[k] += c
-            else:
-                for i in members:
-                    sub.fix(i, 0)
-            j += 1
-            continue
-        is_open = [not d for d in decided]
-        window = windows(classes, j, is_open)
-        weights = window_weights(classes, window)
-        _, incumbent = sub.maximize(weights, hint=incumbent)
-        stages += 1
-        for w in window:
-            counts[w] = sum(incumbent[i] for i in classes[w])
-            sub.add_count(classes[w], counts[w])
-            decided[w] = True
-            if counts[w] == len(classes[w]):
-                for i in classes[w]:
-                    for k, c in problem.rows[i]:
-                        sure1_usage[k] += c
-        j = window[-1] + 1
-    partial = [j for j, members in enumerate(classes) if 0 < counts[j] < len(members)]
-    for j, members in enumerate(classes):
-        if counts[j] == len(members):
+            self.decided[j] = True
+            return True
+        caps, rows = self.p.caps, self.p.rows
+        if all(self.incumbent.get(i, 0) for i in members):
+            self.counts[j] = len(members)
             for i in members:
-                status[i] = SELECTED
-    groups: list[tuple[tuple[int, ...], int]] = []
-    if partial:
-        verdict = classify(sub, incumbent, [i for j in partial for i in classes[j]])
-        for j in partial:
-            esc = [i for i in classes[j] if verdict[i] == ESCALATED]
-            for i in classes[j]:
-                status[i] = verdict[i]
-            if esc:
-                always = sum(1 for i in classes[j] if verdict[i] == SELECTED)
-                groups.extend(tie_groups(sub, problem, esc, counts[j] - always))
-    full_counts = class_counts(problem, status, groups)
-    return ComponentResult(
-        status=tuple(status), blocker=tuple(blockers(problem, status, groups)),
-        groups=tuple(sorted(groups)), class_counts=full_counts,
-        stats=SolveStats(cpsat_calls=sub.calls, stages=stages,
-                         seconds=time.perf_counter() - start, method="cpsat"),
-    )
+                self.sub.fix(i, 1)
+            self._whole(j)
+        elif all(any(self.sure[k] + c > caps[k] for k, c in rows[i]) for i in members):
+            for i in members:
+                self.sub.fix(i, 0)
+        else:
+            return False
+        self.decided[j] = True
+        return True
 
+    def _window_stage(self, j: int) -> int:
+        """One stage over the next open classes (weights keep it lexicographic); each
+        class's proven winners fixed as an equality. Returns the class after the window."""
+        window = windows(self.classes, j, [not d for d in self.decided])
+        _, self.incumbent = self.sub.maximize(window_weights(self.classes, window),
+                                              hint=self.incumbent)
+        self.stages += 1
+        for w in window:
+            members = self.classes[w]
+            self.counts[w] = sum(self.incumbent[i] for i in members)
+            self.sub.add_count(members, self.counts[w])
+            self.decided[w] = True
+            if self.counts[w] == len(members):
+                self._whole(w)
+        return window[-1] + 1
 
-def class_counts(problem: ComponentProblem, status: Sequence[int],
-                  groups: Sequence[tuple[tuple[int, ...], int]]) -> tuple[int, ...]:
-    """Winners per class in every optimal allocation: the selected plus the groups' seats."""
-    n_classes = (problem.cls[-1] + 1) if problem.n else 0
-    counts = [0] * n_classes
-    for i, s in enumerate(status):
-        if s == SELECTED:
-            counts[problem.cls[i]] += 1
-    for members, seats in groups:
-        counts[problem.cls[members[0]]] += seats
-    return tuple(counts)
+    def _partial(self) -> Groups:
+        """Statuses: whole classes in; members of partly selected classes by probes."""
+        for j, members in enumerate(self.classes):
+            if self.counts[j] == len(members):
+                for i in members:
+                    self.status[i] = SELECTED
+        partial = [(members, self.counts[j]) for j, members in enumerate(self.classes)
+                   if 0 < self.counts[j] < len(members)]
+        if not partial:
+            return []
+        verdict, groups = settle_open(self.sub, self.p, partial, self.incumbent)
+        for i, s in verdict.items():
+            self.status[i] = s
+        return groups

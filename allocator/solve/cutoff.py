@@ -53,7 +53,7 @@ def cut(lone: LonePools) -> npt.NDArray[np.int8]:
     if n == 0:
         return np.zeros(0, np.int8)
     complete = lone.birth_lo == lone.birth_hi
-    order = np.lexsort((lone.after, ~complete, lone.birth_lo, lone.before, lone.pool))
+    order = _sort_order([lone.pool, lone.before, lone.birth_lo, ~complete, lone.after])
     pool, before = lone.pool[order], lone.before[order]
     lo, hi = lone.birth_lo[order], lone.birth_hi[order]
     comp, after = complete[order], lone.after[order]
@@ -85,6 +85,23 @@ def cut(lone: LonePools) -> npt.NDArray[np.int8]:
     out = np.empty(n, np.int8)
     out[order] = code
     return out
+
+
+def _sort_order(keys: list[npt.NDArray[np.generic]]) -> Ints:
+    """The stable order of the rows by the keys, first key first (as ``np.lexsort`` of the
+    keys reversed): one stable sort of a mixed-radix number when it fits in 62 bits."""
+    lows = [int(k.min()) for k in keys]
+    spans = [int(k.max()) - lo + 1 for k, lo in zip(keys, lows, strict=True)]
+    product = 1
+    for span in spans:
+        product *= span
+    if product >= 1 << 62:
+        return np.lexsort(keys[::-1])
+    code = np.zeros(len(keys[0]), dtype=np.int64)
+    for k, lo, span in zip(keys, lows, spans, strict=True):
+        code *= span
+        code += k.astype(np.int64) - lo
+    return np.argsort(code, kind="stable")
 
 
 def _blocks(cols: list[npt.NDArray[np.generic]]) -> tuple[Ints, Ints]:

@@ -20,7 +20,8 @@ settled by enumerating them against every subset of the piece, an exhaustive and
 exact search; beyond ``ENUMERATION_LIMIT`` checks a stage is a CP-SAT model.
 
 For ``fill`` the feasible set is not closed under removal once the number of winners is
-fixed, so that objective goes to :func:`allocator.solve.cpsat.solve_lex`.
+fixed, so that objective goes to :mod:`allocator.solve.fill` (an exact flow oracle where the
+component is a network, the plain CP-SAT stages otherwise).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from itertools import combinations
 
 from allocator.solve import cpsat
 from allocator.solve.cpsat import Infeasible, SubModel
+from allocator.solve.fill import solve_fill
 from allocator.solve.problem import (
     ESCALATED,
     FREE,
@@ -55,11 +57,14 @@ def solve_component(problem: ComponentProblem, *, workers: int = 1,
                     method: Method = Method.auto) -> ComponentResult:
     """Statuses of every candidate of one component over all priority-optimal allocations.
 
-    ``method``: "auto" (propagation with CP-SAT stages; plain CP-SAT stages for ``fill``)
-    or "cpsat" (plain CP-SAT stages for both objectives: the independent check).
+    ``method``: "auto" (propagation with CP-SAT stages for ``priority``; the flow oracle of
+    :mod:`allocator.solve.fill` for ``fill``) or "cpsat" (plain CP-SAT stages for both
+    objectives: the independent check).
     """
-    if Method(method) is Method.cpsat or problem.objective is Objective.fill:
+    if Method(method) is Method.cpsat:
         return cpsat.solve_lex(problem, workers=workers, time_limit=time_limit)
+    if problem.objective is Objective.fill:
+        return solve_fill(problem, workers=workers, time_limit=time_limit)
     return _Sequential(problem, workers, time_limit).run()
 
 
@@ -269,17 +274,10 @@ class _Sequential:
         if not self.open_classes:
             return
         sub = self.submodel([])
-        solution = sub.find({})
-        if solution is None:  # the stages proved a completion exists
-            raise Infeasible
-        verdict = cpsat.classify(sub, solution, self.open_members)
-        for members, count in self.open_classes:
-            esc = [i for i in members if verdict[i] == ESCALATED]
-            for i in members:
-                self.status[i] = verdict[i]
-            if esc:
-                always = sum(1 for i in members if verdict[i] == SELECTED)
-                self.groups.extend(cpsat.tie_groups(sub, self.p, esc, count - always))
+        verdict, groups = cpsat.settle_open(sub, self.p, self.open_classes)
+        for i, s in verdict.items():
+            self.status[i] = s
+        self.groups.extend(groups)
         self.calls += sub.calls
 
 

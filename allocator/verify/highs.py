@@ -452,6 +452,38 @@ class _Lex:
     # -- fill -----------------------------------------------------------------------------
 
     def _fill(self) -> None:
+        """The most winners, kept as an equality; then the classes in priority order. A class
+        is in whole in every optimum iff some selection of that many winners takes it next to
+        the decisions above; so consecutive classes are tried whole together (one feasibility
+        MIP: the run doubles while they fit, and is bisected when they do not — a superset of
+        what cannot be taken cannot be taken either) and the first class that cannot be
+        taken whole gets a stage of its own: its most winners, fixed, or kept as an equality
+        with its variables open."""
+        live = self._fill_live()
+        if not live:
+            return
+        for v in live:
+            self._add_column(v)
+        total, _ = self._optimize({self.col[v]: 1 for v in live})
+        self._add_equality([self.col[v] for v in live], total)
+        todo = [(c, vs) for c, vs in ((c, [v for v in vs if self.value[v] is None])
+                                      for c, vs in enumerate(self.class_vars)) if vs]
+        pos, size = 0, 1
+        while pos < len(todo):
+            run, blocked = self._fill_run(todo, pos, size)
+            done = self._fill_accepted(run)
+            for take, drop in run[:done]:
+                self._fill_fix(take, drop)
+            pos += done
+            if done < len(run) or blocked:
+                self._fill_class(*todo[pos])
+                pos, size = pos + 1, max(1, size // 4)
+            else:
+                size *= 2
+
+    def _fill_live(self) -> list[int]:
+        """Variables that can win next to the fixed winners, with their upper bounds; the
+        others are fixed at 0."""
         live: list[int] = []
         for v in range(len(self.members)):
             hi = len(self.members[v])
@@ -463,46 +495,77 @@ class _Lex:
             else:
                 self.ub[v] = hi
                 live.append(v)
-        if not live:
-            return
-        for v in live:
-            self._add_column(v)
-        total, incumbent = self._optimize({self.col[v]: 1 for v in live})
-        self._add_equality([self.col[v] for v in live], total)
-        todo = [(c, [v for v in vs if self.value[v] is None]) for c, vs in
-                enumerate(self.class_vars)]
-        todo = [(c, vs) for c, vs in todo if vs]
-        pos = 0
-        while pos < len(todo):
-            window = [todo[pos]]
-            weight = sum(self.ub[v] for v in todo[pos][1]) + 1
-            pos += 1
-            while pos < len(todo):
-                size = sum(self.ub[v] for v in todo[pos][1])
-                if weight * (size + 1) > MAX_WEIGHT:
-                    break
-                weight *= size + 1
-                window.append(todo[pos])
-                pos += 1
-            counts = [sum(incumbent[self.col[v]] for v in vs) for _, vs in window]
-            full = [sum(self.ub[v] for v in vs) for _, vs in window]
-            if counts != full:  # else the incumbent reaches the window's bound
-                weights: dict[int, int] = {}
-                w = 1
-                for (_, vs), size in zip(reversed(window), reversed(full), strict=True):
-                    for v in vs:
-                        weights[self.col[v]] = w
-                    w *= size + 1
-                _, incumbent = self._optimize(weights)
-                counts = [sum(incumbent[self.col[v]] for v in vs) for _, vs in window]
-            for (c, vs), count, size in zip(window, counts, full, strict=True):
-                if count == 0 or count == size:
-                    for v in vs:
-                        self._fix(v, self.ub[v] if count else 0)
-                else:
-                    self._add_equality([self.col[v] for v in vs], count)
-                    self.class_total[c] += count
-                    self.open.extend(vs)
+        return live
+
+    def _fill_run(self, todo: list[tuple[int, list[int]]], pos: int, size: int
+                  ) -> tuple[list[tuple[list[int], list[int]]], bool]:
+        """Up to ``size`` classes from ``pos`` that can be taken whole as far as capacity goes
+        (next to the fixed winners, the least the open classes use, and the classes before
+        them in the run): per class, the
+        variables taken whole and those that cannot have one winner. True when the class
+        after the run stopped it (its variables that fit do not fit all together)."""
+        extra = dict(self.lo_use)  # the open classes use at least this in every optimum
+        run: list[tuple[list[int], list[int]]] = []
+        for _, vs in todo[pos:pos + size]:
+            take: list[int] = []
+            drop: list[int] = []
+            for v in vs:
+                fits = all(self.free[k] - extra.get(k, 0) >= a for k, a in self.row[v] if a)
+                (take if fits else drop).append(v)
+            need: dict[int, int] = {}
+            for v in take:
+                for k, a in self.row[v]:
+                    need[k] = need.get(k, 0) + a * len(self.members[v])
+            if any(self.free[k] - extra.get(k, 0) < a for k, a in need.items()):
+                return run, True
+            for k, a in need.items():
+                extra[k] = extra.get(k, 0) + a
+            run.append((take, drop))
+        return run, False
+
+    def _fill_accepted(self, run: list[tuple[list[int], list[int]]]) -> int:
+        """The longest prefix of the run that some selection of the most winners takes."""
+        if not any(take for take, _ in run) or self._fill_feasible(run):
+            return len(run)
+        good, bad = 0, len(run)
+        while bad - good > 1:
+            mid = (good + bad) // 2
+            if self._fill_feasible(run[:mid]):
+                good = mid
+            else:
+                bad = mid
+        return good
+
+    def _fill_feasible(self, run: list[tuple[list[int], list[int]]]) -> bool:
+        """Is there an allocation on the current face with these variables whole (taken) or
+        at 0 (dropped)? The bounds are put back afterwards."""
+        h = self._model()
+        moved = [(v, len(self.members[v])) for take, _ in run for v in take]
+        moved += [(v, 0) for _, drop in run for v in drop]
+        for v, val in moved:
+            h.changeColBounds(self.col[v], val, val)
+        found = self._solution()
+        for v, _ in moved:
+            h.changeColBounds(self.col[v], 0, self.ub[v])
+        return found is not None
+
+    def _fill_fix(self, take: list[int], drop: list[int]) -> None:
+        for v in take:
+            self._fix(v, len(self.members[v]))
+        for v in drop:
+            self._fix(v, 0)
+
+    def _fill_class(self, c: int, vs: list[int]) -> None:
+        """A stage: the most winners of class ``c`` next to the decisions above."""
+        best, _ = self._optimize({self.col[v]: 1 for v in vs})
+        if best == 0:
+            self._fill_fix([], vs)
+        elif best == sum(len(self.members[v]) for v in vs):
+            self._fill_fix(vs, [])
+        else:
+            self._add_equality([self.col[v] for v in vs], best)
+            self.class_total[c] += best
+            self._open_up(vs, best)  # the least they use counts in the capacity test
 
     # -- the model ------------------------------------------------------------------------
 
@@ -549,6 +612,53 @@ class _Lex:
         """Proven maximum of ``sum(costs[col] * x[col])`` over the current face, with one
         optimal solution (rounded, re-checked in integers)."""
         h = self._model()
+        self._costs(costs)
+        status = self._run()
+        if status != _hs().HighsModelStatus.kOptimal:
+            raise NotProven(h.modelStatusToString(status))
+        x = self._checked(h.getSolution().col_value)
+        best = sum(costs[c] * x[c] for c in costs)
+        info = h.getInfo()
+        if abs(info.objective_function_value - best) > 0.5 or \
+                math.floor(info.mip_dual_bound + 0.5) > best:
+            raise NotProven("objective and dual bound differ")
+        return best, x
+
+    def _solution(self) -> list[int] | None:
+        """One allocation on the current face (re-checked in integers), or None when HiGHS
+        proves there is none. The LP relaxation at the least budget comes first: when it is
+        infeasible so is every allocation, and an integral vertex is an allocation (the rows
+        are often a network, whose vertices are integral); otherwise the MIP decides."""
+        h = self._model()
+        hs = _hs()
+        self._costs(self._thrift())
+        h.setOptionValue("solve_relaxation", True)
+        try:
+            status = self._run()
+        finally:
+            h.setOptionValue("solve_relaxation", False)
+        if status == hs.HighsModelStatus.kInfeasible:
+            return None
+        if status == hs.HighsModelStatus.kOptimal:
+            values = h.getSolution().col_value
+            if all(abs(val - round(val)) <= _TOL for val in values):
+                return self._checked(values)
+        self._costs({})
+        status = self._run()
+        if status == hs.HighsModelStatus.kInfeasible:
+            return None
+        if status != hs.HighsModelStatus.kOptimal:
+            raise NotProven(h.modelStatusToString(status))
+        return self._checked(h.getSolution().col_value)
+
+    def _thrift(self) -> dict[int, int]:
+        """Per model column, minus its budget coefficient (maximised: the least spend)."""
+        budget = {k for k, kind in enumerate(self.p.kinds) if kind == "budget"}
+        return {col: -a for col, v in enumerate(self.col_var) for k, a in self.row[v]
+                if k in budget and a}
+
+    def _costs(self, costs: dict[int, int]) -> None:
+        h = self._model()
         if self.costed:
             h.changeColsCost(len(self.costed), np.array(self.costed, dtype=np.int32),
                              np.zeros(len(self.costed)))
@@ -556,6 +666,10 @@ class _Lex:
         h.changeColsCost(len(cols), np.array(cols, dtype=np.int32),
                          np.array([float(costs[c]) for c in cols]))
         self.costed = cols
+
+    def _run(self) -> Any:
+        """Solve the model as it stands (within the time left); HiGHS's model status."""
+        h = self._model()
         if self.deadline is not None:
             left = self.deadline - time.perf_counter()
             if left <= 0:
@@ -563,15 +677,7 @@ class _Lex:
             h.setOptionValue("time_limit", left)
         h.run()
         self.mips += 1
-        if h.getModelStatus() != _hs().HighsModelStatus.kOptimal:
-            raise NotProven(h.modelStatusToString(h.getModelStatus()))
-        x = self._checked(h.getSolution().col_value)
-        best = sum(costs[c] * x[c] for c in cols)
-        info = h.getInfo()
-        if abs(info.objective_function_value - best) > 0.5 or \
-                math.floor(info.mip_dual_bound + 0.5) > best:
-            raise NotProven("objective and dual bound differ")
-        return best, x
+        return h.getModelStatus()
 
     def _checked(self, values: Sequence[float]) -> list[int]:
         """The solution rounded to integers, within bounds and every row, or NotProven."""

@@ -45,6 +45,15 @@ def test_quick_benchmark_run(tmp_path: Path) -> None:
     for row in res["uncoupled"]:
         assert row["reps"] == len(row["e2e_s"]) == len(row["floor_s"])
         assert row["selected"] > 0
+        assert row["floor_e2e_median_s"] > 0 and row["floor_e2e_cpu_median_s"] > 0
+    assert res["fill"], "the fill objective is benchmarked"
+    for row in res["fill"]:
+        assert row["disagreements"] == 0 and row["groups_agree"]
+        assert 0 < row["compared"] <= row["eligible"]
+        assert row["solver_status"] == "optimal"
+        assert row["methods"] == ["fill"], "the fast path decided the fill components"
+    for row in res["country_what_if"]:
+        assert row["equals_fresh_run"]
     assert all(r["violations"] == 0 for r in res["checked"])
     text = (out / "results.md").read_text(encoding="utf-8")
     assert "| candidates |" in text and "Load average" in text

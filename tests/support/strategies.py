@@ -52,6 +52,70 @@ def component_problems(draw: st.DrawFn, max_n: int = 9, objective: Objective | N
     ).validate()
 
 
+@st.composite
+def flow_problems(draw: st.DrawFn, max_n: int = 9, objective: Objective | None = None,
+                  budget: bool | None = None, forced: bool = False, scale: int = 1,
+                  ) -> ComponentProblem:
+    """Random problems whose rows are two laminar families, as a province's are: pools
+    (each candidate in one), department limits over some pools; unit limits over a unit's
+    members of one rank, and limits over several units of that rank. The families cross each
+    other freely. Classes of one to three candidates (many exact ties); an optional budget
+    with a few distinct costs; with ``forced``, some candidates ruled in or out. ``scale``
+    multiplies every cap (and the number of pools and units, up to three times); above 1,
+    at least half of ``max_n`` candidates."""
+    sizes: list[int] = []
+    least = max_n // 2 if scale > 1 else 0
+    while sum(sizes) < max_n and (sum(sizes) < least or not sizes
+                                  or draw(st.integers(0, 4)) > 0):
+        sizes.append(min(draw(st.sampled_from([1, 1, 2, 2, 3])), max_n - sum(sizes)))
+    n = sum(sizes)
+    cls = [c for c, size in enumerate(sizes) for _ in range(size)]
+    n_pools = draw(st.integers(1, 3 * min(scale, 3)))
+    n_units = draw(st.integers(1, 3 * min(scale, 3)))
+    pool = [draw(st.integers(0, n_pools - 1)) for _ in range(n)]
+    unit = [draw(st.integers(0, n_units - 1)) for _ in range(n)]
+    senior = [draw(st.booleans()) for _ in range(n)]
+    caps: list[int] = [draw(st.integers(0, 3 * scale)) for _ in range(n_pools)]
+    kinds = ["quota"] * n_pools
+    rows: list[list[tuple[int, int]]] = [[(pool[i], 1)] for i in range(n)]
+
+    def limit(members: list[int], cap: int) -> None:
+        k = len(caps)
+        caps.append(cap)
+        kinds.append("limit")
+        for i in members:
+            rows[i].append((k, 1))
+
+    if n_pools > 1 and draw(st.booleans()):  # a department over some pools
+        chosen = draw(st.sets(st.integers(0, n_pools - 1), min_size=2))
+        limit([i for i in range(n) if pool[i] in chosen], draw(st.integers(0, 3 * scale)))
+    for u in range(n_units):  # unit structure limits, seniors only
+        if draw(st.booleans()):
+            limit([i for i in range(n) if unit[i] == u and senior[i]],
+                  draw(st.integers(0, 2 * scale)))
+    if n_units > 1 and draw(st.booleans()):  # several units' seniors
+        chosen = draw(st.sets(st.integers(0, n_units - 1), min_size=2))
+        limit([i for i in range(n) if unit[i] in chosen and senior[i]],
+              draw(st.integers(0, 3 * scale)))
+    if budget if budget is not None else draw(st.booleans()):
+        k = len(caps)
+        costs = [draw(st.sampled_from([0, 1, 2, 3])) for _ in range(n)]
+        caps.append(draw(st.integers(0, 8 * scale)))
+        kinds.append("budget")
+        for i in range(n):
+            if costs[i]:
+                rows[i].append((k, costs[i]))
+    rulings: tuple[int, ...] = ()
+    if forced:
+        rulings = tuple(draw(st.sampled_from([-1, -1, -1, 0, 1])) for _ in range(n))
+    return ComponentProblem(
+        name="F", ids=tuple(f"c{i:02d}" for i in range(n)), cls=tuple(cls), caps=tuple(caps),
+        kinds=tuple(kinds), labels=tuple(f"K{k}" for k in range(len(caps))),
+        rows=tuple(tuple(sorted(r)) for r in rows),
+        objective=objective or draw(st.sampled_from(list(Objective))), forced=rulings,
+    ).validate()
+
+
 TRANSITIONS = [("V.11.06.15", "V.11.06.14"), ("V.11.05.12", "V.11.05.11"),
                ("V.05.01.04", "V.05.01.03")]
 UNIT_IDS = ["P", "D1", "D2", "U1", "U2", "U3"]

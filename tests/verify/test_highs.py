@@ -27,8 +27,8 @@ from tests.support.strategies import component_problems
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _engine(p: ComponentProblem) -> ComponentResult:  # the engine's method per objective
-    return solve_component(p) if p.objective is Objective.priority else solve_lex(p)
+def _engine(p: ComponentProblem) -> ComponentResult:  # the engine path of either objective
+    return solve_component(p)
 
 
 @FAST
