@@ -35,3 +35,34 @@ def dien_bien() -> RunResult:
 @pytest.fixture(scope="session")
 def binh_dinh() -> RunResult:
     return run(ROOT / "scenarios" / "binh-dinh-2024")
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _tiny(name: str) -> RunResult:
+    return run(DATA / name)
+
+
+@pytest.fixture(scope="session")
+def tie_for_last_seat() -> RunResult:
+    """Quota 2: one older winner, then two candidates equal on every criterion."""
+    return _tiny("tie_for_last_seat")
+
+
+@pytest.fixture(scope="session")
+def limit_couples_two_pools() -> RunResult:
+    """An IT and an InfoSec pool under one department limit of 2 rank-III winners."""
+    return _tiny("limit_couples_two_pools")
+
+
+@pytest.fixture(scope="session")
+def budget_couples_two_pools() -> RunResult:
+    """Two pools of two departments coupled by a budget of 1.0."""
+    return _tiny("budget_couples_two_pools")
+
+
+@pytest.fixture(scope="session")
+def year_only_birth_lone_pool() -> RunResult:
+    """One seat; the oldest candidate's birth date is known only to the year."""
+    return _tiny("year_only_birth_lone_pool")
