@@ -197,7 +197,7 @@ def unit_problems(units: pl.DataFrame, place: Place) -> list[Problem]:
     return found.problems
 
 
-def _units(sc: Scenario, found: Collector, unread: Unread) -> None:
+def _units(sc: Scenario, found: Collector, _unread: Unread) -> None:
     found.extend(unit_problems(sc.units, sc.place("units")))
 
 

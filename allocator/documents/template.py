@@ -171,12 +171,11 @@ def _table_sheet(wb: Workbook, fmt: _Formats, lists: _Lists, table: str,
             ws.data_validation(1, c, last, c, {"validate": "any", **message})
     for r, row in enumerate(rows or [], start=1):
         for c, column in enumerate(columns):
-            _write_value(ws, fmt, r, c, column, row.get(column))
+            _write_value(ws, fmt, r, c, row.get(column))
     return ws
 
 
-def _write_value(ws: Worksheet, fmt: _Formats, r: int, c: int, column: str,
-                 value: Any) -> None:
+def _write_value(ws: Worksheet, fmt: _Formats, r: int, c: int, value: Any) -> None:
     if value is None or value == "":
         return
     if isinstance(value, dt.date):

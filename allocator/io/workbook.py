@@ -305,7 +305,7 @@ class _TableSheet:
         data_cols = [c for c in body.columns if c != "__row"]
         if data_cols:
             body = body.filter(pl.any_horizontal(pl.col(data_cols).is_not_null()))
-        body = self._drop_footer(body, frame, start)
+        body = self._drop_footer(body, frame)
         self.frame = body.drop("__row")
         self.rows = body["__row"]
         self._error_cells(seen)
@@ -317,7 +317,7 @@ class _TableSheet:
         return any(v is not None and top[i] is None and _match_header(v, vocab)
                    for i, v in enumerate(row))
 
-    def _drop_footer(self, body: pl.DataFrame, frame: pl.DataFrame, start: int) -> pl.DataFrame:
+    def _drop_footer(self, body: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
         """Ignore a signature block: rows below an empty row after the last row with a key."""
         key_col = schema.table(self.table).row_key
         if key_col == "candidate_id" and key_col not in body.columns:
