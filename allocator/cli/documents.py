@@ -6,7 +6,9 @@
 * ``allocator explain SCENARIO CANDIDATE_ID [--lang vi|en]`` — why this candidate was
   selected, not selected, ineligible or escalated;
 * ``allocator letters SCENARIO --out DIR`` — the draft reports to the managing agencies
-  about escalated ties (DOCX).
+  about escalated ties (DOCX);
+* ``allocator convert-levels LIST OUT`` — a staff or candidate list kept by professional
+  title, turned into career levels (Decree 232/2026 Art. 18.2).
 
 (``allocator run`` writes the result workbook ``ket-qua.xlsx`` itself.) Bad input exits
 with status 2 and writes nothing.
@@ -109,6 +111,51 @@ def letters(
         say(f"Đã ghi / written: {p}")
 
 
+def convert_levels(
+    source: Annotated[Path, typer.Argument(
+        help="Danh sách theo chức danh nghề nghiệp (.csv hoặc .xlsx): danh sách ứng viên (cột "
+             "current_title) hoặc cơ cấu viên chức (cột title, holders). / A candidate or "
+             "staff list by professional title (CSV or xlsx).")],
+    out: Annotated[Path, typer.Argument(
+        help="Tệp kết quả, cùng định dạng với tệp vào. / The converted list, in the same "
+             "format as the input.")],
+    standardisation: Annotated[bool, typer.Option(
+        "--standardisation/--no-standardisation",
+        help="Ứng viên giữ chức danh được nâng chuẩn từ trung cấp lên cao đẳng (loại A0) mà "
+             "trình độ còn là trung cấp thì xếp bậc 1 (đoạn 2 điểm a khoản 2 Điều 18 NĐ "
+             "232/2026); --no-standardisation: giữ bậc 2 và chỉ ghi chú. / Candidates with a "
+             "trung cấp degree in a title whose standard was raised to cao đẳng go to level 1 "
+             "(Art. 18.2.a, 2nd paragraph); off: level 2 with a note.")] = True,
+) -> None:
+    """Chuyển danh sách theo chức danh sang bậc nghề nghiệp (Điều 18 NĐ 232/2026).
+
+    Turn a staff or candidate list kept by professional title into career levels by salary
+    class (Decree 232/2026 Art. 18.2: B→1, A0→2, A1→3, A2→4, A3→5). Each row gets a note
+    (conversion_note) with its source and what the unit must still check.
+    """
+    from allocator.documents import convert_levels as conv
+    from allocator.io.staging import write_staged
+
+    if source.suffix.lower() != out.suffix.lower():
+        usage(f"tệp kết quả phải cùng định dạng với tệp vào ({source.suffix})",
+              f"the output must have the input's format ({source.suffix})")
+    try:
+        kind, raw = conv.read(source)
+        converted = conv.convert(raw, kind, standardisation=standardisation)
+    except AllocatorError as exc:
+        fail(exc)
+    target = out.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_staged(target.parent, lambda stage: conv.write(converted, raw, stage / target.name))
+    what = "ứng viên / candidates" if kind is conv.ListKind.candidates else "dòng / rows"
+    say(f"Đã ghi / written: {out} ({converted.frame.height} {what})")
+    if kind is conv.ListKind.staff and "positions" in raw.frame.columns:
+        say("Cột positions (biên chế theo chức danh) không được chuyển: biên chế được giao của "
+            "từng vị trí việc làm ghi ở positions.csv (headcount). / The positions column "
+            "(headcount per title) is not carried over: each job position's approved headcount "
+            "goes to positions.csv (headcount).")
+
+
 def _atomic_file(path: Path, write: object) -> None:
     """Write through a temporary file beside ``path``, moved into place when complete."""
     path = path.resolve()
@@ -133,3 +180,4 @@ def register(app: typer.Typer) -> None:
     app.command("to-workbook")(to_workbook)
     app.command("explain")(explain)
     app.command("letters")(letters)
+    app.command("convert-levels")(convert_levels)

@@ -784,3 +784,33 @@ def _apply_awards(t: _TableSheet, cands: _TableSheet,
               pl.select(pl.coalesce(count_text, count_given)).to_series())
     cands.headers.setdefault("achievement", "achievement")
     cands.headers.setdefault("achievement_count", "achievement_count")
+
+
+# ---------------------------------------------------------------------------------------------
+# One list on its own (a staff or candidate list, for conversion)
+# ---------------------------------------------------------------------------------------------
+
+
+def read_list(path: Path, markers: dict[str, str], rs: RuleSet) -> tuple[str, RawTable]:
+    """A workbook holding one list: the first sheet (in the workbook's order) whose header
+    names the marker column of one of ``markers`` (table → column). Returns the table's name
+    and the list as contract text (titles by code, dates ISO); awards are kept as written.
+    Problems name the sheet, row and column; none is found: the workbook is named."""
+    sheets = open_workbook(path)
+    refs = _References(set(), {}, _title_lookup(rs), award_names.AwardMatcher(rs))
+    for sheet in sheets.values():
+        for name, marker in markers.items():
+            problems = Collector()
+            t = _TableSheet(name, sheet, problems)
+            if not t.has(marker):
+                continue
+            spec = schema.table(name)
+            for column in spec.columns_in():
+                if column.kind is not Kind.achievement:
+                    _convert_column(t, column, refs)
+            problems.raise_if_any()
+            return name, RawTable(t.label, t.frame_for_core(), dict(t.headers))
+    wanted = ", ".join(f"'{m}'" for m in markers.values())
+    raise InputError.one(path.name, None, None,
+                         f"không có trang tính nào có cột {wanted}",
+                         f"no sheet has a column {wanted}")

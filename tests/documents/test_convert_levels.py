@@ -1,0 +1,146 @@
+"""``allocator convert-levels``: lists by professional title turned into career levels
+(Decree 232/2026 Art. 18.2). Expected values are derived by hand from the article and the
+salary classes in models/rulesets/nd115-2020-title-classes.csv."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from allocator.cli.app import app
+
+runner = CliRunner()
+
+CANDIDATES = """candidate_id,full_name,unit_id,current_title,target_title,rank_since,degree
+C1,Lò Thị Mai,U1,V.11.05.12,V.11.05.11,2020-03-01,dai_hoc
+C2,Quàng Văn An,U1,V.11.06.15,V.11.06.14,2019-01-15,trung_cap
+C3,Nguyễn Văn Bình,U2,V.05.02.07,V.05.02.06,2015-05-05,dai_hoc
+C4,Lê Thị Cúc,U2,V.05.01.01,,2010-01-01,tien_si
+"""
+STAFF = """unit_id,title,holders,job_position
+U1,V.11.05.11,3,CM.057
+U1,V.11.06.14,2,CM.057
+U1,V.11.05.12,1,
+U2,V.05.02.08,4,
+"""
+
+
+def _convert(tmp_path: Path, text: str, *args: str, suffix: str = ".csv") -> pl.DataFrame:
+    src = tmp_path / f"in{suffix}"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / "out" / f"levels{suffix}"
+    result = runner.invoke(app, ["convert-levels", str(src), str(out), *args])
+    assert result.exit_code == 0, result.output
+    return pl.read_csv(out, infer_schema=False)
+
+
+def test_candidates_move_to_the_level_of_their_salary_class(tmp_path: Path) -> None:
+    got = _convert(tmp_path, CANDIDATES)
+    # A0 → 2 (Art. 18.2.b); A0 with trung cấp in a raised title → 1 (18.2.a, 2nd para.);
+    # A1 → 3 (18.2.c); A3.1 → 5 (18.2.đ), which has no higher level.
+    assert got["current_level"].to_list() == ["2", "1", "3", "5"]
+    assert got["target_level"].to_list() == ["3", "2", "4", None]
+    assert got["job_position"].to_list() == ["CM.057", "CM.056", "CM.055", "CM.054"]
+    assert got["level_since"].to_list() == ["2020-03-01", "2019-01-15", "2015-05-05",
+                                           "2010-01-01"]
+    assert got.columns == ["candidate_id", "full_name", "unit_id", "job_position",
+                           "current_level", "target_level", "level_since", "degree",
+                           "converted_from_title", "conversion_note"]
+    notes = got["conversion_note"].to_list()
+    assert "điểm b khoản 2 Điều 18" in notes[0] and "ngoài phạm vi bậc 3–5" in notes[0]
+    assert "Đoạn 2 điểm a khoản 2 Điều 18" in notes[1] and "bậc 1" in notes[1]
+    assert "không phải bậc liền kề 2" in notes[1]  # the target title (A1) is level 3
+    assert "ngoài phạm vi" not in notes[2]
+    assert "bậc 5 là bậc cao nhất" in notes[3]
+
+
+def test_without_the_standardisation_rule_the_level_stays_and_a_note_says_so(
+        tmp_path: Path) -> None:
+    got = _convert(tmp_path, CANDIDATES, "--no-standardisation")
+    assert got["current_level"].to_list() == ["2", "2", "3", "5"]
+    assert "nếu đang chuẩn hoá thì xếp bậc 1" in got["conversion_note"][1]
+
+
+def test_staff_rows_on_one_level_of_one_position_are_added_up(tmp_path: Path) -> None:
+    got = _convert(tmp_path, STAFF)
+    assert got.select("unit_id", "job_position", "level", "holders",
+                      "converted_from_title").rows() == [
+        ("U1", "CM.057", "3", "5", "V.11.05.11;V.11.06.14"),  # two A1 titles, one position
+        ("U1", "CM.057", "2", "1", "V.11.05.12"),  # A0 → 2, outside the position's 3–5
+        ("U2", "CM.055", "1", "4", "V.05.02.08"),  # B → 1
+    ]
+    notes = got["conversion_note"].to_list()
+    assert "tách số này khỏi bậc 2" in notes[1] and "ngoài phạm vi bậc 3–5" in notes[1]
+    assert "điểm a khoản 2 Điều 18" in notes[2]
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    # an unknown title code: the row and the column are named
+    (CANDIDATES.replace("V.05.02.07,V.05.02.06", "V.99.99.99,V.05.02.06"),
+     "dòng 4, cột current_title"),
+    # a date that is not a date
+    (CANDIDATES.replace("2015-05-05", "05/05/2015x"), "dòng 4, cột rank_since"),
+    # a candidate list without rank_since
+    (CANDIDATES.replace(",rank_since,", ",since,"), "dòng 1, cột rank_since"),
+    # a negative count of holders
+    (STAFF.replace("U2,V.05.02.08,4", "U2,V.05.02.08,-4"), "dòng 5, cột holders"),
+    # neither a candidate nor a staff list
+    ("unit_id,name\nU1,Sở\n", "dòng 1"),
+])
+def test_bad_input_exits_2_names_the_place_and_writes_nothing(
+        tmp_path: Path, text: str, where: str) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / "out" / "levels.csv"
+    result = runner.invoke(app, ["convert-levels", str(src), str(out)])
+    assert result.exit_code == 2, result.output
+    assert where in result.output and "Nothing was written" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_different_output_format_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(STAFF, encoding="utf-8")
+    result = runner.invoke(app, ["convert-levels", str(src), str(tmp_path / "o.xlsx")])
+    assert result.exit_code == 2 and not (tmp_path / "o.xlsx").exists()
+
+
+def test_a_workbook_list_is_converted_into_a_workbook(tmp_path: Path) -> None:
+    src = tmp_path / "ds.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Danh sách"
+    ws.append(["DANH SÁCH VIÊN CHỨC"])
+    ws.append(["Mã ứng viên", "Họ và tên", "Chức danh nghề nghiệp hiện giữ",
+               "Ngày bổ nhiệm hạng hiện giữ", "Trình độ đào tạo"])
+    ws.append(["C1", "Lò Thị Mai", "An toàn thông tin hạng III", dt.datetime(2018, 4, 2),
+               "Đại học"])
+    ws.append(["C2", "Quàng Văn An", "V.11.06.15", "15/01/2019", "Trung cấp"])
+    wb.save(src)
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["convert-levels", str(src), str(out)])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Mã ứng viên", "Họ và tên", "Vị trí việc làm", "Bậc hiện giữ",
+                       "Bậc dự xét", "Ngày xếp bậc hiện giữ", "Trình độ đào tạo",
+                       "Chức danh trước khi chuyển đổi", "Ghi chú chuyển đổi")
+    assert rows[1][:7] == ("C1", "Lò Thị Mai", "CM.057", "3", "4", "2018-04-02", "dai_hoc")
+    assert rows[2][:7] == ("C2", "Quàng Văn An", "CM.056", "1", "2", "2019-01-15",
+                           "trung_cap")
+    again = tmp_path / "again.xlsx"
+    assert runner.invoke(app, ["convert-levels", str(src), str(again)]).exit_code == 0
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_help_is_in_vietnamese_first() -> None:
+    result = runner.invoke(app, ["convert-levels", "--help"])
+    assert result.exit_code == 0
+    assert "Chuyển danh sách theo chức danh sang bậc nghề nghiệp" in result.output
