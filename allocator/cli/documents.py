@@ -16,6 +16,7 @@ with status 2 and writes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -26,22 +27,44 @@ import typer
 from allocator.cli.console import fail, say, usage
 from models.errors import AllocatorError, InputError
 
+REGIMES = {"2020": False, "2026": True}
+
 
 def template(
-    path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+    path: Annotated[Path, typer.Argument(help="Tệp Excel sẽ ghi (.xlsx). / The workbook to "
+                                              "write (.xlsx).")],
     rule_set: Annotated[str | None, typer.Option(
-        help="Rule set id (default: the one in force today).")] = None,
+        help="Mã bộ quy tắc (mặc định: bộ quy tắc có hiệu lực tại hạn nộp hồ sơ). / Rule set "
+             "id (default: the one in force at the deadline).")] = None,
+    deadline: Annotated[str | None, typer.Option(
+        help="Hạn nộp hồ sơ YYYY-MM-DD (mặc định: hôm nay); từ 2026-07-01 là mẫu theo bậc "
+             "nghề nghiệp. / Dossier deadline (default: today); from 2026-07-01 the template "
+             "is for career levels.")] = None,
+    regime: Annotated[str | None, typer.Option(
+        help="2026: bậc nghề nghiệp của vị trí việc làm (NĐ 232/2026); 2020: thăng hạng chức "
+             "danh (NĐ 115/2020). Mặc định theo hạn nộp. / 2026: career levels; 2020: titles; "
+             "default: by the deadline.")] = None,
 ) -> None:
     """Tạo tệp Excel mẫu để nhập dữ liệu. / Write an empty input workbook."""
     from allocator.documents.template import write_template
     from allocator.io import rulesets as rules
 
+    day = None
+    if deadline is not None:
+        try:
+            day = dt.date.fromisoformat(deadline)
+        except ValueError:
+            usage(f"--deadline không hợp lệ: '{deadline}' (cần YYYY-MM-DD)",
+                  f"invalid --deadline '{deadline}' (expected YYYY-MM-DD)")
+    if regime is not None and regime not in REGIMES:
+        usage(f"--regime không hợp lệ: '{regime}' (chọn 2026 hoặc 2020)",
+              f"unknown --regime '{regime}' (choose 2026 or 2020)")
     try:
         rs = rules.builtin_rule_set(rule_set) if rule_set else None
     except KeyError as exc:
         fail(InputError.one("--rule-set", None, None, str(exc), str(exc)))
-        return
-    write_template(path, rs)
+    levels = REGIMES[regime] if regime is not None else None
+    _atomic_file(path, lambda tmp: write_template(tmp, rs, deadline=day, levels=levels))
     say(f"Đã ghi / written: {path}")
 
 
