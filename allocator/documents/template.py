@@ -24,6 +24,7 @@ from allocator.io import rulesets as rules
 from allocator.io.folder import read_folder
 from allocator.io.loader import load
 from allocator.io.parse import parse_bool, parse_decimal
+from allocator.io.raw import read_csv_table
 from models import awards, ethnic, levels_schema, schema
 from models.ruleset import RuleSet
 from models.schema import Column, Kind
@@ -398,13 +399,13 @@ def write_template(path: Path, rule_set: RuleSet | None = None, *,
     write_workbook(path, rs, settings, levels=levels)
 
 
-def _typed_rows(table: str, frame: pl.DataFrame) -> list[dict[str, Any]]:
+def _typed_rows(table: str, frame: pl.DataFrame, levels: bool = False) -> list[dict[str, Any]]:
     """Rows of a raw (all-text) table as the values a person would type in the workbook."""
-    spec = schema.table(table)
+    spec = {c.name: c for c in _columns_of(table, levels)}
     out: list[dict[str, Any]] = []
-    known = [c for c in spec.names() if c in frame.columns]
+    known = [c for c in spec if c in frame.columns]
     for row in frame.select(known).iter_rows(named=True):
-        out.append({column: _typed_value(spec.column(column), value)
+        out.append({column: _typed_value(spec[column], value)
                     for column, value in row.items() if value is not None})
     return out
 
@@ -428,15 +429,54 @@ def _typed_value(column: schema.Column, value: str) -> Any:
     return value
 
 
+def _plan_cell(value: Any) -> Any:
+    """A value of ``[plan]`` as its ``plan.<key>`` row: lists comma-separated, tables per
+    level as '4: 36; 5: 72'."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return value
+
+
+def flat_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """scenario.toml's settings as rows of the scenario sheet (``[plan]`` as ``plan.<key>``)."""
+    out = {k: v for k, v in settings.items() if k != "plan"}
+    for key, value in (settings.get("plan") or {}).items():
+        out[f"plan.{key}"] = _plan_cell(value)
+    return out
+
+
+def is_level_folder(tables: dict[str, pl.DataFrame]) -> bool:
+    """Whether a folder's tables are those of a level round (positions, level columns)."""
+    cands = tables.get("candidates")
+    return "positions" in tables or (cands is not None and "current_level" in cands.columns)
+
+
+def tables_to_workbook(out: Path, rs: RuleSet, settings: dict[str, Any],
+                       tables: dict[str, pl.DataFrame], *,
+                       english_headers: bool = False) -> None:
+    """A round's settings (as scenario.toml holds them) and raw tables as one workbook, in
+    the regime the tables are in."""
+    levels = is_level_folder(tables)
+    typed = {name: _typed_rows(name, frame, levels) for name, frame in tables.items()}
+    write_workbook(out, rs, flat_settings(settings) if levels else settings, typed,
+                   english_headers=english_headers, levels=levels)
+
+
 def scenario_to_workbook(folder: Path, out: Path, *, english_headers: bool = False) -> None:
     """Turn a CSV scenario folder into one input workbook with the same content.
 
     The folder is validated first (a bad folder raises :class:`InputError` and writes
     nothing). Dates become Excel date cells (a birth date given only as a year or month
     stays text), yes/no columns "Có"/"Không", ratings and education levels Vietnamese words.
+    A level round's folder (positions.csv) gives a workbook of the 2026 regime.
     """
     scenario = load(folder)
     raw = read_folder(folder)
-    tables = {name: _typed_rows(name, t.frame) for name, t in raw.tables.items()}
-    settings = dict(raw.settings)
-    write_workbook(out, scenario.rule_set, settings, tables, english_headers=english_headers)
+    tables = {name: t.frame for name, t in raw.tables.items()}
+    positions = folder / levels_schema.POSITIONS.file
+    if "positions" not in tables and positions.is_file():
+        tables["positions"] = read_csv_table(positions, positions.name).frame
+    tables_to_workbook(out, scenario.rule_set, dict(raw.settings), tables,
+                       english_headers=english_headers)

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
 from allocator.cli.app import app
-from allocator.documents.template import _header_vi
+from allocator.documents.template import _header_vi, tables_to_workbook
 from allocator.io.raw import ROW, read_csv_table
 from allocator.io.rulesets import builtin_rule_sets
 from allocator.io.workbook import read_workbook
@@ -212,3 +212,18 @@ def test_a_filled_level_template_reads_back_as_the_same_round_in_csv(
         assert sheet.select(csv.columns).equals(csv), table
         rest = sheet.drop(csv.columns)
         assert rest.null_count().row(0) == (rest.height,) * rest.width, table
+
+
+def test_a_level_folder_becomes_a_workbook_of_the_same_round(tmp_path: Path) -> None:
+    folder = tmp_path / "round"
+    _write_csv(folder)
+    csv = {t: read_csv_table(folder / f"{t}.csv", t).frame for t in ROUND}
+    path = tmp_path / "round.xlsx"
+    rs = builtin_rule_sets()[0]
+    tables_to_workbook(path, rs, tomllib.loads(SCENARIO_TOML), csv)
+    raw = read_workbook(path)
+    assert raw.settings == tomllib.loads(SCENARIO_TOML)
+    for table, frame in csv.items():
+        sheet = raw.tables[table].frame.drop(ROW)
+        assert sheet.select(frame.drop(ROW).columns).equals(frame.drop(ROW)), table
+    assert "positions" in openpyxl.load_workbook(path).sheetnames
