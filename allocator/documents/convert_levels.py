@@ -51,6 +51,7 @@ from models.title_levels import (
 )
 
 FIXED_TIME = dt.datetime(2024, 1, 1)  # document properties, so that output is reproducible
+ASSIGN_SOURCE = "điểm b khoản 1 Điều 18 Nghị định 232/2026/NĐ-CP"
 OLD_RULE_SET = "nd115-2020+nd85-2023"
 NOTE = "conversion_note"
 FROM = "converted_from_title"
@@ -114,6 +115,16 @@ def _range_note(position: str, level: int) -> list[str]:
             f"trí '{found.name}': đơn vị bố trí lại (level outside the position's range)"]
 
 
+def _position_note(given: str | None, tc: TitleClass) -> list[str]:
+    """Where the job position came from: the list, or the data's suggestion for the title."""
+    if given:
+        return []
+    name = catalogue()[tc.job_position].name if tc.job_position in catalogue() else ""
+    return [f"vị trí việc làm '{name}' ({tc.job_position}) gợi ý theo chức danh, đơn vị "
+            f"quyết định bố trí ({ASSIGN_SOURCE}) (position suggested by the title: the unit "
+            "assigns it)"]
+
+
 def _need(raw: RawTable, columns: tuple[str, ...], problems: Collector) -> bool:
     missing = [c for c in columns if c not in raw.frame.columns]
     for c in missing:
@@ -165,7 +176,9 @@ def convert_candidates(raw: RawTable, *, standardisation: bool = True) -> pl.Dat
             elif degree is None:
                 notes.append(f"không rõ trình độ: người chưa đạt chuẩn cao đẳng xếp bậc 1 "
                              f"({STANDARDISING_SOURCE}) (degree unknown)")
-        position = (r.get("job_position") if has_position else None) or tc.job_position
+        given = r.get("job_position") if has_position else None
+        position = given or tc.job_position
+        notes += _position_note(given, tc)
         notes += _range_note(position, level)
         notes.append("ngày xếp bậc lấy theo ngày bổ nhiệm hạng (giả định; đề án quyết định) "
                      "(level_since = rank_since, assumed)")
@@ -242,7 +255,8 @@ def convert_staff(raw: RawTable) -> pl.DataFrame:
                          f"a whole number ≥ 0 is expected, got '{holders or ''}'")
         if tc is None or unit is None or holders is None or not _WHOLE.match(holders):
             continue
-        position = (r.get("job_position") if has_position else None) or tc.job_position
+        given = r.get("job_position") if has_position else None
+        position = given or tc.job_position
         group = groups.setdefault((unit, position, tc.level), _StaffGroup())
         group.holders += int(float(holders))
         group.titles.append(tc.code)
@@ -251,6 +265,7 @@ def convert_staff(raw: RawTable) -> pl.DataFrame:
             new.append(f"người chưa đạt chuẩn cao đẳng, đang chuẩn hoá: chuyển sang bậc 1 "
                        f"({STANDARDISING_SOURCE}); tách số này khỏi bậc {tc.level} "
                        "(holders still being standardised go to level 1: move them)")
+        new += _position_note(given, tc)
         new += _range_note(position, tc.level)
         group.notes.extend(n for n in new if n not in group.notes)
     problems.raise_if_any()

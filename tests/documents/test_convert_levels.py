@@ -144,3 +144,33 @@ def test_help_is_in_vietnamese_first() -> None:
     result = runner.invoke(app, ["convert-levels", "--help"])
     assert result.exit_code == 0
     assert "Chuyển danh sách theo chức danh sang bậc nghề nghiệp" in result.output
+
+
+def test_a_suggested_position_says_so_and_a_given_one_is_kept(tmp_path: Path) -> None:
+    got = _convert(tmp_path, STAFF)
+    notes = got["conversion_note"].to_list()
+    assert "gợi ý theo chức danh" not in notes[0]  # CM.057 given in the list
+    assert "'Kỹ sư' (CM.055) gợi ý theo chức danh" in notes[2]
+
+
+def test_a_staff_workbook_is_converted(tmp_path: Path) -> None:
+    src = tmp_path / "cc.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Cơ cấu"
+    ws.append(["Mã đơn vị", "Mã số chức danh", "Số người đang giữ"])
+    ws.append(["U1", "Kỹ sư chính (hạng II)", 2])
+    ws.append(["U1", "V.05.02.05", 1])
+    ws.append(["U2", "V.05.02.06", 4])
+    wb.save(src)
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["convert-levels", str(src), str(out)])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Mã đơn vị", "Vị trí việc làm", "Bậc", "Số người giữ bậc")
+    # A2.1 → 4, A3.1 → 5 (Art. 18.2.d, đ)
+    assert [r[:4] for r in rows[1:]] == [("U1", "CM.055", "4", "2"), ("U1", "CM.055", "5", "1"),
+                                         ("U2", "CM.055", "4", "4")]
