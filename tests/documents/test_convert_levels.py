@@ -4,15 +4,20 @@ salary classes in models/rulesets/nd115-2020-title-classes.csv."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 
 import openpyxl
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from allocator.cli.app import app
+from allocator.documents.convert_levels import convert_staff
+from allocator.io.raw import ROW, RawTable
 
 runner = CliRunner()
 
@@ -174,3 +179,30 @@ def test_a_staff_workbook_is_converted(tmp_path: Path) -> None:
     # A2.1 → 4, A3.1 → 5 (Art. 18.2.d, đ)
     assert [r[:4] for r in rows[1:]] == [("U1", "CM.055", "4", "2"), ("U1", "CM.055", "5", "1"),
                                          ("U2", "CM.055", "4", "4")]
+
+
+#: Title → (salary class, suggested position), read from the data file with the csv module.
+_CLASSES = {r["code"]: (r["salary_class"], r["job_position"]) for r in csv.DictReader(
+    (Path(__file__).resolve().parents[2] / "models" / "rulesets"
+     / "nd115-2020-title-classes.csv").open(encoding="utf-8"))}
+_ART_18_2 = {"B": 1, "A0": 2, "A1": 3, "A2.1": 4, "A3.1": 5}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["U1", "U2", "U3"]), st.sampled_from(sorted(_CLASSES)),
+                          st.integers(0, 40)), max_size=25))
+def test_staff_conversion_keeps_every_holder_at_the_level_of_the_class(
+        rows: list[tuple[str, str, int]]) -> None:
+    frame = pl.DataFrame({"unit_id": [r[0] for r in rows], "title": [r[1] for r in rows],
+                          "holders": [str(r[2]) for r in rows]},
+                         schema={"unit_id": pl.Utf8, "title": pl.Utf8, "holders": pl.Utf8})
+    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    got = convert_staff(RawTable("staff.csv", frame))
+    expected: dict[tuple[str, str, str], int] = {}
+    for unit, title, holders in rows:
+        salary_class, position = _CLASSES[title]
+        key = (unit, position, str(_ART_18_2[salary_class]))
+        expected[key] = expected.get(key, 0) + holders
+    assert {(u, p, lv): int(h) for u, p, lv, h in got.select(
+        "unit_id", "job_position", "level", "holders").iter_rows()} == expected
+    assert got.height == len(expected)
