@@ -74,7 +74,7 @@ def write_letters(result: RunResult, folder: Path) -> list[Path]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _styled(doc: Any) -> None:
+def _styled(doc: Any, levels: bool = False) -> None:
     style = doc.styles["Normal"]
     style.font.name = FONT
     style.font.size = Pt(13)
@@ -87,7 +87,8 @@ def _styled(doc: Any) -> None:
     props = doc.core_properties
     props.created = props.modified = FIXED_TIME
     props.author = props.last_modified_by = "allocator"
-    props.title = "Báo cáo về trường hợp bằng nhau trong xét thăng hạng"
+    props.title = ("Báo cáo về trường hợp bằng nhau trong xét thay đổi bậc nghề nghiệp" if levels
+                   else "Báo cáo về trường hợp bằng nhau trong xét thăng hạng")
     props.revision = 1
 
 
@@ -165,7 +166,7 @@ _SHORT_HEADER = {"achievement": "Thành tích", "female": "Giới tính",
 
 def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup]) -> Any:
     doc = Document()
-    _styled(doc)
+    _styled(doc, ctx.levels)
     sc = ctx.result.scenario
     org_name, managing_name = ctx.unit(organiser), ctx.unit(managing)
 
@@ -202,7 +203,8 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup])
     else:
         _para(doc, f"Căn cứ {ctx.priority_source}: {RULE_TEXT};", indent=True)
     if managing == organiser:
-        _para(doc, f"{org_name} vừa là cơ quan tổ chức xét thăng hạng vừa là cơ quan quản lý "
+        review = "xét thay đổi bậc" if ctx.levels else "xét thăng hạng"
+        _para(doc, f"{org_name} vừa là cơ quan tổ chức {review} vừa là cơ quan quản lý "
                    "viên chức của các viên chức nêu dưới đây; báo cáo này trình người đứng đầu "
                    "cơ quan quyết định.", italic=True, indent=True)
     seats = sum(g.seats for g in groups)

@@ -206,10 +206,11 @@ def write_result_workbook(result: RunResult, folder: Path) -> None:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
                                          "strings_to_formulas": False,
                                          "strings_to_urls": False})
-    wb.set_properties({"title": f"Kết quả xét thăng hạng — {result.scenario.settings.name}",
+    ctx = Context.of(result)
+    what = "xét thay đổi bậc nghề nghiệp" if ctx.levels else "xét thăng hạng"
+    wb.set_properties({"title": f"Kết quả {what} — {result.scenario.settings.name}",
                        "created": FIXED_TIME, "author": "allocator"})
     st = _Styles(wb)
-    ctx = Context.of(result)
     ctx.rows.many(c for g in result.groups for c in g.members)  # one look-up for all
     frame = _ordered(result.candidates)
     large = frame.height > MAX_LISTED
