@@ -4,6 +4,8 @@ columns in order."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from allocator.io.workbook import _match_header, _vocabulary, header_key
@@ -46,3 +48,21 @@ def test_the_plan_keys_are_those_of_the_contract() -> None:
     assert required == {"source", "min_months_at_level", "min_rating", "priority"}
     assert optional == {"degree_min", "certificate_required", "competence_required",
                         "discipline_bars", "language_it_required"}
+
+
+def test_the_workbook_guide_lists_the_level_headers() -> None:
+    """docs/workbooks.md, "Rounds of the 2026 regime", lists what the reader accepts."""
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "docs" / "workbooks.md").read_text(encoding="utf-8")
+    section = text.split("## Rounds of the 2026 regime", 1)[1].split("\n## ", 1)[0]
+    rows = {(line.split("|")[1].strip(), line.split("|")[2].strip()):
+            tuple(h.strip() for h in line.split("|")[3].split(";"))
+            for line in section.splitlines() if line.count("|") == 4
+            and line.split("|")[1].strip() in TABLES}
+    expected = {(t, c.name): c.headers_vi for t in ("positions", "staff", "candidates",
+                                                    "quotas", "limits")
+                for c in (levels_schema.POSITIONS.columns if t == "positions"
+                          else levels_schema.LEVEL_COLUMNS[t])}
+    assert rows == expected
+    for key in levels_schema.PLAN_KEYS:
+        assert f"| {key.setting} | {key.example} |" in section
