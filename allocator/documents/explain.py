@@ -134,6 +134,9 @@ class Context:
     @classmethod
     def of(cls, result: RunResult) -> Context:
         rs = result.scenario.rule_set
+        order = regime.plan_priority(result)
+        if order is not None:  # a level round orders candidates as its plan says
+            rs = rs.model_copy(update={"priority": order})
         frame = result.candidates
         units = result.scenario.units
         return cls(result, rs, Rows(frame),

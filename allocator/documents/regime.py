@@ -19,6 +19,7 @@ from typing import Any
 
 import polars as pl
 
+from models.enums import Criterion
 from models.result import RunResult
 from models.title_levels import catalogue
 
@@ -68,6 +69,19 @@ def plan_source(result: RunResult) -> str | None:
     plan = plan_of(result)
     source = _field(plan, "source") if plan is not None else None
     return str(source) if source else None
+
+
+def plan_priority(result: RunResult) -> tuple[Criterion, ...] | None:
+    """The plan's priority order (``plan.priority``), or None where there is none or it is
+    not a list of known criteria."""
+    plan = plan_of(result)
+    order = _field(plan, "priority") if plan is not None else None
+    if not order or isinstance(order, str):
+        return None
+    try:
+        return tuple(Criterion(getattr(c, "value", c)) for c in order)
+    except ValueError:
+        return None
 
 
 def is_levels(result: RunResult) -> bool:

@@ -387,9 +387,12 @@ def levels_regime(deadline: dt.date) -> bool:
 def write_template(path: Path, rule_set: RuleSet | None = None, *,
                    deadline: dt.date | None = None, levels: bool | None = None) -> None:
     """An empty input workbook. The regime: ``levels`` if given, else the one of
-    ``deadline`` (default today): from 2026-07-01 the 2026 regime. The rule set: the one
-    given, else the one in force at the deadline (its achievement ladder and lists)."""
+    ``deadline`` (default: today, or the last day of the rule set given when it is not in
+    force today): from 2026-07-01 the 2026 regime. The rule set: the one given, else the one
+    in force at the deadline (its achievement ladder and lists)."""
     day = deadline or dt.date.today()
+    if deadline is None and rule_set is not None and not rule_set.in_force(day):
+        day = rule_set.valid_to or rule_set.valid_from  # a round under the rule set named
     if levels is None:
         levels = levels_regime(day)
     rs = rule_set or rules.rule_set_in_force(day) or rules.builtin_rule_sets()[-1]

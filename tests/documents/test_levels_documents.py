@@ -31,6 +31,8 @@ WARNING = "Bộ quy tắc nd115-2020+nd85-2023 hết hiệu lực trước hạn
 #: target title → (job position, current level, target level)
 RECAST = {"V.11.05.11": ("CM.057", 3, 4), "V.11.06.14": ("CM.056", 2, 3)}
 RATIO_CAP = "limit:ratio:TTCNTT:CM.057:4"
+#: The plan's priority order (not the rule set's), which the documents follow.
+PLAN_ORDER = ["achievement", "female", "ethnic_minority", "longer_service", "older"]
 
 
 class _Summary(Summary):
@@ -75,7 +77,7 @@ def recast(result: RunResult, *, levels: bool = True) -> RunResult:
     if not levels:
         return dataclasses.replace(result, summary=summary)
     settings = _Settings.model_validate({**result.scenario.settings.model_dump(), "plan": {
-        "source": PLAN, "degree_min": {"3": "dai_hoc"}}})
+        "source": PLAN, "degree_min": {"3": "dai_hoc"}, "priority": PLAN_ORDER}})
     groups = tuple(dataclasses.replace(g, key=str(_pool_key(g.key)),
                                        pools=tuple(str(_pool_key(p)) for p in g.pools))
                    for g in result.groups)
@@ -160,6 +162,8 @@ def test_result_workbook_speaks_of_positions_and_warns_on_its_first_sheet(
     assert ("CẢNH BÁO / WARNING", WARNING) in first
     assert ("Căn cứ điều kiện và thứ tự ưu tiên (đề án)", PLAN) in first
     assert ("Căn cứ tỷ lệ viên chức theo bậc", "Điều 10 Nghị định 232/2026/NĐ-CP") in first
+    order = next(r[1] for r in first if r[0] == "Thứ tự ưu tiên")
+    assert order.index("4. thời gian công tác") < order.index("5. tuổi")
     pools = _sheet(path, "Chỉ tiêu")
     assert "Vị trí việc làm, bậc dự xét" in pools[2]
     assert [r[3:5] for r in pools[3:5]] == [("An toàn thông tin, bậc 4", "CM.057"),

@@ -156,7 +156,8 @@ def test_positions_and_levels_have_drop_down_lists(template: Path) -> None:
         assert "Danh mục" in formula
 
 
-@pytest.mark.parametrize("args", [["--regime", "2020"], ["--deadline", "2026-06-30"]])
+@pytest.mark.parametrize("args", [["--regime", "2020"], ["--deadline", "2026-06-30"],
+                                  ["--rule-set", "nd115-2020+nd85-2023"]])
 def test_the_title_template_stays_available(tmp_path: Path, args: list[str]) -> None:
     path = tmp_path / "t.xlsx"
     assert runner.invoke(app, ["template", str(path), *args]).exit_code == 0
