@@ -182,6 +182,5 @@ PLAN_KEYS: tuple[PlanKey, ...] = (
             "Tuỳ chọn: yêu cầu ngoại ngữ, tin học (mặc định: không)",
             "optional: language/IT requirement applies (default false)", "Không"),
 )
-#: The settings a level round may add to scenario.toml besides the schema's.
+#: Vietnamese keys of the ``transitional_basis`` setting on the scenario sheet.
 TRANSITIONAL_BASIS_VI = ("Căn cứ chuyển tiếp", "Văn bản cho phép áp dụng quy định cũ")
-EXTRA_SETTINGS: tuple[str, ...] = ("plan", "transitional_basis")

@@ -187,7 +187,8 @@ class Context:
         at = "tại" if lang == "vi" else "at"
         if title is not None and "|" in title:
             position, level = title.split("|", 1)
-            return f"{regime.position_text(position, level, lang)} {at} {self.unit(agency)}"
+            what = regime.position_text(position, level, lang, rs=self.rs)
+            return f"{what} {at} {self.unit(agency)}"
         return f"{self.title(title, lang)} {at} {self.unit(agency)}"
 
     def pool_of(self, row: dict[str, Any], lang: str = "vi") -> str:
@@ -200,7 +201,8 @@ class Context:
     def target(self, row: dict[str, Any], lang: str = "vi") -> str:
         """What a candidate is reviewed for: the target title, or position and level."""
         if self.levels:
-            return regime.position_text(row.get("job_position"), row.get("target_level"), lang)
+            return regime.position_text(row.get("job_position"), row.get("target_level"), lang,
+                                        rs=self.rs)
         return self.title(row.get("target_title"), lang)
 
     def achievement(self, code: str | None, count: int | None = None,
@@ -336,14 +338,15 @@ class Context:
         plan = regime.plan_of(self.result)
         table = getattr(plan, "degree_min", None) if not isinstance(plan, dict) else plan.get(
             "degree_min")
-        code = (table or {}).get(str(row.get("target_level")))
+        level = row.get("target_level")
+        code = next((v for k, v in (table or {}).items() if str(k) == str(level)), None)
         code = getattr(code, "value", code)
         return EDUCATION[lang].get(str(code), str(code)) if code else "?"
 
     def _level_detail(self, rule: str, row: dict[str, Any], lang: str) -> str:
         vi = lang == "vi"
         unit = self.unit(row.get("unit_id"))
-        position = regime.position_name(row.get("job_position"))
+        position = regime.position_name(row.get("job_position"), self.rs)
         if rule == "no_position":
             return (f"{unit} không có vị trí việc làm {position} được phê duyệt" if vi else
                     f"{unit} has no approved job position {position}")
@@ -441,7 +444,7 @@ class Context:
         vi = lang == "vi"
         if limit_id.startswith("ratio:"):
             unit = limit_id.split(":")[1] if limit_id.count(":") >= 1 else ""
-            text = regime.ratio_cap_text(limit_id, self.unit(unit), lang)
+            text = regime.ratio_cap_text(limit_id, self.unit(unit), lang, self.rs)
             if text is not None:
                 return text
         lim = self.limits.get(limit_id)
@@ -454,7 +457,7 @@ class Context:
             what.append(("hạng " if vi else "rank ") + lim["target_rank"])
         if lim.get("job_position"):
             what.append(("vị trí việc làm " if vi else "job position ")
-                        + regime.position_name(lim["job_position"]))
+                        + regime.position_name(lim["job_position"], self.rs))
         if lim.get("target_level") is not None:
             what.append(("bậc " if vi else "level ") + str(lim["target_level"]))
         cap = (f"tối đa {lim['max']} người" if vi else f"at most {lim['max']}") \
@@ -509,7 +512,8 @@ def explain(result: RunResult, candidate_id: str, lang: str = "vi",
 def _heading(ctx: Context, row: dict[str, Any], lang: str) -> str:
     vi = lang == "vi"
     if ctx.levels:
-        position = regime.position_text(row.get("job_position"), row.get("current_level"), lang)
+        position = regime.position_text(row.get("job_position"), row.get("current_level"), lang,
+                                        rs=ctx.rs)
         if vi:
             return (f"Ứng viên {row['candidate_id']} — {row['full_name']}, "
                     f"{ctx.unit(row['unit_id'])}; dự xét thay đổi từ {position} lên bậc "

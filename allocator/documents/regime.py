@@ -85,21 +85,30 @@ def plan_priority(result: RunResult) -> tuple[Criterion, ...] | None:
 
 
 def is_levels(result: RunResult) -> bool:
-    """Whether the run's pools are (agency, job position, target level)."""
+    """Whether the run's pools are (agency, job position, target level): the rule set says
+    so (``regime``), or the pools are named so."""
+    if getattr(result.scenario.rule_set, "regime", None) == "levels":
+        return True
     return "target_level" in result.pools.columns or "job_position" in result.pools.columns
 
 
-def position_name(code: str | None) -> str:
-    """A job position's name (catalogue), or the code as given."""
+def position_name(code: str | None, rs: Any = None) -> str:
+    """A job position's name: the rule set's (a user's rule set may add positions), else the
+    catalogue's, else the code as given."""
     if code is None:
         return ""
+    for p in getattr(rs, "positions", None) or ():
+        if getattr(p, "code", None) == code:
+            name = getattr(p, "name_vi", None) or getattr(p, "name", None)
+            if name:
+                return str(name)
     found = catalogue().get(code)
     return found.name if found is not None else code
 
 
-def position_text(code: str | None, level: Any, lang: str = "vi") -> str:
+def position_text(code: str | None, level: Any, lang: str = "vi", rs: Any = None) -> str:
     """'vị trí việc làm An toàn thông tin (CM.057) bậc 4'."""
-    name = position_name(code)
+    name = position_name(code, rs)
     shown = f"{name} ({code})" if code and name != code else str(code or "")
     if lang == "vi":
         return f"vị trí việc làm {shown} bậc {level}"
@@ -139,13 +148,14 @@ def pool_columns(levels: bool) -> list[str]:
                                                                           "target_title"]
 
 
-def ratio_cap_text(limit: str, unit_name: str, lang: str = "vi") -> str | None:
+def ratio_cap_text(limit: str, unit_name: str, lang: str = "vi",
+                   rs: Any = None) -> str | None:
     """``ratio:<unit>:<position>:<level>`` (a derived level cap) in words; None otherwise."""
     parts = limit.split(":")
     if len(parts) != 4 or parts[0] != "ratio":
         return None
     _ratio, _unit, position, level = parts
-    what = position_text(position, level, lang)
+    what = position_text(position, level, lang, rs)
     if lang == "vi":
         return (f"Vượt tỷ lệ viên chức {what} tại {unit_name} ({CAPS_SOURCE}); một bậc đã "
                 f"đủ hoặc vượt tỷ lệ thì không xét thêm ({FREEZE_SOURCE}); các chỗ trong tỷ "

@@ -331,7 +331,7 @@ def _pools_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
     totals = [0, 0, 0, 0, 0]
     for i, p in enumerate(pools.iter_rows(named=True), start=1):
         if ctx.levels:
-            title = (f"{regime.position_name(p['job_position'])}, bậc {p['target_level']}")
+            title = f"{regime.position_name(p['job_position'], ctx.rs)}, bậc {p['target_level']}"
             code = p["job_position"]
         else:
             title, code = ctx.rs.title(p["target_title"]).name_vi, p["target_title"]
@@ -489,7 +489,8 @@ def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) ->
 
 def _target_short(ctx: Context, r: dict[str, Any]) -> str:
     if ctx.levels:
-        return f"{regime.position_name(r.get('job_position'))}, bậc {r.get('target_level')}"
+        name = regime.position_name(r.get("job_position"), ctx.rs)
+        return f"{name}, bậc {r.get('target_level')}"
     return ctx.rs.title(r["target_title"]).name_vi
 
 

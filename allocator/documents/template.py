@@ -53,7 +53,8 @@ LEVEL_SHEET_ORDER = ("scenario", "units", "positions", "staff", "candidates", "q
 #: Settings of title rounds only (the plan states these in a level round).
 TITLE_ONLY_SETTINGS = ("certificate_waived", "require_excellent_achievement")
 LEVEL_SETTING_ORDER = (*(n for n in SETTING_ORDER if n not in TITLE_ONLY_SETTINGS),
-                       "transitional_basis", *(k.setting for k in levels_schema.PLAN_KEYS))
+                       *(() if "transitional_basis" in SETTING_ORDER else ("transitional_basis",)),
+                       *(k.setting for k in levels_schema.PLAN_KEYS))
 TRANSITIONAL_BASIS_MEANING_VI = (
     "Chỉ khi kỳ xét có hạn nộp từ 01/07/2026 mà vẫn áp dụng bộ quy tắc cũ "
     "(nd115-2020+nd85-2023): văn bản cho phép hoàn thành theo quy định cũ")

@@ -48,6 +48,7 @@ from models import awards as award_names
 from models import ethnic, levels_schema, schema, vocabulary
 from models.errors import Collector, InputError
 from models.ruleset import RuleSet
+from models.scenario import RoundSettings
 from models.schema import Kind
 from models.text import fold
 from models.title_levels import catalogue
@@ -682,9 +683,9 @@ def read_workbook(path: Path) -> RawScenario:
     settings = _read_settings(settings_sheet, problems)
     problems.raise_if_any()
     settings_label = _sheet_label(settings_sheet.name)
-    # The rule set only names titles and awards here; the whole settings (the plan
-    # included) are validated with the scenario.
-    core = {k: v for k, v in settings.items() if k not in levels_schema.EXTRA_SETTINGS}
+    # The rule set names titles and awards here; settings the round's model does not know
+    # are left to the whole validation with the scenario, which refuses them.
+    core = {k: v for k, v in settings.items() if k in RoundSettings.model_fields}
     rs = rulesets.for_round(round_settings(core, settings_label), path.parent,
                             settings_label)
 
