@@ -113,7 +113,6 @@ def round_context(who: Principal, meta: RoundMeta, view: str | None, full: Decid
 
 @router.get("/runs", response_class=HTMLResponse)
 async def runs_page(request: Request) -> Response:
-
     who = current(request)
     if who is None:
         return _login_redirect()
