@@ -133,15 +133,6 @@ def pool_filter(key: str) -> pl.Expr:
             & (pl.col("target_level").cast(pl.Utf8) == level))
 
 
-def row_pool_filter(row: Mapping[str, Any], levels: bool) -> pl.Expr:
-    """The rows of a candidates frame in the pool of a pools row."""
-    expr = pl.col("agency_id").eq(row["agency_id"])
-    if levels:
-        return (expr & pl.col("job_position").eq(row["job_position"])
-                & pl.col("target_level").eq(row["target_level"]))
-    return expr & pl.col("target_title").eq(row["target_title"])
-
-
 def pool_columns(levels: bool) -> list[str]:
     """The columns that name a pool in decisions and pools."""
     return ["agency_id", "job_position", "target_level"] if levels else ["agency_id",

@@ -180,20 +180,27 @@ def _header(ws: Worksheet, st: _Styles, row: int, names: list[str],
 
 def _write(ws: Worksheet, row: int, values: list[Any], fmt: Any,
            center: set[int] | None = None, center_fmt: Any = None) -> None:
+    """One row of cells, each written by its type (never as a formula), the row made tall
+    enough for its wrapped texts."""
     for c, v in enumerate(values):
         f = center_fmt if center and c in center else fmt
         if v is None:
             ws.write_blank(row, c, None, f)
+        elif isinstance(v, str):
+            ws.write_string(row, c, v, f)
         elif isinstance(v, bool):
             ws.write_string(row, c, "x" if v else "", f)
         elif isinstance(v, int | float):
             ws.write_number(row, c, v, f)
         else:
             ws.write_string(row, c, str(v), f)
-    widths = getattr(ws, "fit_widths", None)
+    widths: list[float] | None = getattr(ws, "fit_widths", None)
     if widths:
-        _fit(ws, row, [(widths[c], v) for c, v in enumerate(values)
-                       if c < len(widths) and isinstance(v, str)])
+        # Only texts longer than their column can wrap: the rest need no measuring.
+        long = [(widths[c], v) for c, v in enumerate(values[:len(widths)])
+                if isinstance(v, str) and (len(v) > widths[c] or "\n" in v)]
+        if long or row in getattr(ws, "row_sizes", {}):
+            _fit(ws, row, long)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,8 +361,11 @@ def _winners_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame)
     ws.freeze_panes(row, 0)
     pools: pl.DataFrame = ctx.result.pools
     winners = frame.filter(pl.col("status") == "selected")
+    columns = regime.pool_columns(ctx.levels)
+    by_pool = winners.partition_by(columns, as_dict=True, maintain_order=True)
+    empty = winners.clear()
     for p in pools.iter_rows(named=True):
-        part = winners.filter(regime.row_pool_filter(p, ctx.levels))
+        part = by_pool.get(tuple(p[c] for c in columns), empty)
         note = f"; {p['escalated_seats']} chỉ tiêu chờ cơ quan quản lý quyết định" \
             if p["escalated_seats"] else ""
         _merge(ws, row, 0, len(names) - 1,
@@ -582,18 +592,20 @@ def _form05_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
         row += 1
         s_part = staff.filter(pl.col("profession") == prof)
         q_part = quotas.filter(pl.col("profession") == prof)
+        held_by = _sums_by_rank(s_part, "unit_id", "holders")
+        asked_by = _sums_by_rank(q_part, "agency_id", "quota")
+        approved = {u: int(n) for u, n in s_part.group_by("unit_id").agg(
+            pl.col("positions").sum(), pl.col("positions").is_not_null().any().alias("any")
+        ).filter(pl.col("any")).select("unit_id", "positions").iter_rows()}
         units = sorted(set(s_part["unit_id"].to_list()) | set(q_part["agency_id"].to_list()),
                        key=lambda u: (order.get(u, 10**9), u))
         for i, unit in enumerate(units, start=1):
-            su = s_part.filter(pl.col("unit_id") == unit)
-            qu = q_part.filter(pl.col("agency_id") == unit)
-            held = [int(su.filter(pl.col("rank") == r)["holders"].sum()) for r in RANKS]
-            asked = [int(qu.filter(pl.col("rank") == r)["quota"].sum()) for r in RANKS]
+            held = held_by.get(unit, [0] * len(RANKS))
+            asked = asked_by.get(unit, [0] * len(RANKS))
             notes = []
-            positions = su["positions"].drop_nulls()
-            if positions.len():
-                notes.append(f"Số lượng người làm việc được duyệt: {int(positions.sum())}")
-            if qu.height:
+            if unit in approved:
+                notes.append(f"Số lượng người làm việc được duyệt: {approved[unit]}")
+            if unit in asked_by:
                 notes.append("Cơ quan tổ chức xét")
             values = [sum(held), *held, *asked]
             grand = [a + b for a, b in zip(grand, values, strict=True)]
@@ -606,6 +618,18 @@ def _form05_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
         ws.write_number(row, c, v, st.section_center)
     ws.write_string(row, 13, "", st.section)
     _signature(ws, st, row + 1, ncols)
+
+
+def _sums_by_rank(frame: pl.DataFrame, unit: str, value: str) -> dict[str, list[int]]:
+    """Per unit, the sum of ``value`` at each rank of :data:`RANKS` (0 where none)."""
+    sums = frame.group_by(unit, "rank").agg(pl.col(value).sum())
+    out: dict[str, list[int]] = {}
+    for u, rank, total in sums.iter_rows():
+        if rank in RANKS:
+            out.setdefault(u, [0] * len(RANKS))[RANKS.index(rank)] = int(total or 0)
+        else:
+            out.setdefault(u, [0] * len(RANKS))
+    return out
 
 
 def _roman(n: int) -> str:
