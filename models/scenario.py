@@ -89,6 +89,11 @@ class Scenario:
     budget_units: int
     labels: dict[str, str] = field(default_factory=dict)  # table → file or sheet label
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # table → column → header
+    #: candidates' ``__row`` → (list as people name it: file › sheet, spreadsheet row), for
+    #: candidates read from workbooks; a folder's rows are ``labels['candidates']``'s own.
+    origins: dict[int, tuple[str, int]] = field(default_factory=dict)
+    #: What reading the files said (Vietnamese, English): sheets read, rows skipped and why.
+    notes: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, *, source: Path, settings: RoundSettings, rule_set: RuleSet,
@@ -142,6 +147,10 @@ class Scenario:
             if (changed is None or reads & set(changed)) and not reads & set(skip):
                 rule(self, found, unread or {})
         return found.problems
+
+    def origin(self, row: int) -> tuple[str, int]:
+        """Where the candidate of spreadsheet row ``row`` (``__row``) was read: list, row."""
+        return self.origins.get(row, (self.labels.get("candidates", "candidates.csv"), row))
 
     def place(self, frame: str) -> Place:
         """How problems name the table held in attribute ``frame``."""

@@ -64,6 +64,9 @@ def to_workbook(
 def explain(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder, .xlsx workbook or variant.")],
     candidate_id: Annotated[str, typer.Argument(help="The candidate's id.")],
+    lists: Annotated[list[Path] | None, typer.Argument(
+        help="Agencies' candidate workbooks (.xlsx files, or folders of them).",
+        show_default=False)] = None,
     lang: Annotated[str, typer.Option(help="vi (Tiếng Việt) or en (English).")] = "vi",
 ) -> None:
     """Giải thích kết quả của một ứng viên. / Explain one candidate's outcome."""
@@ -74,7 +77,7 @@ def explain(
     if lang not in ("vi", "en"):
         usage("--lang: vi | en", "--lang: vi | en")
     try:
-        result = run(scenario, Options())
+        result = run(scenario, Options(), lists=lists or ())
     except AllocatorError as exc:
         fail(exc)
     try:
@@ -86,6 +89,9 @@ def explain(
 
 def letters(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder, .xlsx workbook or variant.")],
+    lists: Annotated[list[Path] | None, typer.Argument(
+        help="Agencies' candidate workbooks (.xlsx files, or folders of them).",
+        show_default=False)] = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports.")] =
     Path("bao-cao"),
 ) -> None:
@@ -99,7 +105,7 @@ def letters(
     from allocator.io.staging import write_staged
 
     try:
-        result = run(scenario, Options())
+        result = run(scenario, Options(), lists=lists or ())
     except AllocatorError as exc:
         fail(exc)
     if not result.groups:
