@@ -159,8 +159,10 @@ def _signature(ws: Worksheet, row: int, ncols: int, place: str, opts: Options) -
 
 def write_agency_book(path: Path, rows: list[dict[str, Any]], unit: dict[str, Any],
                       agency: str, titles: dict[str, str], review_year: int, place: str,
-                      opts: Options = Options()) -> Path:
-    """One unit's lists: a sheet per transition (current → target title), Mẫu 06 shaped."""
+                      opts: Options = Options(),
+                      unit_names: dict[str, str] | None = None) -> Path:
+    """One unit's lists: a sheet per transition (current → target title), Mẫu 06 shaped
+    (``unit_names``: each candidate's own unit, for a list gathering several units)."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     pairs = list(dict.fromkeys((c["current_title"], c["target_title"]) for c in rows))
@@ -174,7 +176,8 @@ def write_agency_book(path: Path, rows: list[dict[str, Any]], unit: dict[str, An
         r = _header(ws, r, review_year - 1)
         people = [c for c in rows if (c["current_title"], c["target_title"]) == (cur, tgt)]
         for i, c in enumerate(people, start=1):
-            for j, v in enumerate(_form_row(i, c, unit["name"], opts), start=1):
+            name = (unit_names or {}).get(c["unit_id"], unit["name"])
+            for j, v in enumerate(_form_row(i, c, name, opts), start=1):
                 if v is not None:
                     ws.cell(r, j, v)
                     if isinstance(v, dt.date):
