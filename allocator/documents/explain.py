@@ -127,6 +127,7 @@ class Context:
     limits: dict[str, dict[str, Any]]
     pool_eligible: dict[str, int]
     _weakest: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    _rows_of: dict[str, int] | None = None
 
     @classmethod
     def of(cls, result: RunResult) -> Context:
@@ -151,6 +152,17 @@ class Context:
         return self._weakest[pool]
 
     # -- small pieces -----------------------------------------------------------------------
+    def read_from(self, candidate_id: str, lang: str = "vi") -> str:
+        """Where the candidate was read: list (file › sheet) and spreadsheet row."""
+        if self._rows_of is None:
+            self._rows_of = dict(self.result.scenario.candidates.select(
+                "candidate_id", "__row").iter_rows())
+        row = self._rows_of.get(candidate_id)
+        if row is None:
+            return ""
+        label, line = self.result.scenario.origin(row)
+        return f"{label}, {'dòng' if lang == 'vi' else 'row'} {line}"
+
     def unit(self, unit_id: str | None) -> str:
         if unit_id is None:
             return ""
@@ -399,6 +411,8 @@ def explain(result: RunResult, candidate_id: str, lang: str = "vi",
         lines += _not_selected(ctx, row, lang)
     else:
         lines += _escalated(ctx, row, lang)
+    if where := ctx.read_from(candidate_id, lang):
+        lines.append(f"{'Nguồn dữ liệu' if vi else 'Read from'}: {where}.")
     return "\n".join(lines)
 
 

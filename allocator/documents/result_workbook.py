@@ -418,8 +418,9 @@ def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) ->
     ws = wb.add_worksheet("Danh sách")
     names = ["TT", "Mã ứng viên", "Họ và tên", "Đơn vị công tác", "Chức danh hiện giữ",
              "Chức danh dự xét", "Cơ quan tổ chức xét", "Kết quả", "Thứ tự ưu tiên",
-             "Lý do / tiêu chí quyết định", "Nhóm chờ quyết định", "Mã kết quả (status)"]
-    _setup(ws, [6, 11, 20, 24, 12, 12, 22, 18, 8, 40, 10, 12])
+             "Lý do / tiêu chí quyết định", "Nhóm chờ quyết định", "Mã kết quả (status)",
+             "Nguồn (tệp › trang tính, dòng)"]
+    _setup(ws, [6, 11, 20, 24, 12, 12, 22, 18, 8, 40, 10, 12, 30])
     row = _title(ws, st, 0, len(names), "DANH SÁCH ỨNG VIÊN VÀ KẾT QUẢ")
     row = _header(ws, st, row + 1, names)
     ws.freeze_panes(row, 3)
@@ -439,7 +440,7 @@ def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) ->
         _write(ws, row, [i, r["candidate_id"], r["full_name"], ctx.unit(r["unit_id"]),
                          r["current_title"], r["target_title"], ctx.unit(r["agency_id"]),
                          STATUS["vi"][status], r["priority_rank"], why, r["tie_group"],
-                         status], st.cell, {0, 8, 10}, st.center)
+                         status, ctx.read_from(r["candidate_id"])], st.cell, {0, 8, 10}, st.center)
         row += 1
 
 

@@ -281,3 +281,22 @@ def test_a_signature_block_under_the_name_column_is_skipped(tmp_path: Path,
         ws.cell(11 + i, 2, text)
     wb.save(folder / "02-VPS.xlsx")
     _same_outputs(folder, tmp_path)
+
+
+def test_the_result_workbook_and_explanations_show_where_each_candidate_was_read(
+        tmp_path: Path, books: Path) -> None:
+    from allocator.documents.explain import explain
+    from allocator.documents.result_workbook import write_result_workbook
+    from tests.support.sheets import sheet_values
+
+    result = run(books / ROUND_FILE, lists=[books])
+    write_result_workbook(result, tmp_path)
+    rows = sheet_values(tmp_path / "ket-qua.xlsx", "Danh sách")
+    header_at = next(i for i, r in enumerate(rows) if r and r[0] == "TT")
+    header = list(rows[header_at])
+    cid, source = header.index("Mã ứng viên"), header.index("Nguồn (tệp › trang tính, dòng)")
+    shown = {r[cid]: r[source] for r in rows[header_at + 1:] if r[cid]}
+    assert shown["DB24"] == "03-CDC.xlsx › Mẫu 06 (1) (trang tính/sheet), dòng 10"
+    assert len(shown) == 25 and all(" › Mẫu 06 (" in v for v in shown.values())
+    assert explain(result, "DB24").endswith(
+        "Nguồn dữ liệu: 03-CDC.xlsx › Mẫu 06 (1) (trang tính/sheet), dòng 10.")
