@@ -216,7 +216,7 @@ def _candidate_ids(sc: Scenario, found: Collector, unread: Unread) -> None:
 
 def _candidate_units(sc: Scenario, found: Collector, unread: Unread) -> None:
     checks.in_units(sc.judge("candidates", found, unread), "unit_id", sc.units["unit_id"],
-                    sc.place("units").label)
+                    sc.place("units").label, sc.units["name"])
 
 
 def _candidate_titles(sc: Scenario, found: Collector, unread: Unread) -> None:
@@ -231,7 +231,8 @@ def _candidate_dates(sc: Scenario, found: Collector, unread: Unread) -> None:
 
 def _quotas(sc: Scenario, found: Collector, unread: Unread) -> None:
     j = sc.judge("quotas", found, unread)
-    checks.in_units(j, "agency_id", sc.units["unit_id"], sc.place("units").label)
+    checks.in_units(j, "agency_id", sc.units["unit_id"], sc.place("units").label,
+                    sc.units["name"])
     checks.quota_titles(j, sc.rule_set)
     checks.unique_pair(j, "agency_id", "target_title",
                        "chỉ tiêu bị khai báo trùng cho cùng cơ quan và chức danh",
