@@ -6,7 +6,9 @@
 * ``allocator explain SCENARIO CANDIDATE_ID [--lang vi|en]`` — why this candidate was
   selected, not selected, ineligible or escalated;
 * ``allocator letters SCENARIO --out DIR`` — the draft reports to the managing agencies
-  about escalated ties (DOCX).
+  about escalated ties (DOCX);
+* ``allocator complete-columns LIST.xlsx OUT.xlsx`` — a unit's list with exactly the
+  missing columns added, with drop-down lists.
 
 (``allocator run`` writes the result workbook ``ket-qua.xlsx`` itself.) Bad input exits
 with status 2 and writes nothing.
@@ -115,6 +117,36 @@ def letters(
         say(f"Đã ghi / written: {p}")
 
 
+def complete_columns(
+    list_file: Annotated[Path, typer.Argument(help="A unit's candidate list (.xlsx).")],
+    out: Annotated[Path, typer.Argument(help="The completed copy to write (.xlsx).")],
+    rule_set: Annotated[str | None, typer.Option(
+        help="Rule set id for the drop-down lists (titles, achievement levels).")] = None,
+) -> None:
+    """Thêm vào danh sách của đơn vị đúng các cột còn thiếu. / Add exactly the missing
+    columns to a unit's list, with drop-down lists, for the unit to fill."""
+    from allocator.documents.complete import Added
+    from allocator.documents.complete import complete_columns as complete
+    from allocator.io import rulesets as rules
+
+    try:
+        rs = rules.builtin_rule_set(rule_set) if rule_set else rules.builtin_rule_sets()[0]
+    except KeyError as exc:
+        fail(InputError.one("--rule-set", None, None, str(exc), str(exc)))
+        return
+    try:
+        if out.resolve() == list_file.resolve():
+            complete(list_file, out, rs)  # refuses, with the message
+        added: list[Added] = []
+        _atomic_file(out, lambda tmp: added.extend(complete(list_file, tmp, rs)))
+    except AllocatorError as exc:
+        fail(exc)
+    for a in added:
+        what = ", ".join(a.headers) if a.headers else "không thiếu cột nào / nothing missing"
+        say(f"{a.sheet}: thêm {len(a.headers)} cột / {len(a.headers)} columns added: {what}")
+    say(f"Đã ghi / written: {out}")
+
+
 def _atomic_file(path: Path, write: object) -> None:
     """Write through a temporary file beside ``path``, moved into place when complete."""
     path = path.resolve()
@@ -139,3 +171,4 @@ def register(app: typer.Typer) -> None:
     app.command("to-workbook")(to_workbook)
     app.command("explain")(explain)
     app.command("letters")(letters)
+    app.command("complete-columns")(complete_columns)

@@ -245,6 +245,7 @@ class _TableSheet:
         #: rows not read as the table's rows: (row, its text, why in Vietnamese, English)
         self.skipped: list[tuple[int, str, str, str]] = []
         self.seen_headers: list[str] = []  # the header row's cells as written
+        self.has_numbering = False  # a row "(1) (2) …" under the header
         self._read()
 
     # -- reporting --------------------------------------------------------------------------
@@ -303,6 +304,7 @@ class _TableSheet:
             start += 1
         if start < len(cells) and _is_numbering(cells[start]):
             start += 1
+            self.has_numbering = True
         self.first_data_row = sheet.first_row + start
         self.header_row = sheet.first_row + best
         self.seen_headers = [" ".join(str(v).split()) for v in top if v is not None]
@@ -813,6 +815,40 @@ def candidate_sheets(sheets: dict[str, Sheet], found: dict[str, str]) -> list[st
                 chosen.append(name)
                 break
     return chosen
+
+
+@dataclass(frozen=True)
+class ListLayout:
+    """Where a candidate sheet's table is: header row (1-based) and how many header rows,
+    the first and last data rows, the last used column (1-based), the columns it names."""
+
+    sheet: str
+    header_row: int
+    header_rows: int
+    first_data_row: int
+    last_data_row: int
+    last_column: int
+    columns: tuple[str, ...]
+
+
+def list_layout(path: Path) -> list[ListLayout]:
+    """The layout of every candidate sheet of a unit's workbook (to add columns to it)."""
+    sheets = open_workbook(path)
+    layouts = []
+    for name in candidate_sheets(sheets, find_sheets(sheets)):
+        sheet = sheets[name]
+        t = _TableSheet("candidates", sheet, Collector())
+        present = set(t.frame.columns)
+        if "__male" in present or "__female" in present:
+            _sex_columns(t)
+            present |= set(t.frame.columns)
+        data_rows = t.rows.to_list()
+        numbering = 1 if t.has_numbering else 0
+        layouts.append(ListLayout(
+            name, t.header_row, max(1, t.first_data_row - t.header_row - numbering),
+            t.first_data_row, max(data_rows) if data_rows else t.first_data_row,
+            sheet.first_col + sheet.frame.width, tuple(sorted(present))))
+    return layouts
 
 
 def _required_columns(t: _TableSheet, table: schema.Table) -> None:
