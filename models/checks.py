@@ -287,3 +287,41 @@ def ruled_candidates(j: Judge, candidate_ids: pl.Series, candidates_label: str) 
     j.report(col.is_not_null() & ~col.is_in(candidate_ids.implode()), "candidate_id",
              f"không có ứng viên này trong {candidates_label}",
              f"no such candidate in {candidates_label}", col)
+
+
+def rulings_name_their_people(j: Judge, candidates: pl.DataFrame, candidates_label: str,
+                              names_required: bool) -> None:
+    """A ruling's name (and birth date, where given) are those of the candidate its id
+    names: a ruling keyed by a row number that now points at someone else is caught.
+    ``names_required``: the ids are row numbers (STT/TT), so a ruling must give the name."""
+    people = candidates.select("candidate_id", pl.col("full_name").alias("_name"),
+                               pl.col("birth_date").alias("_birth"))
+    frame = j.frame.with_columns(pl.lit(None, pl.Utf8).alias(c) for c in
+                                 ("full_name", "birth_date") if c not in j.frame.columns)
+    frame = frame.join(people, on="candidate_id", how="left", maintain_order="left")
+    folded = pl.col("full_name").map_elements(_name_key, return_dtype=pl.Utf8)
+    theirs = pl.col("_name").map_elements(_name_key, return_dtype=pl.Utf8)
+    judge = Judge(frame, j.place, j.problems, j.unread)
+    judge.report(pl.col("full_name").is_not_null() & pl.col("_name").is_not_null()
+                 & (folded != theirs), "full_name",
+                 f"họ tên khác với ứng viên có mã này trong {candidates_label} (danh sách đã "
+                 "sắp xếp lại?)",
+                 f"the name differs from the candidate with this id in {candidates_label} "
+                 "(was the list re-sorted?)",
+                 pl.concat_str([pl.col("full_name"), pl.lit("' ≠ '"), pl.col("_name")]))
+    judge.report(pl.col("birth_date").is_not_null() & pl.col("_birth").is_not_null()
+                 & (pl.col("birth_date") != pl.col("_birth")), "birth_date",
+                 f"ngày sinh khác với ứng viên có mã này trong {candidates_label}",
+                 f"the birth date differs from the candidate with this id in "
+                 f"{candidates_label}",
+                 pl.concat_str([pl.col("birth_date"), pl.lit("' ≠ '"), pl.col("_birth")]))
+    if names_required:
+        judge.report(pl.col("full_name").is_null() & pl.col("candidate_id").is_not_null(),
+                     "full_name",
+                     "mã ứng viên là số thứ tự (STT/TT): quyết định phải ghi cả họ tên",
+                     "the candidate ids are row numbers (STT/TT): a ruling must give the name "
+                     "too")
+
+
+def _name_key(name: str) -> str:
+    return " ".join(fold(name).split())

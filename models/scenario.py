@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models import checks
+from models import checks, schema
 from models.checks import Judge, Place
 from models.enums import Objective
 from models.errors import Collector, InputError, Problem
@@ -260,6 +260,10 @@ def _decisions(sc: Scenario, found: Collector, unread: Unread) -> None:
     j = sc.judge("decisions", found, unread)
     checks.unique(j, "candidate_id")
     checks.ruled_candidates(j, sc.candidates["candidate_id"], sc.place("candidates").label)
+    ids_header = sc.headers.get("candidates", {}).get("candidate_id", "")
+    by_row_number = ids_header in schema.CANDIDATES.column("__tt").headers_vi
+    checks.rulings_name_their_people(j, sc.candidates, sc.place("candidates").label,
+                                     by_row_number)
 
 
 _RULES: tuple[tuple[frozenset[str], Rule], ...] = (

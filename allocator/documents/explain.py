@@ -163,6 +163,26 @@ class Context:
         label, line = self.result.scenario.origin(row)
         return f"{label}, {'dòng' if lang == 'vi' else 'row'} {line}"
 
+    def ruling(self, candidate_id: str, lang: str = "vi") -> str:
+        """The managing agency's ruling on the candidate, with its document number and date
+        where the rulings give them; empty when there is none."""
+        decisions = self.result.scenario.decisions
+        found = decisions.filter(pl.col("candidate_id") == candidate_id)
+        if found.height == 0:
+            return ""
+        r = found.row(0, named=True)
+        words = vocabulary.VOCABULARIES["decision"].label(r["decision"], lang, cell=True)
+        number, day = r.get("document_no"), r.get("document_date")
+        doc = ""
+        if number or day:
+            if lang == "vi":
+                doc = " (văn bản" + (f" số {number}" if number else "") + (
+                    f" ngày {fmt_date(day)}" if day else "") + ")"
+            else:
+                doc = " (document" + (f" no. {number}" if number else "") + (
+                    f" of {fmt_date(day)}" if day else "") + ")"
+        return words + doc
+
     def unit(self, unit_id: str | None) -> str:
         if unit_id is None:
             return ""
@@ -411,6 +431,9 @@ def explain(result: RunResult, candidate_id: str, lang: str = "vi",
         lines += _not_selected(ctx, row, lang)
     else:
         lines += _escalated(ctx, row, lang)
+    if ruled := ctx.ruling(candidate_id, lang):
+        by_whom = "Quyết định của cơ quan quản lý" if vi else "Ruling of the managing agency"
+        lines.append(f"{by_whom}: {ruled}.")
     if where := ctx.read_from(candidate_id, lang):
         lines.append(f"{'Nguồn dữ liệu' if vi else 'Read from'}: {where}.")
     return "\n".join(lines)

@@ -209,6 +209,7 @@ def write_result_workbook(result: RunResult, folder: Path) -> None:
         else:
             writer(wb, st, ctx, frame)
     _escalated_sheet(wb, st, ctx)
+    _rulings_sheet(wb, st, ctx)
     if large:
         _too_large(wb, st, "Danh sách", frame.height)
     else:
@@ -412,6 +413,33 @@ def _escalated_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
             _write(ws, row, [i, cid, r["full_name"], ctx.unit(r["unit_id"]),
                              *[values[c] for c in crit], ""], st.cell, {0}, st.center)
             row += 1
+
+
+def _rulings_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
+    """The managing agency's rulings applied, with the document that made each one and
+    where it was read (only when there are rulings)."""
+    sc = ctx.result.scenario
+    if sc.decisions.height == 0:
+        return
+    ws = wb.add_worksheet("Quyết định cấp trên")
+    names = ["TT", "Mã ứng viên", "Họ và tên", "Quyết định", "Số văn bản", "Ngày văn bản",
+             "Nguồn (tệp, dòng)"]
+    _setup(ws, [6, 12, 24, 14, 18, 13, 30])
+    row = _title(ws, st, 0, len(names), "QUYẾT ĐỊNH CỦA CƠ QUAN QUẢN LÝ ĐÃ ÁP DỤNG")
+    row = _header(ws, st, row + 1, names)
+    label = sc.labels.get("authority_decisions", "authority_decisions.csv")
+    words = vocabulary.VOCABULARIES["decision"]
+    ruled = sc.decisions.with_columns(
+        pl.col("candidate_id").str.extract(r"^(.*?)(\d*)$", 1).alias("_stem"),
+        pl.col("candidate_id").str.extract(r"(\d+)$", 1).cast(pl.Int64, strict=False)
+        .alias("_n")).sort("_stem", "_n", "candidate_id", nulls_last=False)
+    for i, r in enumerate(ruled.iter_rows(named=True), start=1):
+        person = ctx.rows.get(r["candidate_id"])
+        name = r.get("full_name") or (person["full_name"] if person else "")
+        _write(ws, row, [i, r["candidate_id"], name, words.label(r["decision"], cell=True),
+                         r.get("document_no") or "", fmt_date(r.get("document_date")),
+                         f"{label}, dòng {r['__row']}"], st.cell, {0}, st.center)
+        row += 1
 
 
 def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) -> None:
