@@ -94,6 +94,8 @@ class Scenario:
     origins: dict[int, tuple[str, int]] = field(default_factory=dict)
     #: What reading the files said (Vietnamese, English): sheets read, rows skipped and why.
     notes: tuple[tuple[str, str], ...] = ()
+    #: candidates' ``__row`` → the award as written in words, mapped to ``achievement``.
+    award_texts: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, *, source: Path, settings: RoundSettings, rule_set: RuleSet,

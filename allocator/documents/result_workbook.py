@@ -65,6 +65,9 @@ SHEETS = {
     "Không trúng tuyển": "Người đủ điều kiện nhưng không trúng tuyển và tiêu chí quyết định",
     "Không đủ điều kiện": "Từng điều kiện không đáp ứng, thực tế của ứng viên và căn cứ pháp lý",
     "Chờ quyết định": "Các trường hợp bằng nhau báo cáo cơ quan quản lý viên chức quyết định",
+    "Quyết định cấp trên": "Quyết định của cơ quan quản lý đã áp dụng, số và ngày văn bản",
+    "Khen thưởng": "Thang thành tích dùng để xét ưu tiên và mức của từng ứng viên, kèm hình "
+                   "thức khen thưởng như danh sách ghi",
     "Danh sách": "Toàn bộ ứng viên và kết quả",
     "Mẫu 05": "Báo cáo số lượng, cơ cấu chức danh hiện có và đề nghị chỉ tiêu (Mẫu số 05)",
     "Mẫu 06": "Danh sách viên chức đủ tiêu chuẩn, điều kiện dự xét (Mẫu số 06)",
@@ -210,6 +213,7 @@ def write_result_workbook(result: RunResult, folder: Path) -> None:
             writer(wb, st, ctx, frame)
     _escalated_sheet(wb, st, ctx)
     _rulings_sheet(wb, st, ctx)
+    _awards_sheet(wb, st, ctx, large)
     if large:
         _too_large(wb, st, "Danh sách", frame.height)
     else:
@@ -417,16 +421,18 @@ def _escalated_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
 
 def _rulings_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
     """The managing agency's rulings applied, with the document that made each one and
-    where it was read (only when there are rulings)."""
+    where it was read."""
     sc = ctx.result.scenario
-    if sc.decisions.height == 0:
-        return
     ws = wb.add_worksheet("Quyết định cấp trên")
     names = ["TT", "Mã ứng viên", "Họ và tên", "Quyết định", "Số văn bản", "Ngày văn bản",
              "Nguồn (tệp, dòng)"]
     _setup(ws, [6, 12, 24, 14, 18, 13, 30])
     row = _title(ws, st, 0, len(names), "QUYẾT ĐỊNH CỦA CƠ QUAN QUẢN LÝ ĐÃ ÁP DỤNG")
     row = _header(ws, st, row + 1, names)
+    if sc.decisions.height == 0:
+        ws.write_string(row, 0, "Chưa có quyết định nào của cơ quan quản lý trong kỳ xét này. / "
+                        "No rulings in this round.", st.text)
+        return
     label = sc.labels.get("authority_decisions", "authority_decisions.csv")
     words = vocabulary.VOCABULARIES["decision"]
     ruled = sc.decisions.with_columns(
@@ -439,6 +445,37 @@ def _rulings_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
         _write(ws, row, [i, r["candidate_id"], name, words.label(r["decision"], cell=True),
                          r.get("document_no") or "", fmt_date(r.get("document_date")),
                          f"{label}, dòng {r['__row']}"], st.cell, {0}, st.center)
+        row += 1
+
+
+def _awards_sheet(wb: Workbook, st: _Styles, ctx: Context, large: bool) -> None:
+    """The achievement ladder that decides seats (the rule set's, high to low), then each
+    candidate's level with the award as the list wrote it."""
+    sc = ctx.result.scenario
+    ws = wb.add_worksheet("Khen thưởng")
+    names = ["TT", "Mã ứng viên", "Họ và tên", "Mức", "Tên mức", "Ghi trong danh sách"]
+    _setup(ws, [6, 12, 24, 8, 46, 46])
+    row = _title(ws, st, 0, len(names), f"THANG THÀNH TÍCH KHEN THƯỞNG DÙNG ĐỂ XÉT ƯU TIÊN "
+                                         f"(bộ quy tắc {sc.rule_set.id})")
+    row = _header(ws, st, row + 1, ["Thứ bậc", "Mức", "Tên mức (cao xuống thấp)"])
+    levels = {a.code: a.name_vi for a in sc.rule_set.achievement_levels}
+    for i, (code, name) in enumerate(levels.items(), start=1):
+        _write(ws, row, [i, code, name], st.cell, {0, 1}, st.center)
+        row += 1
+    row = _title(ws, st, row + 1, len(names), "MỨC THÀNH TÍCH CỦA TỪNG ỨNG VIÊN")
+    row = _header(ws, st, row + 1, names)
+    if large:
+        return
+    people = sc.candidates.filter(pl.col("achievement").is_not_null()).select(
+        "candidate_id", "full_name", "achievement", "__row")
+    ordered = people.with_columns(
+        pl.col("candidate_id").str.extract(r"^(.*?)(\d*)$", 1).alias("_stem"),
+        pl.col("candidate_id").str.extract(r"(\d+)$", 1).cast(pl.Int64, strict=False)
+        .alias("_n")).sort("_stem", "_n", "candidate_id", nulls_last=False)
+    for i, r in enumerate(ordered.iter_rows(named=True), start=1):
+        written = sc.award_texts.get(r["__row"], "(ghi mã mức)")
+        _write(ws, row, [i, r["candidate_id"], r["full_name"], r["achievement"],
+                         levels.get(r["achievement"], ""), written], st.cell, {0, 3}, st.center)
         row += 1
 
 

@@ -53,7 +53,8 @@ def checked(raw: RawScenario) -> Scenario:
         if not raw.merged:
             raise
         raise InputError([_renamed(p, raw.merged) for p in exc.problems]) from None
-    return dataclasses.replace(scenario, origins=dict(raw.origins), notes=raw.notes)
+    return dataclasses.replace(scenario, origins=dict(raw.origins), notes=raw.notes,
+                               award_texts=dict(raw.award_texts))
 
 
 def _renamed(problem: Problem, merged: dict[int, tuple[str, int]]) -> Problem:

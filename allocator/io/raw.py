@@ -42,6 +42,10 @@ class RawScenario:
     #: so that a problem found in the merged table names the sheet and row it came from.
     merged: dict[int, tuple[str, int]] = field(default_factory=dict)
     notes: tuple[tuple[str, str], ...] = ()  # (vi, en): sheets read, rows skipped
+    #: the workbook's own award table (award name → level), for the agencies' lists too
+    award_levels: tuple[tuple[str, str], ...] = ()
+    #: candidates' ``__row`` → the award as written, where it was words mapped to a level
+    award_texts: dict[int, str] = field(default_factory=dict)
 
 
 #: The label of a candidates table merged from several lists (its problems are renamed).

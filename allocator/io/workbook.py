@@ -246,6 +246,7 @@ class _TableSheet:
         self.skipped: list[tuple[int, str, str, str]] = []
         self.seen_headers: list[str] = []  # the header row's cells as written
         self.has_numbering = False  # a row "(1) (2) …" under the header
+        self.award_texts: dict[int, str] = {}  # row → the award as written, when in words
         self._read()
 
     # -- reporting --------------------------------------------------------------------------
@@ -731,7 +732,8 @@ def read_workbook(path: Path, *, lists_follow: bool = False) -> RawScenario:
                                dict(readers[t.name].headers))
               for t in schema.FOLDER_TABLES if t.name in readers}
     raw = RawScenario(path, settings, settings_label, tables, path.parent,
-                      notes=tuple(_notes(path.name, readers.values(), prefix=False)))
+                      notes=tuple(_notes(path.name, readers.values(), prefix=False)),
+                      award_levels=tuple(refs.awards.extra))
     return _with_lists(raw, [(path.name, t) for t in lists], qualify=False)
 
 
@@ -747,7 +749,7 @@ def read_lists(raw: RawScenario, paths: Sequence[Path]) -> RawScenario:
     names = units["name"] if "name" in units.columns else pl.Series([None] * len(ids),
                                                                     dtype=pl.Utf8)
     refs = _References(set(ids.drop_nulls().to_list()), _unit_names(ids, names),
-                       _title_lookup(rs), award_names.AwardMatcher(rs, []))
+                       _title_lookup(rs), award_names.AwardMatcher(rs, raw.award_levels))
     problems = Collector()
     lists: list[tuple[str, _TableSheet]] = []
     for file in list_files(paths, problems):
@@ -887,14 +889,17 @@ def _with_lists(raw: RawScenario, lists: list[tuple[str, _TableSheet]], *, quali
     round's own candidates ``before``; one summary line per list, the rows skipped."""
     parts: list[RawTable] = []
     shown: list[dict[int, str]] = []
+    awards: list[dict[int, str]] = []
     for table, known in before or []:
         parts.append(table)
         rows = table.frame["__row"].to_list()
         shown.append({r: known.get(r, (table.label, r))[0] for r in rows})
+        awards.append(dict(raw.award_texts))
     notes = list(raw.notes)
     for file, t in lists:
         table = RawTable(t.label, t.frame_for_core(), dict(t.headers))
         parts.append(table)
+        awards.append(t.award_texts)
         place = t.label if qualify else f"{file} › {t.label}"
         shown.append({r: place for r in table.frame["__row"].to_list()})
         n = table.frame.height
@@ -910,22 +915,26 @@ def _with_lists(raw: RawScenario, lists: list[tuple[str, _TableSheet]], *, quali
     if len(parts) == 1:
         tables["candidates"] = parts[0]
         origins = {r: (shown[0][r], r) for r in shown[0]}
-        return dataclasses.replace(raw, tables=tables, origins=origins, notes=tuple(notes))
+        return dataclasses.replace(raw, tables=tables, origins=origins, notes=tuple(notes),
+                                   award_texts=awards[0])
     merged, where = merge_tables(parts)
     where = {i: raw.merged.get(r, (label, r)) if label == MERGED_LABEL else (label, r)
              for i, (label, r) in where.items()}  # the round's own lists, merged already
     tables["candidates"] = merged
     origins = {}
+    award_texts: dict[int, str] = {}
     i = 0
-    for part, places in zip(parts, shown, strict=True):
+    for part, places, texts in zip(parts, shown, awards, strict=True):
         for r in part.frame["__row"].to_list():
             i += 1
             origins[i] = (places[r], r)
+            if r in texts:
+                award_texts[i] = texts[r]
     problems = same_people(merged, origins)
     if problems:
         raise InputError(problems)
     return dataclasses.replace(raw, tables=tables, origins=origins, merged=where,
-                               notes=tuple(notes))
+                               notes=tuple(notes), award_texts=award_texts)
 
 
 def same_people(merged: RawTable, origins: dict[int, tuple[str, int]]) -> list[Problem]:
@@ -1034,20 +1043,24 @@ def _achievement_column(t: _TableSheet, matcher: award_names.AwardMatcher) -> No
         return
     raw = t.col("achievement")
     table: dict[str, str] = {}
-    bad: set[str] = set()
+    bad: dict[type[award_names.UnknownAward], set[str]] = {}
     for value in raw.drop_nulls().unique().to_list():
         try:
             level = matcher.level_of(value)
-        except award_names.UnknownAward:
-            bad.add(value)
+        except award_names.UnknownAward as exc:
+            bad.setdefault(type(exc), set()).add(value)
             continue
         table[value] = level if level is not None else ""
-    t.report(raw.is_in(sorted(bad)), "achievement",
-             f"không nhận ra hình thức khen thưởng; ghi mức {matcher.describe()} hoặc thêm vào "
-             "trang tính 'Quy đổi khen thưởng'",
-             f"unrecognised award; write a level {matcher.describe()} or add it to the "
-             "'award_levels' sheet", raw)
+    for kind, values in sorted(bad.items(), key=lambda kv: kv[0].__name__):
+        t.report(raw.is_in(sorted(values)), "achievement",
+                 f"{kind.reason_vi}; ghi mức {matcher.describe()} hoặc thêm vào trang tính "
+                 "'Quy đổi khen thưởng' (hình thức khen thưởng → mức)",
+                 f"{kind.reason_en}; write a level {matcher.describe()} or add it to the "
+                 "'award_levels' sheet (award → level)", raw)
     converted = raw.replace_strict(table, default=None, return_dtype=pl.Utf8).replace("", None)
+    t.award_texts.update({int(r): str(v) for r, v, c in zip(t.rows.to_list(), raw.to_list(),
+                                                           converted.to_list(), strict=True)
+                          if v is not None and c is not None and v != c})
     t.put("achievement", converted)
 
 
@@ -1119,25 +1132,38 @@ def _apply_awards(t: _TableSheet, lists: list[_TableSheet],
              "không có ứng viên này trong trang tính ứng viên",
              "no such candidate in the candidates sheet", cid)
     table: dict[str, str] = {}
+    why: dict[str, award_names.UnknownAward] = {}
     for value in award.drop_nulls().unique().to_list():
         try:
             level = matcher.level_of(value)
-        except award_names.UnknownAward:
+        except award_names.UnknownAward as exc:
+            why[value] = exc
             continue
         if level is not None:
             table[value] = level
     levels = award.replace_strict(table, default=None, return_dtype=pl.Utf8)
-    t.report(award.is_not_null() & levels.is_null(), "award",
-             f"không nhận ra hình thức khen thưởng; thêm vào trang tính 'Quy đổi khen thưởng' "
-             f"(mức {matcher.describe()})",
-             f"unrecognised award; add it to the 'award_levels' sheet "
-             f"(levels {matcher.describe()})", award)
+    for kind in sorted({type(e) for e in why.values()}, key=lambda k: k.__name__):
+        values = sorted(v for v, e in why.items() if type(e) is kind)
+        t.report(award.is_in(values), "award",
+                 f"{kind.reason_vi}; thêm vào trang tính 'Quy đổi khen thưởng' "
+                 f"(mức {matcher.describe()})",
+                 f"{kind.reason_en}; add it to the 'award_levels' sheet "
+                 f"(levels {matcher.describe()})", award)
     held = pl.DataFrame({"candidate_id": cid, "level": levels}).drop_nulls()
     if held.height == 0:
         return
     best = award_names.aggregate(held, matcher.codes)
+    texts = (pl.DataFrame({"candidate_id": cid, "award": award, "level": levels}).drop_nulls()
+             .join(best.select("candidate_id", pl.col("achievement").alias("level")),
+                   on=["candidate_id", "level"])
+             .group_by("candidate_id", maintain_order=True).agg(pl.col("award").unique(
+                 maintain_order=True).str.join("; ")))
+    text_of = dict(texts.iter_rows())
     for cands in lists:
         _held_awards(cands, best)
+        cands.award_texts.update({int(r): text_of[c] for r, c in zip(
+            cands.rows.to_list(), cands.col("candidate_id").to_list(), strict=True)
+            if c in text_of})
 
 
 def _held_awards(cands: _TableSheet, best: pl.DataFrame) -> None:

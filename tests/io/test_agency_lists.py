@@ -300,3 +300,61 @@ def test_the_result_workbook_and_explanations_show_where_each_candidate_was_read
     assert len(shown) == 25 and all(" › Mẫu 06 (" in v for v in shown.values())
     assert explain(result, "DB24").endswith(
         "Nguồn dữ liệu: 03-CDC.xlsx › Mẫu 06 (1) (trang tính/sheet), dòng 10.")
+
+
+# ---- awards as units write them -----------------------------------------------------------------
+
+
+def _with_award(folder: Path, text: str) -> None:
+    """DB02's award in 01-TTCNTT.xlsx replaced by ``text``."""
+    wb = openpyxl.load_workbook(folder / "01-TTCNTT.xlsx")
+    ws = wb.worksheets[0]
+    col = next(c.column for c in ws[8] if c.value == "Thành tích khen thưởng cao nhất")
+    row = next(c.row for c in ws["B"] if c.value == "Lò Thị Bình")
+    ws.cell(row, col, text)
+    wb.save(folder / "01-TTCNTT.xlsx")
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("Bằng khen của Chủ tịch UBND huyện Mường Chà", "Bằng khen do cấp dưới tỉnh trao"),
+    ("Bằng khen", "Bằng khen không ghi cơ quan trao"),
+    ("Kỷ niệm chương", "không nhận ra hình thức khen thưởng"),
+])
+def test_an_award_the_ladder_cannot_place_is_listed_for_the_user_to_map(
+        tmp_path: Path, books: Path, text: str, words: str) -> None:
+    folder = tmp_path / "lists"
+    shutil.copytree(books, folder)
+    _with_award(folder, text)
+    with pytest.raises(InputError) as exc:
+        load(folder / ROUND_FILE, lists=[folder])
+    (problem,) = exc.value.problems
+    assert problem.file.startswith("01-TTCNTT.xlsx › Mẫu 06 (1)")
+    assert problem.vi.startswith(words) and f"'{text}'" in problem.vi
+    assert "Quy đổi khen thưởng" in problem.vi
+
+
+def test_the_round_workbooks_award_table_maps_the_agencies_texts(tmp_path: Path,
+                                                                 books: Path) -> None:
+    folder = tmp_path / "lists"
+    shutil.copytree(books, folder)
+    text = "Bằng khen của Chủ tịch UBND huyện Mường Chà"
+    _with_award(folder, text)
+    wb = openpyxl.load_workbook(folder / ROUND_FILE)
+    ws = wb.create_sheet("Quy đổi khen thưởng")
+    ws.append(["Hình thức khen thưởng", "Mức"])
+    ws.append([text, "C"])  # the council decides it counts as C: the round is unchanged
+    wb.save(folder / ROUND_FILE)
+    result = run(folder / ROUND_FILE, lists=[folder])
+    assert decisions_of(result) == decisions_of(run(DIEN_BIEN))
+    from allocator.documents.result_workbook import write_result_workbook
+    from tests.support.sheets import sheet_values
+
+    write_result_workbook(result, tmp_path / "out")
+    rows = sheet_values(tmp_path / "out" / "ket-qua.xlsx", "Khen thưởng")
+    level_b = ("Bằng khen của Thủ tướng Chính phủ; Chiến sĩ thi đua cấp bộ, ban, ngành, tỉnh, "
+               "đoàn thể trung ương")
+    assert rows[4][:3] == (2, "B", level_b)
+    by_id = {r[1]: r for r in rows if r and r[1] and str(r[1]).startswith("DB")}
+    assert by_id["DB02"][3:] == ("C", "Bằng khen cấp bộ, ban, ngành, tỉnh, đoàn thể trung "
+                                      "ương; Chiến sĩ thi đua cơ sở", text)
+    assert by_id["DB01"][5] == "Bằng khen của Thủ tướng Chính phủ"
