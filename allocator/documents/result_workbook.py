@@ -313,8 +313,10 @@ def _winners_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame)
     names = ["TT", "Mã ứng viên", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc",
              "Đơn vị công tác", "Thành tích", "Thứ tự ưu tiên"]
     _setup(ws, [5, 12, 26, 13, 9, 12, 36, 12, 10])
-    row = _title(ws, st, 0, len(names), "DANH SÁCH TRÚNG TUYỂN THEO TỪNG CHỈ TIÊU")
+    start = _doc_heading(ws, st, ctx, len(names))
+    row = _title(ws, st, start, len(names), "DANH SÁCH TRÚNG TUYỂN THEO TỪNG CHỈ TIÊU")
     row = _header(ws, st, row + 1, names)
+    ws.repeat_rows(row - 1)
     ws.freeze_panes(row, 0)
     pools: pl.DataFrame = ctx.result.pools
     winners = frame.filter(pl.col("status") == "selected")
@@ -333,6 +335,12 @@ def _winners_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame)
                              ctx.unit(r["unit_id"]), r["achievement"] or "",
                              r["priority_rank"]], st.cell, {0, 3, 4, 7, 8}, st.center)
             row += 1
+    _write_total(ws, st, row, len(names), winners.height)
+    _council_signature(ws, st, row + 1, len(names))
+
+
+def _write_total(ws: Worksheet, st: _Styles, row: int, ncols: int, n: int) -> None:
+    ws.merge_range(row, 0, row, ncols - 1, f"Tổng cộng: {n:02d} người", st.left_bold)
 
 
 def _ethnic(row: dict[str, Any]) -> str:
@@ -486,8 +494,10 @@ def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) ->
              "Lý do / tiêu chí quyết định", "Nhóm chờ quyết định", "Mã kết quả (status)",
              "Nguồn (tệp › trang tính, dòng)"]
     _setup(ws, [6, 11, 20, 24, 12, 12, 22, 18, 8, 40, 10, 12, 30])
-    row = _title(ws, st, 0, len(names), "DANH SÁCH ỨNG VIÊN VÀ KẾT QUẢ")
+    start = _doc_heading(ws, st, ctx, len(names))
+    row = _title(ws, st, start, len(names), "DANH SÁCH ỨNG VIÊN VÀ KẾT QUẢ")
     row = _header(ws, st, row + 1, names)
+    ws.repeat_rows(row - 1)
     ws.freeze_panes(row, 3)
     ws.autofilter(row - 1, 0, row - 1 + frame.height, len(names) - 1)
     by_id = frame.sort("candidate_id", maintain_order=True)
@@ -507,9 +517,55 @@ def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) ->
                          STATUS["vi"][status], r["priority_rank"], why, r["tie_group"],
                          status, ctx.read_from(r["candidate_id"])], st.cell, {0, 8, 10}, st.center)
         row += 1
+    _write_total(ws, st, row, len(names), by_id.height)
+    _council_signature(ws, st, row + 1, len(names))
 
 
 # ---- the official forms --------------------------------------------------------------------
+
+
+def _organisers(ctx: Context) -> list[str]:
+    """The organising agencies of the round (the quotas' agencies), by name."""
+    ids = list(dict.fromkeys(ctx.result.pools["agency_id"].to_list()))
+    return [ctx.unit(a) for a in ids]
+
+
+def _place(ctx: Context) -> str:
+    """The place of the date line: the province, from the root unit's name."""
+    tree_root = ctx.result.scenario.units.filter(pl.col("parent_id").is_null())
+    root = str(tree_root["name"][0]) if tree_root.height else ""
+    for word in ("tỉnh ", "thành phố "):
+        if word in root:
+            return root.split(word, 1)[1].strip()
+    return root or "….."
+
+
+def _doc_heading(ws: Worksheet, st: _Styles, ctx: Context, ncols: int) -> int:
+    """The heading of a signable list (Mẫu 05/06 style): the organising agency and its
+    review council on the left, the national motto on the right. Returns the next row."""
+    half = max(ncols // 2, 1)
+    organisers = _organisers(ctx)
+    agency = organisers[0] if len(organisers) == 1 else "; ".join(organisers)
+    ws.merge_range(0, 0, 0, half - 1, agency.upper(), st.sign_note)
+    ws.merge_range(1, 0, 1, half - 1, "HỘI ĐỒNG XÉT THĂNG HẠNG CHỨC DANH NGHỀ NGHIỆP", st.sign)
+    ws.merge_range(0, half, 0, ncols - 1, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", st.sign)
+    ws.merge_range(1, half, 1, ncols - 1, "Độc lập - Tự do - Hạnh phúc", st.sign)
+    ws.merge_range(2, half, 2, ncols - 1, f"{_place(ctx)}, ngày ..... tháng ..... năm "
+                   f"{ctx.result.scenario.settings.review_year}", st.sign_note)
+    return 4
+
+
+def _council_signature(ws: Worksheet, st: _Styles, row: int, ncols: int) -> int:
+    """The signature blocks under a signable list: the clerk on the left, the council's
+    chair on the right. Returns the row after them."""
+    half = max(ncols // 2, 1)
+    row += 1
+    ws.merge_range(row, 0, row, half - 1, "NGƯỜI LẬP BIỂU", st.sign)
+    ws.merge_range(row, half, row, ncols - 1, "TM. HỘI ĐỒNG XÉT THĂNG HẠNG", st.sign)
+    ws.merge_range(row + 1, 0, row + 1, half - 1, "(Ký, ghi rõ họ tên)", st.sign_note)
+    ws.merge_range(row + 1, half, row + 1, ncols - 1, "CHỦ TỊCH", st.sign)
+    ws.merge_range(row + 2, half, row + 2, ncols - 1, "(Ký tên, đóng dấu)", st.sign_note)
+    return row + 7
 
 
 def _form_heading(ws: Worksheet, st: _Styles, ctx: Context, row: int, ncols: int) -> int:
