@@ -49,6 +49,7 @@ from allocator.documents.explain import (
 from models import ethnic, vocabulary
 from models.enums import Objective, SolveStatus
 from models.result import RunResult
+from models.text import natural
 
 FILE_NAME = "ket-qua.xlsx"
 MAX_LISTED = 100_000  # above this, per-candidate sheets point to decisions.csv instead
@@ -239,8 +240,8 @@ def _too_large(wb: Workbook, st: _Styles, name: str, n: int) -> None:
 
 def _ordered(frame: pl.DataFrame) -> pl.DataFrame:
     """Candidates by pool (agency, title), then priority rank, then id."""
-    return frame.sort(["agency_id", "target_title", "priority_rank", "candidate_id"],
-                      nulls_last=True, maintain_order=True)
+    return frame.sort(["agency_id", "target_title", "priority_rank",
+                       *natural("candidate_id")], nulls_last=True, maintain_order=True)
 
 
 def _round_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
@@ -378,7 +379,7 @@ def _ineligible_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFra
                  "DANH SÁCH KHÔNG ĐỦ TIÊU CHUẨN, ĐIỀU KIỆN VÀ CĂN CỨ")
     row = _header(ws, st, row + 1, names)
     ws.freeze_panes(row, 0)
-    part = frame.filter(pl.col("status") == "ineligible").sort("candidate_id",
+    part = frame.filter(pl.col("status") == "ineligible").sort(natural("candidate_id"),
                                                                  maintain_order=True)
     for i, r in enumerate(part.iter_rows(named=True), start=1):
         failed = ctx.failed(r)
@@ -443,10 +444,7 @@ def _rulings_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
         return
     label = sc.labels.get("authority_decisions", "authority_decisions.csv")
     words = vocabulary.VOCABULARIES["decision"]
-    ruled = sc.decisions.with_columns(
-        pl.col("candidate_id").str.extract(r"^(.*?)(\d*)$", 1).alias("_stem"),
-        pl.col("candidate_id").str.extract(r"(\d+)$", 1).cast(pl.Int64, strict=False)
-        .alias("_n")).sort("_stem", "_n", "candidate_id", nulls_last=False)
+    ruled = sc.decisions.sort(natural("candidate_id"), nulls_last=False)
     for i, r in enumerate(ruled.iter_rows(named=True), start=1):
         person = ctx.rows.get(r["candidate_id"])
         name = r.get("full_name") or (person["full_name"] if person else "")
@@ -476,10 +474,7 @@ def _awards_sheet(wb: Workbook, st: _Styles, ctx: Context, large: bool) -> None:
         return
     people = sc.candidates.filter(pl.col("achievement").is_not_null()).select(
         "candidate_id", "full_name", "achievement", "__row")
-    ordered = people.with_columns(
-        pl.col("candidate_id").str.extract(r"^(.*?)(\d*)$", 1).alias("_stem"),
-        pl.col("candidate_id").str.extract(r"(\d+)$", 1).cast(pl.Int64, strict=False)
-        .alias("_n")).sort("_stem", "_n", "candidate_id", nulls_last=False)
+    ordered = people.sort(natural("candidate_id"), nulls_last=False)
     for i, r in enumerate(ordered.iter_rows(named=True), start=1):
         written = sc.award_texts.get(r["__row"], "(ghi mã mức)")
         _write(ws, row, [i, r["candidate_id"], r["full_name"], r["achievement"],
@@ -500,7 +495,7 @@ def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) ->
     ws.repeat_rows(row - 1)
     ws.freeze_panes(row, 3)
     ws.autofilter(row - 1, 0, row - 1 + frame.height, len(names) - 1)
-    by_id = frame.sort("candidate_id", maintain_order=True)
+    by_id = frame.sort(natural("candidate_id"), maintain_order=True)
     for i, r in enumerate(by_id.iter_rows(named=True), start=1):
         status = r["status"]
         if status == "ineligible":
@@ -742,8 +737,8 @@ def _form06_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) 
         ws.merge_range(row, 0, row, ncols - 1,
                        "(Mẫu số 06 ban hành kèm theo Nghị định số 115/2020/NĐ-CP)", st.subtitle)
         row = _form06_header(ws, st, row + 2)
-        part = part.sort(["agency_id", "priority_rank", "candidate_id"], nulls_last=True,
-                         maintain_order=True)
+        part = part.sort(["agency_id", "priority_rank", *natural("candidate_id")],
+                         nulls_last=True, maintain_order=True)
         for i, r in enumerate(part.iter_rows(named=True), start=1):
             birth = fmt_birth(r)
             female = r["sex"] == "female"

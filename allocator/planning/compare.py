@@ -35,6 +35,7 @@ from allocator.engine.flow import run
 from allocator.engine.options import Options
 from allocator.io.staging import write_staged
 from models.result import RunResult
+from models.text import natural
 from models.tree import UnitTree
 
 TOTAL = "total"
@@ -181,7 +182,7 @@ def changes(before: RunResult, after: RunResult, label: str) -> pl.DataFrame:
         .with_columns(pl.lit(label).alias("variant"), kind.alias("change"))
         .select("variant", "candidate_id", "full_name", "unit_id", "change",
                 *(f"{c}_{s}" for c in cols for s in ("before", "after")))
-        .sort("candidate_id")
+        .sort(natural("candidate_id"))
     )
 
 
