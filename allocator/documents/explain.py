@@ -57,6 +57,16 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
+def fmt_number(value: float | int | str, lang: str = "vi") -> str:
+    """A number as the language writes it: '2,5' and '1.250' in Vietnamese, '2.5' in
+    English (no needless trailing zeros)."""
+    number = float(value)
+    text = f"{number:,.6f}".rstrip("0").rstrip(".")
+    if lang != "vi":
+        return text.replace(",", "")
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 def fmt_date(value: dt.date | None) -> str:
     """dd/mm/yyyy, or empty."""
     return value.strftime("%d/%m/%Y") if value is not None else ""
@@ -297,8 +307,9 @@ class Context:
         if rule in ("points", "points_st"):
             minimum = (tr.min_points if rule == "points" else tr.min_points_st) if tr else 0
             points = row[rule]
-            return (f"Có {points:g} điểm; yêu cầu ít nhất {minimum:g}" if vi else
-                    f"{points:g} points; at least {minimum:g} required")
+            return (f"Có {fmt_number(points)} điểm; yêu cầu ít nhất {fmt_number(minimum)}"
+                    if vi else f"{fmt_number(points, 'en')} points; at least "
+                    f"{fmt_number(minimum, 'en')} required")
         if rule == "excellent_achievement":
             have = self.achievement(row["achievement"], None, lang)
             target_rank = self.rs.title(row["target_title"]).rank
@@ -390,7 +401,8 @@ class Context:
             what.append(("hạng " if vi else "rank ") + lim["target_rank"])
         cap = (f"tối đa {lim['max']} người" if vi else f"at most {lim['max']}") \
             if lim.get("max") is not None else (
-            f"tỷ lệ tối đa {lim['max_share']}" if vi else f"share at most {lim['max_share']}")
+            f"tỷ lệ tối đa {fmt_number(lim['max_share'])}" if vi else
+            f"share at most {fmt_number(lim['max_share'], 'en')}")
         scope = self.unit(lim["scope_unit_id"])
         return (f"Vượt giới hạn chung {limit_id} ({', '.join(what) or 'mọi chức danh'} tại "
                 f"{scope}: {cap}); các chỗ trong giới hạn dành cho người được ưu tiên hơn"
