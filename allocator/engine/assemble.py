@@ -116,7 +116,7 @@ def attribute_seats(demand: list[int], edge: list[dict[str, int]], room: dict[st
                 break
             for a, p, sign in path:
                 flow[a][p] += sign
-            used[path[-1][1]] += 1
+            used[path[0][1]] += 1  # the pool the path ends in takes one more seat
     return [{p: s for p, s in here.items() if s} for here in flow]
 
 
@@ -124,7 +124,8 @@ def _augmenting(start: int, flow: list[dict[str, int]], edge: list[dict[str, int
                 room: dict[str, int], used: dict[str, int]
                 ) -> list[tuple[int, str, int]] | None:
     """One more seat for group ``start``: a path group → pool (← group → pool)* ending in a
-    pool with room, as (group, pool, +1 or −1) steps; None when there is none."""
+    pool with room, as (group, pool, +1 or −1) steps from that pool back to ``start``;
+    None when there is none."""
     back: dict[str, tuple[int, str | None]] = {}  # pool -> (group that reached it, via pool)
     seen_groups = {start}
     frontier: list[tuple[int, str | None]] = [(start, None)]
