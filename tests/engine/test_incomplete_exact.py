@@ -9,16 +9,21 @@ K2 → U1, U2 (under K1), U3 (under K2) unless said otherwise."""
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import replace
 from pathlib import Path
+from random import Random
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from allocator.engine.flow import run
 from allocator.verify.checker import check
 from models.errors import InputError
 from models.result import RunResult
-from tests.support.oracle import pools_invariant_problems, solve_folder
-from tests.support.scenario_files import write_scenario
+from tests.support.oracle import OracleTooLarge, pools_invariant_problems, solve_folder
+from tests.support.scenario_files import ScenarioInput, small_coupled_scenarios, write_scenario
 
 UNITS = [{"unit_id": "P", "parent_id": ""}, {"unit_id": "K1", "parent_id": "P"},
          {"unit_id": "K2", "parent_id": "P"}, {"unit_id": "U1", "parent_id": "K1"},
@@ -199,3 +204,89 @@ def test_pools_table_group_spanning_pools(tmp_path: Path) -> None:
         assert r["escalated_seats"] <= min(r["quota"] - r["selected"], members), r
     assert sum(r["escalated_seats"] for r in rows.values()) == seats
     _sound(result, folder, tmp_path)
+
+
+# ---- property tests against the brute force over completions ---------------------------------
+
+def _engine(folder: Path) -> RunResult | InputError:
+    try:
+        return run(folder)
+    except InputError as refused:
+        return refused
+
+
+def _judge(folder: Path, result: RunResult) -> None:
+    """Exact where proven; where not proven, sound: an escalation is real and every other
+    status is the oracle's or an escalation the result missed. pools.csv always keeps its
+    invariant."""
+    oracle = solve_folder(folder)
+    got = _statuses(result)
+    if result.summary.solver.status == "optimal":
+        assert got == oracle.status
+    else:
+        for cid, status in got.items():
+            assert status != "escalated" or oracle.status[cid] == "escalated", cid
+            assert oracle.status[cid] in (status, "escalated"), cid
+    out = _write_outputs(result, folder / "out")
+    assert pools_invariant_problems(out / "pools.csv", out / "decisions.csv") == []
+
+
+@settings(max_examples=250, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(small_coupled_scenarios())
+def test_incomplete_dates_in_coupled_pools_equal_the_brute_force(drawn: ScenarioInput) -> None:
+    """Drawn coupled rounds (limits, budget, ties, up to four incomplete dates, either
+    objective), without rulings: the engine's statuses are those of the brute force over
+    every completion of the dates."""
+    plain = replace(drawn, decisions=None)
+    assume(any(len(str(c["birth_date"])) < 10 for c in plain.candidates))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = plain.write(Path(tmp) / "round")
+        try:
+            solve_folder(folder)
+        except OracleTooLarge:
+            assume(False)
+        result = _engine(folder)
+        assert isinstance(result, RunResult), result
+        _judge(folder, result)
+
+
+@settings(max_examples=150, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(small_coupled_scenarios(), st.randoms(use_true_random=False))
+def test_rulings_on_escalated_groups_equal_the_brute_force(drawn: ScenarioInput,
+                                                           rnd: Random) -> None:
+    """Rulings on every member of one escalated group, drawn from an optimal allocation
+    (valid) or at random: where the brute force refuses them (no optimal allocation of any
+    completion honours them all) the engine refuses them too; where the engine applies them,
+    its statuses are the brute force's over the allocations that honour them; rulings taken
+    from an optimal allocation that fill exactly the group's seats are applied."""
+    plain = replace(drawn, decisions=None)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = plain.write(Path(tmp) / "round")
+        try:
+            oracle = solve_folder(folder)
+        except OracleTooLarge:
+            assume(False)
+        first = _engine(folder)
+        assert isinstance(first, RunResult), first
+        assume(first.summary.solver.status == "optimal" and first.escalations.height > 0)
+        row = first.escalations.row(rnd.randrange(first.escalations.height), named=True)
+        members = row["candidate_ids"].split(";")
+        if rnd.random() < 0.6:
+            chosen = set(rnd.choice(oracle.optimal_sets)) & set(members)
+        else:
+            chosen = {c for c in members if rnd.random() < 0.5}
+        decisions = [{"candidate_id": c, "decision": "select" if c in chosen else "reject"}
+                     for c in members]
+        ruled = replace(plain, decisions=decisions).write(Path(tmp) / "ruled")
+        expected = solve_folder(ruled)
+        result = _engine(ruled)
+        if expected.refused is not None:
+            assert isinstance(result, InputError), expected.refused
+            return
+        if isinstance(result, InputError):
+            # the contract also asks rulings to fill exactly the group's seats
+            assert len(chosen) != row["seats"], result.render()
+            return
+        _judge(ruled, result)
