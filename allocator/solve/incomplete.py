@@ -148,6 +148,10 @@ def _ordered_partitions(items: Sequence[int], most: int) -> Iterator[list[tuple[
                 yield [*part[:j], (first,), *part[j:]]
 
 
+Build = Callable[[ComponentProblem], tuple[ComponentProblem, list[int]]]
+Leaf = tuple[Build, ComponentResult]  # how to build the leaf's problem, its result
+
+
 def resolve(earliest: ComponentProblem, latest: ComponentProblem,
             clusters: Sequence[Cluster], solve: Solve) -> ComponentResult:
     """Statuses of a component with incomplete birth dates over every completion
@@ -162,17 +166,22 @@ def resolve(earliest: ComponentProblem, latest: ComponentProblem,
         calls[0] += res.stats.cpsat_calls
         return res
 
-    leaves = _leaves(free, clusters, counted)
+    leaves, contested = _dominance_leaves(free, clusters, counted)
+    if leaves is None:
+        leaves = _leaves(free, clusters, counted)
     if leaves is None:
         if ruled:
             raise NotProven
-        return _fallback(free, replace(latest, forced=()) if ruled else latest, clusters,
-                         counted)
+        result = _fallback(free, replace(latest, forced=()) if ruled else latest, clusters,
+                           counted)
+        if contested is not None:
+            result = replace(result, unsettled=tuple(sorted(contested)))
+        return replace(result, stats=replace(result.stats, cpsat_calls=calls[0]))
     if not ruled:
         return _union(free, [res for _, res in leaves], calls[0])
     kept = []
-    for ref, res in leaves:
-        p, perm = _refined(earliest, clusters, ref)
+    for build, res in leaves:
+        p, perm = build(earliest)
         try:
             with_rulings = counted(p)
         except Infeasible:
@@ -184,8 +193,108 @@ def resolve(earliest: ComponentProblem, latest: ComponentProblem,
     return _union(earliest, kept, calls[0])
 
 
+Ranges = dict[int, tuple[int, int]]  # position -> (first day, last day) of its date
+Member = tuple[int, int, int, int]  # (position, cluster, member index, cluster's class)
+
+#: Most solves of the dominance search (each one a whole component in one order).
+MAX_DOMINANCE_SOLVES = 48
+
+
+def _dominance_leaves(problem: ComponentProblem, clusters: Sequence[Cluster], solve: Solve,
+                      ) -> tuple[list[Leaf] | None, set[int] | None]:
+    """The leaves of the dominance search, or None past :data:`MAX_DOMINANCE_SOLVES`; with
+    the incomplete candidates that the first solve could not settle.
+
+    A node gives each incomplete date a range of days (at first its interval) and places it
+    *latest* in its range if it is guessed a winner, *earliest* if a loser; complete dates
+    stay where they are. Should one solve of that order find every winner-guess selected
+    and every loser-guess not selected, the node is a leaf: every completion in the ranges
+    has the same optimal allocations. For a candidate in every optimal allocation, moving it
+    up the order (out of a tie, into another, past anyone) keeps every optimal allocation
+    and no other: each class above keeps its best count, reached by sets that hold it. For a
+    candidate in none, moving it down likewise. Moving the candidates one by one from the
+    node's order to any completion therefore never changes the optimal allocations. A
+    guess the solve contradicts is flipped once; a candidate still contradicted has its
+    range halved, one child per half."""
+    n = problem.n
+    members: list[Member] = []
+    for j, c in enumerate(clusters):
+        anchor = problem.cls[min(c.positions)]
+        for m, i in enumerate(c.positions):
+            if c.lo[m] != c.hi[m]:
+                members.append((i, j, m, anchor))
+    if not members:
+        return [], set()
+    start: Ranges = {i: (clusters[j].lo[m], clusters[j].hi[m]) for i, j, m, _ in members}
+    stack: list[tuple[Ranges, frozenset[int]]] = [(start, frozenset())]
+    leaves: list[Leaf] = []
+    first_contested: set[int] | None = None
+    solves = 0
+    while stack:
+        ranges, winners = stack.pop()
+        for attempt in range(2):
+            solves += 1
+            if solves > MAX_DOMINANCE_SOLVES:
+                return None, first_contested
+            build = _placement(clusters, members, ranges, winners)
+            p, perm = build(problem)
+            res = _back(solve(p), perm, n)
+            wrong = [i for i, *_ in members if ranges[i][0] != ranges[i][1]
+                     and res.status[i] != (SELECTED if i in winners else NOT_SELECTED)]
+            if not wrong:
+                leaves.append((build, res))
+                break
+            flip = {i for i in wrong if res.status[i] != ESCALATED}
+            if attempt == 0 and flip:
+                winners = winners ^ frozenset(flip)
+                continue
+            if first_contested is None:
+                first_contested = set(wrong)
+            i = min(wrong)
+            a, b = ranges[i]
+            mid = (a + b) // 2
+            for half in ((mid + 1, b), (a, mid)):
+                stack.append(({**ranges, i: half}, winners))
+            break
+    return leaves, first_contested
+
+
+def _placement(clusters: Sequence[Cluster], members: Sequence[Member], ranges: Ranges,
+               winners: frozenset[int]) -> Build:
+    """The order of a node of the dominance search: each incomplete date latest in its
+    range when guessed a winner, earliest otherwise, a range of one day as that date."""
+    def build(p: ComponentProblem) -> tuple[ComponentProblem, list[int]]:
+        key: list[tuple[int, ...]] = [(p.cls[i], 0) for i in range(p.n)]
+        for c in clusters:
+            anchor = p.cls[min(c.positions)]
+            for m, i in enumerate(c.positions):
+                if c.lo[m] == c.hi[m]:
+                    key[i] = (anchor, 2 * c.lo[m], *c.after[m])
+        for i, j, m, anchor in members:
+            a, b = ranges[i]
+            if a == b:
+                key[i] = (anchor, 2 * a, *clusters[j].after[m])
+            else:
+                key[i] = (anchor, 2 * b + 1 if i in winners else 2 * a - 1)
+        perm = sorted(range(p.n), key=lambda i: (key[i], i))
+        fine = ComponentProblem(
+            name=p.name, ids=tuple(p.ids[i] for i in perm), cls=_dense([key[i] for i in perm]),
+            caps=p.caps, kinds=p.kinds, labels=p.labels,
+            rows=tuple(p.rows[i] for i in perm), objective=p.objective,
+            forced=tuple(p.forced[i] for i in perm) if p.forced else (),
+        )
+        return fine, perm
+    return build
+
+
+def _refinement(clusters: Sequence[Cluster], ref: Refinement) -> Build:
+    def build(p: ComponentProblem) -> tuple[ComponentProblem, list[int]]:
+        return _refined(p, clusters, ref)
+    return build
+
+
 def _leaves(problem: ComponentProblem, clusters: Sequence[Cluster], solve: Solve,
-            ) -> list[tuple[Refinement, ComponentResult]] | None:
+            ) -> list[Leaf] | None:
     """The leaves of the search (their refinement and result, in ``problem``'s positions),
     or None where the search would cost too much."""
     big = [j for j, c in enumerate(clusters) if len(c.positions) > MAX_MERGED]
@@ -197,7 +306,7 @@ def _leaves(problem: ComponentProblem, clusters: Sequence[Cluster], solve: Solve
         for j in big:
             if _contested(res, clusters[j]):
                 return None
-    out: list[tuple[Refinement, ComponentResult]] = []
+    out: list[Leaf] = []
     stack: list[Refinement] = [{}]
     solves = 0
     while stack:
@@ -210,7 +319,7 @@ def _leaves(problem: ComponentProblem, clusters: Sequence[Cluster], solve: Solve
         open_ = [j for j in range(len(clusters))
                  if j not in ref and not _settled(problem, res, clusters[j])]
         if not open_:
-            out.append((ref, res))
+            out.append((_refinement(clusters, ref), res))
             continue
         j = min(open_, key=lambda j: min(clusters[j].positions))
         if len(clusters[j].positions) > MAX_MERGED:
@@ -328,9 +437,11 @@ def _merged(problem: ComponentProblem, clusters: list[Cluster]) -> ComponentProb
     return replace(problem, cls=_dense(keys))
 
 
-def _dense(keys: list[tuple[int, int]]) -> tuple[int, ...]:
+def _dense(keys: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
     """Class numbers 0, 1, … of sorted keys: equal neighbours share a class."""
-    cls, last, c = [], None, -1
+    cls: list[int] = []
+    last: tuple[int, ...] | None = None
+    c = -1
     for key in keys:
         if key != last:
             c += 1
