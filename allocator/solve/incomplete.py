@@ -9,7 +9,15 @@ only through the *order class sequence* it induces on each cluster: birth dates 
 dates by the later criteria (:func:`weak_orders` lists them, exactly, from the dates'
 slots).
 
-The exact method is a search over refinements. A refinement fixes the order classes of some
+The first exact method is a *dominance search* (:func:`_dominance_leaves`): each incomplete
+date is placed latest in its interval if guessed a winner, earliest if a loser, and one
+solve that confirms every guess proves that every completion has the same optimal
+allocations (a sure winner moved up, or a sure loser moved down, changes none of them).
+Contradicted dates have their interval halved, one branch per half, while the searches stay
+small (:data:`MAX_CONTESTED`, :data:`MAX_DOMINANCE_SOLVES`). Most incomplete candidates are
+far from any contested seat and are settled by that first solve.
+
+The second is a search over refinements. A refinement fixes the order classes of some
 clusters; every other cluster is *merged* into one exact-tie class. One exact solve of a
 refinement then settles each merged cluster whose members are all selected, all not
 selected, or selected and not selected where each loser does not fit even beside the sure
@@ -27,7 +35,7 @@ round without rulings; in each, some optimal allocation honours the rulings exac
 solve with them reaches the same winners per class; the statuses are the union over such
 leaves, and no such leaf means the rulings are refused (:class:`Infeasible`).
 
-Where that would cost too much (a contested cluster with more than :data:`MAX_ORDERS` order
+Where both would cost too much (a contested cluster with more than :data:`MAX_ORDERS` order
 classes or :data:`MAX_MERGED` members, or more than :data:`MAX_SOLVES` solves) the statuses
 are those of the earliest and latest placements and each incomplete candidate's own best
 and worst placement (its own status is exact: moving a candidate up can only help it),
@@ -172,8 +180,10 @@ def resolve(earliest: ComponentProblem, latest: ComponentProblem,
     if leaves is None:
         if ruled:
             raise NotProven
-        result = _fallback(free, replace(latest, forced=()) if ruled else latest, clusters,
-                           counted)
+        # Only the clusters of the contested dates are tried further, where they are known.
+        tried = clusters if contested is None else [
+            c for c in clusters if contested & set(c.positions)]
+        result = _fallback(free, latest, tried, counted, contested)
         if contested is not None:
             result = replace(result, unsettled=tuple(sorted(contested)))
         return replace(result, stats=replace(result.stats, cpsat_calls=calls[0]))
@@ -196,6 +206,8 @@ def resolve(earliest: ComponentProblem, latest: ComponentProblem,
 Ranges = dict[int, tuple[int, int]]  # position -> (first day, last day) of its date
 Member = tuple[int, int, int, int]  # (position, cluster, member index, cluster's class)
 
+#: Most incomplete dates the first solve of the dominance search may leave contested.
+MAX_CONTESTED = 2
 #: Most solves of the dominance search (each one a whole component in one order).
 MAX_DOMINANCE_SOLVES = 48
 
@@ -250,6 +262,8 @@ def _dominance_leaves(problem: ComponentProblem, clusters: Sequence[Cluster], so
                 continue
             if first_contested is None:
                 first_contested = set(wrong)
+                if len(wrong) > MAX_CONTESTED:  # the halvings would multiply
+                    return None, first_contested
             i = min(wrong)
             a, b = ranges[i]
             mid = (a + b) // 2
@@ -379,9 +393,11 @@ def _refined(problem: ComponentProblem, clusters: Sequence[Cluster], ref: Refine
 
 
 def _fallback(earliest: ComponentProblem, latest: ComponentProblem,
-              clusters: Sequence[Cluster], solve: Solve) -> ComponentResult:
+              clusters: Sequence[Cluster], solve: Solve,
+              only: set[int] | None = None) -> ComponentResult:
     """Too costly to be exact: the extreme orders and each incomplete candidate's own best and
-    worst placement (exact for that candidate), escalated where they differ; not proven."""
+    worst placement (of those in ``only`` where given), escalated where they differ; not
+    proven."""
     first = solve(earliest)
     order = {cid: i for i, cid in enumerate(earliest.ids)}
     last = _back(solve(latest), [order[c] for c in latest.ids], earliest.n)
@@ -392,7 +408,8 @@ def _fallback(earliest: ComponentProblem, latest: ComponentProblem,
                 or any(first.status[i] != last.status[i] for i in cluster.positions)):
             continue
         for m in range(len(cluster.positions)):
-            if cluster.lo[m] == cluster.hi[m]:
+            if cluster.lo[m] == cluster.hi[m] or (
+                    only is not None and cluster.positions[m] not in only):
                 continue
             unsettled.append(cluster.positions[m])
             for own_first in (True, False):
