@@ -20,6 +20,7 @@ from allocator.engine.progress import Progress
 from allocator.solve.dispatch import Failed, Failure, Outcome, solve_many
 from allocator.solve.problem import (
     ESCALATED,
+    FREE,
     NOT_SELECTED,
     SELECTED,
     ComponentProblem,
@@ -45,13 +46,14 @@ class Allocation:
 
 
 def allocate(prep: Prepared, scenario: Scenario, options: Options, forced: dict[str, int],
-             progress: Progress) -> Allocation:
+             progress: Progress, group_of: dict[str, str] | None = None) -> Allocation:
     """Statuses of the eligible candidates; ``forced`` fixes the candidates that the
-    managing agency's rulings name (1 selected, 0 rejected)."""
+    managing agency's rulings name (1 selected, 0 rejected); ``group_of`` names their
+    public tie groups, for the message when the rulings are refused."""
     sp = _split(prep, scenario, options, forced)
     lone_status, groups = decide_lone(sp.lone, prep.quota_of, scenario.rule_set, forced)
     outcomes, reused = _solve_all(sp, options, progress)
-    coupled = _coupled(sp, outcomes, prep.eligible, bool(forced), scenario)
+    coupled = _coupled(sp, outcomes, prep.eligible, bool(forced), scenario, group_of or {})
     groups.extend(coupled.groups)
     solver = SolverSummary(
         status=coupled.solve_status,
@@ -128,14 +130,14 @@ class _Coupled:
 
 
 def _coupled(sp: Split, outcomes: dict[str, Outcome], eligible: pl.DataFrame, ruled: bool,
-             scenario: Scenario) -> _Coupled:
+             scenario: Scenario, public_of: dict[str, str]) -> _Coupled:
     """Statuses and tie groups of the coupled components; a component without a proven
     result stops the run with its reason."""
     results: dict[str, ComponentResult] = {}
     for p in sp.problems:
         res = outcomes[p.name]
         if isinstance(res, Failed):
-            _fail(p, res.failure, ruled, scenario)
+            _fail(p, res.failure, ruled, scenario, public_of)
         else:
             results[p.name] = res
     tied = [p.ids[i] for p in sp.problems for members, _ in results[p.name].groups
@@ -151,10 +153,13 @@ def _coupled(sp: Split, outcomes: dict[str, Outcome], eligible: pl.DataFrame, ru
         out.cpsat_calls += res.stats.cpsat_calls
         if res.solve_status is not SolveStatus.optimal:
             out.solve_status = SolveStatus.not_proven
+            names = [problem.ids[i] for i in res.unsettled]
+            shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more"
+                                             if len(names) > 10 else "")
             out.notes.append(
                 f"{problem.name}: too many possible orders of incomplete birth dates to solve "
                 "each; statuses are those of the earliest and latest placements, escalated "
-                "where they differ")
+                f"where they differ; not settled for every order: {shown or 'none named'}")
         if problem.name not in sp.clusters:  # with orders of birth dates the counts vary
             out.class_counts[problem.name] = res.class_counts
         group_of: dict[int, str] = {}
@@ -173,17 +178,24 @@ def _coupled(sp: Split, outcomes: dict[str, Outcome], eligible: pl.DataFrame, ru
     return out
 
 
-def _fail(problem: ComponentProblem, failure: Failure, ruled: bool, scenario: Scenario) -> None:
+def _fail(problem: ComponentProblem, failure: Failure, ruled: bool, scenario: Scenario,
+          public_of: dict[str, str]) -> None:
     pools = ", ".join(sorted({lab for lab, kind in zip(problem.labels, problem.kinds,
                                                         strict=True) if kind == "quota"}))
     if failure is Failure.infeasible and ruled:
         label = scenario.labels.get("authority_decisions", "authority_decisions.csv")
+        ruled_ids = [c for c, f in zip(problem.ids, problem.forced, strict=True) if f != FREE]
+        named = ", ".join(sorted({public_of[c] for c in ruled_ids if c in public_of}))
+        where_vi = f" về các nhóm đồng hạng {named}" if named else ""
+        where_en = f" on the tie groups {named}" if named else ""
         raise InputError.one(
             label, None, "decision",
-            f"các quyết định vượt chỉ tiêu, giới hạn hoặc ngân sách chung của các nhóm "
-            f"{pools}; không có phương án phân bổ nào thoả mãn tất cả",
-            f"the rulings exceed a quota, limit or budget shared by the pools {pools}; "
-            f"no allocation honours them all",
+            f"không có phương án phân bổ tối ưu theo thứ tự ưu tiên nào (với bất kỳ cách "
+            f"điền đủ ngày sinh nào) thoả mãn mọi quyết định{where_vi}: chỉ tiêu, giới hạn "
+            f"hoặc ngân sách chung của các nhóm {pools} không cho phép",
+            f"no priority-optimal allocation (under any completion of the birth dates) "
+            f"honours every ruling{where_en}: the quotas, limits or budget shared by the "
+            f"pools {pools} do not allow it",
         )
     raise SolverError(
         f"hết thời gian trước khi chứng minh tối ưu (các nhóm {pools}); không ghi kết quả",

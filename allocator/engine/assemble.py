@@ -65,21 +65,97 @@ def _decisions(frame: pl.DataFrame) -> pl.DataFrame:
     ).sort("candidate_id")
 
 
-def _escalated_seats(frame: pl.DataFrame, groups: list[TieGroup]) -> dict[str, int]:
-    """Seats of the tie groups per pool; a pool holds at most as many of a group's seats as
-    it has members in the group."""
+def _escalated_seats(frame: pl.DataFrame, groups: list[TieGroup],
+                     open_seats: dict[str, int]) -> dict[str, int]:
+    """Seats of the tie groups per pool (docs/ties.md, "Seats of a group in pools.csv").
+
+    A group of one pool puts its seats there. The seats of a group spanning pools are
+    attributed by a maximum flow from the groups to the pools, each pool taking at most
+    its open seats (quota − selected, less what groups of that pool alone took) and, from
+    one group, at most its members there; augmenting paths are searched in a fixed order
+    (groups by public id, pools by key), so the attribution is deterministic. Per pool,
+    selected + escalated_seats + unused = quota and escalated_seats never exceeds its
+    open seats nor its escalated members."""
     seats: dict[str, int] = {}
-    spanning = [c for g in groups if len(g.pools) > 1 for c in g.members]
-    pool_of: dict[str, str] = dict(frame.filter(pl.col("candidate_id").is_in(spanning))
-                                   .select("candidate_id", POOL).iter_rows()) if spanning else {}
+    spanning = [g for g in groups if len(g.pools) > 1]
     for g in groups:
         if len(g.pools) == 1:
             seats[g.pools[0]] = seats.get(g.pools[0], 0) + g.seats
-            continue
-        for p in g.pools:
-            n_here = sum(1 for c in g.members if pool_of[c] == p)
-            seats[p] = seats.get(p, 0) + min(g.seats, n_here)
+    if not spanning:
+        return seats
+    ids = [c for g in spanning for c in g.members]
+    pool_of: dict[str, str] = dict(frame.filter(pl.col("candidate_id").is_in(ids))
+                                   .select("candidate_id", POOL).iter_rows())
+    room = {p: max(0, open_seats.get(p, 0) - seats.get(p, 0))
+            for g in spanning for p in g.pools}
+    order = sorted(spanning, key=lambda g: (g.tie_group, g.key))
+    edge: list[dict[str, int]] = []  # per group: pool -> most of its members there
+    for g in order:
+        here: dict[str, int] = {}
+        for c in g.members:
+            here[pool_of[c]] = here.get(pool_of[c], 0) + 1
+        edge.append(here)
+    flow = attribute_seats([g.seats for g in order], edge, room)
+    for here in flow:
+        for p, s in here.items():
+            seats[p] = seats.get(p, 0) + s
     return seats
+
+
+def attribute_seats(demand: list[int], edge: list[dict[str, int]], room: dict[str, int],
+                    ) -> list[dict[str, int]]:
+    """A maximum flow from groups (each ``demand[g]`` seats, at most ``edge[g][p]`` into
+    pool ``p``) to pools (each at most ``room[p]``): augmenting paths found breadth first,
+    groups and pools visited in a fixed order. Returns the seats per group and pool."""
+    flow: list[dict[str, int]] = [dict.fromkeys(sorted(e), 0) for e in edge]
+    used = dict.fromkeys(room, 0)
+    for g, want in enumerate(demand):
+        for _ in range(want):
+            path = _augmenting(g, flow, edge, room, used)
+            if path is None:
+                break
+            for a, p, sign in path:
+                flow[a][p] += sign
+            used[path[0][1]] += 1  # the pool the path ends in takes one more seat
+    return [{p: s for p, s in here.items() if s} for here in flow]
+
+
+def _augmenting(start: int, flow: list[dict[str, int]], edge: list[dict[str, int]],
+                room: dict[str, int], used: dict[str, int]
+                ) -> list[tuple[int, str, int]] | None:
+    """One more seat for group ``start``: a path group → pool (← group → pool)* ending in a
+    pool with room, as (group, pool, +1 or −1) steps from that pool back to ``start``;
+    None when there is none."""
+    back: dict[str, tuple[int, str | None]] = {}  # pool -> (group that reached it, via pool)
+    seen_groups = {start}
+    frontier: list[tuple[int, str | None]] = [(start, None)]
+    while frontier:
+        nxt: list[tuple[int, str | None]] = []
+        for g, via in frontier:
+            for p in sorted(edge[g]):
+                if p in back or flow[g][p] >= edge[g][p]:
+                    continue
+                back[p] = (g, via)
+                if used[p] < room[p]:
+                    return _path(p, back)
+                for h in range(len(flow)):
+                    if h not in seen_groups and flow[h].get(p, 0) > 0:
+                        seen_groups.add(h)
+                        nxt.append((h, p))
+        frontier = nxt
+    return None
+
+
+def _path(end: str, back: dict[str, tuple[int, str | None]]) -> list[tuple[int, str, int]]:
+    steps: list[tuple[int, str, int]] = []
+    p: str | None = end
+    while p is not None:
+        g, via = back[p]
+        steps.append((g, p, 1))
+        if via is not None:
+            steps.append((g, via, -1))
+        p = via
+    return steps
 
 
 def _pools(frame: pl.DataFrame, prep: Prepared, groups: list[TieGroup]) -> pl.DataFrame:
@@ -87,7 +163,10 @@ def _pools(frame: pl.DataFrame, prep: Prepared, groups: list[TieGroup]) -> pl.Da
         pl.len().alias("eligible"),
         (pl.col("status") == Status.selected.value).sum().alias("selected"),
     )
-    seats = _escalated_seats(frame, groups)
+    open_seats = {p: int(q) - int(sel) for p, q, sel in prep.quotas.select(POOL, "quota")
+                  .join(per_pool, on=POOL, how="left")
+                  .select(POOL, "quota", pl.col("selected").fill_null(0)).iter_rows()}
+    seats = _escalated_seats(frame, groups, open_seats)
     return (
         prep.quotas.join(per_pool, on=POOL, how="left")
         .with_columns(

@@ -85,7 +85,8 @@ def _apply_rulings(prep: Prepared, scenario: Scenario, options: Options, progres
         .select("candidate_id", pl.col("status").fill_null(Status.ineligible.value))
         .iter_rows())
     forced = rulings.forced_choices(scenario.decisions, groups, status_of, label)
-    final = allocate(prep, scenario, options, forced, progress)
+    group_of = {c: g.tie_group for g in groups for c in g.members}
+    final = allocate(prep, scenario, options, forced, progress, group_of)
     rulings.check_optimal(first.class_counts, final.class_counts, label)
     return final, _numbered(prep, final.groups), len(forced)
 

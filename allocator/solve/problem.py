@@ -107,7 +107,8 @@ class ComponentResult:
     ``blocker[i]`` is the constraint that excluded a not-selected candidate (-1 when no
     single constraint is to blame); ``groups`` are the tie groups: member positions and
     the seats they share; ``class_counts[c]`` is the number of winners of class ``c`` in
-    every optimal allocation (the lexicographic optimum).
+    every optimal allocation (the lexicographic optimum); ``unsettled`` (with
+    ``not_proven``) the incomplete birth dates whose orders were not all solved.
     """
 
     status: tuple[int, ...]
@@ -116,6 +117,7 @@ class ComponentResult:
     class_counts: tuple[int, ...]
     solve_status: SolveStatus = SolveStatus.optimal
     stats: SolveStats = field(default_factory=SolveStats)
+    unsettled: tuple[int, ...] = ()  # positions whose order could not all be tried
 
 
 def linked_groups(members: Sequence[int], rows: Sequence[tuple[tuple[int, int], ...]],

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -98,8 +97,6 @@ def _brute_force_completions(sc: Any) -> dict[str, str]:
     return {c: (s.pop() if len(s) == 1 else "escalated") for c, s in seen.items()}
 
 
-@pytest.mark.xfail(reason="issue 9: the earliest and latest placements of incomplete birth "
-                   "dates in coupled pools are not every completion", strict=False)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(max_candidates=5, incomplete_births=True, objective="priority",
                  homogeneous=True),
