@@ -734,7 +734,7 @@ def read_workbook(path: Path, *, lists_follow: bool = False) -> RawScenario:
     raw = RawScenario(path, settings, settings_label, tables, path.parent,
                       notes=tuple(_notes(path.name, readers.values(), prefix=False)),
                       award_levels=tuple(refs.awards.extra))
-    return _with_lists(raw, [(path.name, t) for t in lists], qualify=False)
+    return _with_lists(raw, [(path.name, t) for t in lists])
 
 
 def read_lists(raw: RawScenario, paths: Sequence[Path]) -> RawScenario:
@@ -772,7 +772,7 @@ def read_lists(raw: RawScenario, paths: Sequence[Path]) -> RawScenario:
     problems.raise_if_any()
     own = raw.tables.get("candidates")
     before = [(own, raw.origins)] if own is not None else []
-    return _with_lists(raw, lists, qualify=True, before=before)
+    return _with_lists(raw, lists, before=before)
 
 
 def list_files(paths: Sequence[Path], problems: Collector) -> list[Path]:
@@ -882,7 +882,7 @@ def _notes(file: str, readers: Iterable[_TableSheet], *,
     return notes
 
 
-def _with_lists(raw: RawScenario, lists: list[tuple[str, _TableSheet]], *, qualify: bool,
+def _with_lists(raw: RawScenario, lists: list[tuple[str, _TableSheet]], *,
                 before: list[tuple[RawTable, dict[int, tuple[str, int]]]] | None = None,
                 ) -> RawScenario:
     """``raw`` whose candidates are the rows of ``lists`` (file, sheet read), after the
@@ -900,7 +900,7 @@ def _with_lists(raw: RawScenario, lists: list[tuple[str, _TableSheet]], *, quali
         table = RawTable(t.label, t.frame_for_core(), dict(t.headers))
         parts.append(table)
         awards.append(t.award_texts)
-        place = t.label if qualify else f"{file} › {t.label}"
+        place = t.label  # an agency list's label names its file; the round's own sheets not
         shown.append({r: place for r in table.frame["__row"].to_list()})
         n = table.frame.height
         first, last = (int(t.rows.min()), int(t.rows.max())) if n else (0, 0)  # type: ignore[arg-type]
@@ -908,7 +908,7 @@ def _with_lists(raw: RawScenario, lists: list[tuple[str, _TableSheet]], *, quali
         span_en = span.replace("dòng", "rows")
         notes.append((f"{place}: {n} ứng viên{span}; bỏ qua {len(t.skipped)} dòng",
                       f"{place}: {n} candidates{span_en}; {len(t.skipped)} rows skipped"))
-        notes.extend(_notes(file, [t], prefix=not qualify))
+        notes.extend(_notes(file, [t], prefix=False))
     tables = dict(raw.tables)
     if not parts:
         return dataclasses.replace(raw, notes=tuple(notes))
