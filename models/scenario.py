@@ -96,6 +96,8 @@ class Scenario:
     notes: tuple[tuple[str, str], ...] = ()
     #: candidates' ``__row`` → the award as written in words, mapped to ``achievement``.
     award_texts: dict[int, str] = field(default_factory=dict)
+    #: candidates' ``__row`` → what the unit's list has beyond the contract (header → text).
+    extra_cells: dict[int, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, *, source: Path, settings: RoundSettings, rule_set: RuleSet,

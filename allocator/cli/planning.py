@@ -80,7 +80,9 @@ def compare_command(
             return
         comparison = cmp.compare(scenarios[0], scenarios[1:], Options(workers=workers),
                                  history=history)
-        cmp.write_report(out_dir, comparison.figures, comparison.changes)
+        legend = list(zip(comparison.labels, [cmp.what_it_changes(p) for p in scenarios],
+                          strict=True))
+        cmp.write_report(out_dir, comparison.figures, comparison.changes, legend=legend)
     except AllocatorError as exc:
         fail(exc)
     if not quiet:

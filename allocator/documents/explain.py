@@ -177,12 +177,21 @@ class Context:
         return self._weakest[pool]
 
     # -- small pieces -----------------------------------------------------------------------
-    def read_from(self, candidate_id: str, lang: str = "vi") -> str:
-        """Where the candidate was read: list (file › sheet) and spreadsheet row."""
+    def sheet_row(self, candidate_id: str) -> int | None:
+        """The candidate's ``__row`` (where it was read)."""
         if self._rows_of is None:
             self._rows_of = dict(self.result.scenario.candidates.select(
                 "candidate_id", "__row").iter_rows())
-        row = self._rows_of.get(candidate_id)
+        return self._rows_of.get(candidate_id)
+
+    def unit_cells(self, candidate_id: str) -> dict[str, str]:
+        """What the unit's list gave beyond the contract (its header → text)."""
+        row = self.sheet_row(candidate_id)
+        return self.result.scenario.extra_cells.get(row, {}) if row is not None else {}
+
+    def read_from(self, candidate_id: str, lang: str = "vi") -> str:
+        """Where the candidate was read: list (file › sheet) and spreadsheet row."""
+        row = self.sheet_row(candidate_id)
         if row is None:
             return ""
         label, line = self.result.scenario.origin(row)

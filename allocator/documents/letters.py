@@ -12,6 +12,8 @@ date known only by year), and a part for the decision. The decision comes back a
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -66,9 +68,25 @@ def write_letters(result: RunResult, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     for (managing, organiser), groups in grouped.items():
         path = folder / file_name(managing, organiser, per_managing[managing] > 1)
-        _letter(ctx, managing, organiser, groups).save(str(path))
+        _save_fixed(_letter(ctx, managing, organiser, groups), path)
         written.append(path)
     return written
+
+
+def _save_fixed(doc: Any, path: Path) -> None:
+    """Save a DOCX with fixed times on its parts (python-docx stamps the current time), so
+    the same run gives the same bytes."""
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    buffer.seek(0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
+    path.write_bytes(out.getvalue())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from allocator.documents.explain import (
     fmt_date,
     months_text,
 )
+from allocator.io.workbook import header_key
 from models import ethnic, vocabulary
 from models.enums import Objective, SolveStatus
 from models.result import RunResult
@@ -759,6 +760,9 @@ def _roman(n: int) -> str:
     return out
 
 
+#: The form's columns where the unit's own wording replaces the engine's (the position, the
+#: degree as written rather than its level).
+UNIT_WORDING = frozenset({4, 9})
 _FORM06_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("TT", ()),
     ("Họ và tên", ()),
@@ -777,9 +781,17 @@ _FORM06_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def _form06_header(ws: Worksheet, st: _Styles, row: int) -> int:
+def _form06_columns() -> list[str]:
+    """The form's column headers, left to right (sub-headers under their groups)."""
+    return [h for group, subs in _FORM06_GROUPS for h in (subs or (group,))]
+
+
+def _form06_header(ws: Worksheet, st: _Styles, row: int, extra: list[str] | None = None) -> int:
     col = 0
-    for group, subs in _FORM06_GROUPS:
+    groups = list(_FORM06_GROUPS)
+    if extra:
+        groups.append(("Thông tin khác do đơn vị cung cấp", tuple(extra)))
+    for group, subs in groups:
         if subs:
             ws.merge_range(row, col, row, col + len(subs) - 1, group, st.head)
             for i, s in enumerate(subs):
@@ -799,6 +811,8 @@ def _form06_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) 
     ncols = sum(max(1, len(s)) for _g, s in _FORM06_GROUPS)
     _setup(ws, [5, 22, 11, 11, 18, 26, 14, 8, 13, 12, 9, 9, 9, 9, 9, 9, 9, 9, 12])
     eligible = frame.filter(pl.col("eligible"))
+    form = _form06_columns()
+    form_keys = {header_key(h) for h in form}
     row = 0
     breaks: list[int] = []
     year = ctx.result.scenario.settings.review_year
@@ -818,9 +832,14 @@ def _form06_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) 
                      f"DANH {dst.upper()} ({tr.to_title}) NĂM {year}", 48)
         ws.merge_range(row, 0, row, ncols - 1,
                        "(Mẫu số 06 ban hành kèm theo Nghị định số 115/2020/NĐ-CP)", st.subtitle)
-        row = _form06_header(ws, st, row + 2)
         part = part.sort(["agency_id", "priority_rank", *natural("candidate_id")],
                          nulls_last=True, maintain_order=True)
+        # every column the unit supplied: into the form's column of the same name, the
+        # rest after the form's
+        supplied = {cid: ctx.unit_cells(cid) for cid in part["candidate_id"].to_list()}
+        extra = list(dict.fromkeys(h for cells in supplied.values() for h in cells
+                                   if header_key(h) not in form_keys))
+        row = _form06_header(ws, st, row + 2, extra)
         for i, r in enumerate(part.iter_rows(named=True), start=1):
             birth = fmt_birth(r)
             female = r["sex"] == "female"
@@ -832,6 +851,11 @@ def _form06_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) 
                 months_text(held), None, r["current_title"], degree.capitalize(),
                 None, None, None, None, None, None, None, None, None,
             ]
+            cells = {header_key(h): v for h, v in supplied[r["candidate_id"]].items()}
+            for k, h in enumerate(form):
+                if header_key(h) in cells and (values[k] is None or k in UNIT_WORDING):
+                    values[k] = cells[header_key(h)]
+            values += [supplied[r["candidate_id"]].get(h) for h in extra]
             _write(ws, row, values, st.cell, {0, 2, 3, 6, 8}, st.center)
             row += 1
         row = _signature(ws, st, row, ncols)

@@ -54,7 +54,8 @@ def checked(raw: RawScenario) -> Scenario:
             raise
         raise InputError([_renamed(p, raw.merged) for p in exc.problems]) from None
     return dataclasses.replace(scenario, origins=dict(raw.origins), notes=raw.notes,
-                               award_texts=dict(raw.award_texts))
+                               award_texts=dict(raw.award_texts),
+                               extra_cells=dict(raw.extra_cells))
 
 
 def _renamed(problem: Problem, merged: dict[int, tuple[str, int]]) -> Problem:

@@ -46,6 +46,8 @@ class RawScenario:
     award_levels: tuple[tuple[str, str], ...] = ()
     #: candidates' ``__row`` → the award as written, where it was words mapped to a level
     award_texts: dict[int, str] = field(default_factory=dict)
+    #: candidates' ``__row`` → the list's own columns (header as written → text)
+    extra_cells: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
 #: The label of a candidates table merged from several lists (its problems are renamed).

@@ -59,6 +59,9 @@ HEADER_SCAN_ROWS = 25
 #: A sheet not named as a table is a candidate list when one header row names this many
 #: candidate columns (the name or the id among them).
 LIST_MIN_HEADERS = 3
+#: Frame columns holding what a unit's list has beyond the contract (and the degree as
+#: written), by position: kept as text for the documents, never validated.
+EXTRA = "__x"
 MAX_ROWS_REPORTED = 5
 #: Every table a workbook may hold: the schema's and the positions of a level round.
 _POSITIONS_EXTRA: tuple[schema.Table, ...] = (
@@ -269,6 +272,7 @@ class _TableSheet:
         self.seen_headers: list[str] = []  # the header row's cells as written
         self.has_numbering = False  # a row "(1) (2) …" under the header
         self.award_texts: dict[int, str] = {}  # row → the award as written, when in words
+        self.extra_headers: dict[str, str] = {}  # frame column → the unit's own header
         self._read()
 
     # -- reporting --------------------------------------------------------------------------
@@ -335,6 +339,11 @@ class _TableSheet:
         columns: dict[str, pl.Series] = {}
         for i, name in enumerate(names):
             if name is None:
+                if self.table == "candidates" and written[i] is not None:
+                    # a column of the unit's own (salary coefficient, position …): kept as
+                    # written, for the regenerated Mẫu 06
+                    self.extra_headers[f"{EXTRA}{i}"] = " ".join(str(written[i]).split())
+                    columns[f"{EXTRA}{i}"] = frame[f"c{i}"]
                 continue
             if name in seen:
                 self.problems.add(self.label, sheet.first_row + best,
@@ -354,7 +363,7 @@ class _TableSheet:
         body = body.with_columns(
             pl.col(c).str.strip_chars().replace("", None) for c in body.columns if c != "__row"
         )
-        data_cols = [c for c in body.columns if c != "__row"]
+        data_cols = [c for c in body.columns if c != "__row" and not c.startswith(EXTRA)]
         if data_cols:
             body = body.filter(pl.any_horizontal(pl.col(data_cols).is_not_null()))
         body = self._drop_footer(body, frame)
@@ -481,6 +490,20 @@ class _TableSheet:
         self.report(raw.is_not_null() & parsed.is_null(), column,
                     f"không đọc được ngày, cần {vi}", f"unreadable date, expected {en}", raw)
         self.put(column, parsed)
+
+    def extra_cells(self) -> dict[int, dict[str, str]]:
+        """Row → the unit's own columns (header as written → cell text), where filled."""
+        out: dict[int, dict[str, str]] = {}
+        if not self.extra_headers:
+            return out
+        cols = [c for c in self.extra_headers if c in self.frame.columns]
+        for r, *values in zip(self.rows.to_list(), *[self.frame[c].to_list() for c in cols],
+                              strict=True):
+            cells = {self.extra_headers[c]: str(v) for c, v in zip(cols, values, strict=True)
+                     if v is not None}
+            if cells:
+                out[int(r)] = cells
+        return out
 
     def frame_for_core(self) -> pl.DataFrame:
         """All-text frame with ``__row``, as :class:`allocator.io.raw.RawTable` expects."""
@@ -834,7 +857,7 @@ def read_workbook(path: Path, *, lists_follow: bool = False) -> RawScenario:
     raw = RawScenario(path, settings, settings_label, tables, path.parent,
                       notes=tuple(_notes(path.name, readers.values(), prefix=False)),
                       award_levels=tuple(refs.awards.extra))
-    return _with_lists(raw, [(path.name, t) for t in lists], qualify=False)
+    return _with_lists(raw, [(path.name, t) for t in lists])
 
 
 def read_lists(raw: RawScenario, paths: Sequence[Path]) -> RawScenario:
@@ -872,7 +895,7 @@ def read_lists(raw: RawScenario, paths: Sequence[Path]) -> RawScenario:
     problems.raise_if_any()
     own = raw.tables.get("candidates")
     before = [(own, raw.origins)] if own is not None else []
-    return _with_lists(raw, lists, qualify=True, before=before)
+    return _with_lists(raw, lists, before=before)
 
 
 def list_files(paths: Sequence[Path], problems: Collector) -> list[Path]:
@@ -989,7 +1012,7 @@ def _notes(file: str, readers: Iterable[_TableSheet], *,
     return notes
 
 
-def _with_lists(raw: RawScenario, lists: list[tuple[str, _TableSheet]], *, qualify: bool,
+def _with_lists(raw: RawScenario, lists: list[tuple[str, _TableSheet]], *,
                 before: list[tuple[RawTable, dict[int, tuple[str, int]]]] | None = None,
                 ) -> RawScenario:
     """``raw`` whose candidates are the rows of ``lists`` (file, sheet read), after the
@@ -997,17 +1020,20 @@ def _with_lists(raw: RawScenario, lists: list[tuple[str, _TableSheet]], *, quali
     parts: list[RawTable] = []
     shown: list[dict[int, str]] = []
     awards: list[dict[int, str]] = []
+    extras: list[dict[int, dict[str, str]]] = []
     for table, known in before or []:
         parts.append(table)
         rows = table.frame["__row"].to_list()
         shown.append({r: known.get(r, (table.label, r))[0] for r in rows})
         awards.append(dict(raw.award_texts))
+        extras.append(dict(raw.extra_cells))
     notes = list(raw.notes)
     for file, t in lists:
         table = RawTable(t.label, t.frame_for_core(), dict(t.headers))
         parts.append(table)
         awards.append(t.award_texts)
-        place = t.label if qualify else f"{file} › {t.label}"
+        extras.append(t.extra_cells())
+        place = t.label  # an agency list's label names its file; the round's own sheets not
         shown.append({r: place for r in table.frame["__row"].to_list()})
         n = table.frame.height
         first, last = (int(t.rows.min()), int(t.rows.max())) if n else (0, 0)  # type: ignore[arg-type]
@@ -1015,7 +1041,7 @@ def _with_lists(raw: RawScenario, lists: list[tuple[str, _TableSheet]], *, quali
         span_en = span.replace("dòng", "rows")
         notes.append((f"{place}: {n} ứng viên{span}; bỏ qua {len(t.skipped)} dòng",
                       f"{place}: {n} candidates{span_en}; {len(t.skipped)} rows skipped"))
-        notes.extend(_notes(file, [t], prefix=not qualify))
+        notes.extend(_notes(file, [t], prefix=False))
     tables = dict(raw.tables)
     if not parts:
         return dataclasses.replace(raw, notes=tuple(notes))
@@ -1023,25 +1049,29 @@ def _with_lists(raw: RawScenario, lists: list[tuple[str, _TableSheet]], *, quali
         tables["candidates"] = parts[0]
         origins = {r: (shown[0][r], r) for r in shown[0]}
         return dataclasses.replace(raw, tables=tables, origins=origins, notes=tuple(notes),
-                                   award_texts=awards[0])
+                                   award_texts=awards[0], extra_cells=extras[0])
     merged, where = merge_tables(parts)
     where = {i: raw.merged.get(r, (label, r)) if label == MERGED_LABEL else (label, r)
              for i, (label, r) in where.items()}  # the round's own lists, merged already
     tables["candidates"] = merged
     origins = {}
     award_texts: dict[int, str] = {}
+    extra_cells: dict[int, dict[str, str]] = {}
     i = 0
-    for part, places, texts in zip(parts, shown, awards, strict=True):
+    for part, places, texts, cells in zip(parts, shown, awards, extras, strict=True):
         for r in part.frame["__row"].to_list():
             i += 1
             origins[i] = (places[r], r)
             if r in texts:
                 award_texts[i] = texts[r]
+            if r in cells:
+                extra_cells[i] = cells[r]
     problems = same_people(merged, origins)
     if problems:
         raise InputError(problems)
     return dataclasses.replace(raw, tables=tables, origins=origins, merged=where,
-                               notes=tuple(notes), award_texts=award_texts)
+                               notes=tuple(notes), award_texts=award_texts,
+                               extra_cells=extra_cells)
 
 
 def same_people(merged: RawTable, origins: dict[int, tuple[str, int]]) -> list[Problem]:
@@ -1109,6 +1139,9 @@ class _References:
 def _convert_sheet(t: _TableSheet, table: schema.Table, refs: _References) -> None:
     """Convert every column written in words, dates, marks or names to contract text."""
     if table is schema.CANDIDATES:
+        if t.has("degree"):
+            t.put(f"{EXTRA}degree", t.col("degree"))
+            t.extra_headers[f"{EXTRA}degree"] = t.headers.get("degree", "degree")
         if not t.has("candidate_id") and t.has("__tt"):
             t.put("candidate_id", t.col("__tt"))
             t.headers["candidate_id"] = t.headers.get("__tt", "TT")

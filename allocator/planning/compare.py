@@ -202,6 +202,47 @@ class Comparison:
     run_ids: list[str | None] = field(default_factory=list)
 
 
+def what_it_changes(path: Path) -> str:
+    """A variant file in words: its name, then what it changes (settings, quotas, limits,
+    candidates, rulings); a round (folder, workbook) is the base."""
+    from allocator.io.variants import read_variant
+
+    if not (path.suffix.lower() == ".toml" and path.is_file()):
+        return "Kỳ xét gốc / the base round"
+    v = read_variant(path)
+    parts: list[str] = []
+    if v.settings:
+        parts.append("thiết lập " + ", ".join(f"{_setting_name(k)}: {_setting_word(val)}"
+                                             for k, val in v.settings.items()))
+    if v.quotas:
+        parts.append(f"{len(v.quotas)} thay đổi chỉ tiêu")
+    limits = len(v.limits.add) + len(v.limits.change) + len(v.limits.drop)
+    if limits:
+        parts.append(f"{limits} thay đổi giới hạn chung")
+    people = len(v.candidates.exclude) + len(v.candidates.add) + len(v.candidates.change)
+    if people:
+        parts.append(f"{people} thay đổi ứng viên")
+    if v.authority_decisions == "drop":
+        parts.append("bỏ các quyết định của cơ quan quản lý")
+    changed = "; ".join(parts) or "không thay đổi gì"
+    name = v.name or v.description or path.stem
+    return f"{name} — {changed}"
+
+
+def _setting_name(key: str) -> str:
+    from models import schema
+
+    if schema.SETTINGS.has(key) and schema.SETTINGS.column(key).headers_vi:
+        return schema.SETTINGS.column(key).headers_vi[0].lower()
+    return key
+
+
+def _setting_word(value: Any) -> str:
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    return str(value)
+
+
 def labels_for(paths: Sequence[Path]) -> list[str]:
     """Short unique labels: the folder or file name without suffix."""
     out: list[str] = []
@@ -326,9 +367,11 @@ REPORT_FILES = ("figures.csv", "side_by_side.csv", "changes.csv", "compare.xlsx"
 
 
 def write_report(out: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | None = None,
-                 title: str = "So sánh phương án / variants compared") -> list[Path]:
+                 title: str = "So sánh phương án / variants compared",
+                 legend: Sequence[tuple[str, str]] = ()) -> list[Path]:
     """Write figures.csv, side_by_side.csv, changes.csv, compare.xlsx, compare.png and
-    compare.html into ``out`` atomically (all or nothing)."""
+    compare.html into ``out`` atomically (all or nothing). ``legend``: each variant's label
+    and what it changes, shown first in the workbook and the page."""
     def fill(stage: Path) -> None:
         figs.write_csv(stage / "figures.csv")
         wide = side_by_side(figs, TOTAL)
@@ -337,8 +380,8 @@ def write_report(out: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | Non
             change_frame.write_csv(stage / "changes.csv")
         png = chart_png(figs, title)
         (stage / "compare.png").write_bytes(png)
-        write_workbook(stage / "compare.xlsx", figs, change_frame)
-        (stage / "compare.html").write_text(html_page(figs, change_frame, png, title),
+        write_workbook(stage / "compare.xlsx", figs, change_frame, legend)
+        (stage / "compare.html").write_text(html_page(figs, change_frame, png, title, legend),
                                             encoding="utf-8")
 
     return write_staged(out, fill)
@@ -415,7 +458,8 @@ def readable_changes(change_frame: pl.DataFrame) -> pl.DataFrame:
     return frame.rename({k: v for k, v in CHANGE_HEADERS.items() if k in frame.columns})
 
 
-def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | None) -> None:
+def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | None,
+                   legend: Sequence[tuple[str, str]] = ()) -> None:
     """The comparison as an .xlsx workbook, Vietnamese headers first."""
     import xlsxwriter
 
@@ -423,7 +467,17 @@ def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | 
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
                             "valign": "top", "border": 1})
     pct = book.add_format({"num_format": "0.0%"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
     try:
+        if legend:
+            ws = book.add_worksheet("Phương án")
+            ws.write_row(0, 0, ["Phương án / variant", "Thay đổi gì / what it changes"], head)
+            for r, (label, what) in enumerate(legend, start=1):
+                ws.write_row(r, 0, [label, what], wrap)
+            ws.set_column(0, 0, 24)
+            ws.set_column(1, 1, 90)
+            ws.set_landscape()
+            ws.fit_to_pages(1, 0)
         for sheet_name, scope in (("Tổng hợp", TOTAL), ("Theo chức danh", TITLE),
                                   ("Theo sở", DEPARTMENT)):
             wide = side_by_side(figs, scope)
@@ -450,7 +504,11 @@ def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | 
             for r, values in enumerate(shown.iter_rows(), start=1):
                 ws.write_row(r, 0, ["" if v is None else v for v in values])
             ws.freeze_panes(1, 2)
-            ws.set_column(0, len(change_frame.columns), 16)
+            ws.set_column(0, len(change_frame.columns), 16, wrap)
+            ws.set_landscape()
+            ws.set_paper(9)
+            ws.fit_to_pages(1, 0)  # the changes table fits the page's width
+            ws.repeat_rows(0)
         ws = book.add_worksheet("Số liệu")
         ws.write_row(0, 0, figs.columns, head)
         for r, values in enumerate(figs.iter_rows(), start=1):
@@ -634,9 +692,13 @@ MAX_HTML_CHANGES = 500
 
 
 def html_page(figs: pl.DataFrame, change_frame: pl.DataFrame | None, png: bytes,
-              title: str) -> str:
+              title: str, legend: Sequence[tuple[str, str]] = ()) -> str:
     """A self-contained page: the chart (embedded) and the tables."""
     sections = []
+    if legend:
+        sections.append("<h2>Phương án / variants</h2>" + _html_table(pl.DataFrame(
+            {"Phương án / variant": [a for a, _ in legend],
+             "Thay đổi gì / what it changes": [b for _, b in legend]})))
     for heading, scope in (("Tổng hợp / totals", TOTAL), ("Theo chức danh / by title", TITLE),
                            ("Theo sở / by department", DEPARTMENT)):
         wide = side_by_side(figs, scope)
@@ -660,7 +722,10 @@ def html_page(figs: pl.DataFrame, change_frame: pl.DataFrame | None, png: bytes,
 <html lang="vi"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
-table {{ border-collapse: collapse; margin-bottom: 2em; font-size: 0.9em; }}
+table {{ border-collapse: collapse; margin-bottom: 2em; font-size: 0.9em; max-width: 100%;
+         display: block; overflow-x: auto; }}
+@media print {{ table {{ display: table; font-size: 0.7em; }}
+               td, th {{ word-break: break-word; }} }}
 th, td {{ border: 1px solid #ccc; padding: 0.25em 0.6em; }}
 th {{ background: #DDEBF7; text-align: left; }}
 td {{ text-align: right; }} td:first-child, td:nth-child(2) {{ text-align: left; }}

@@ -97,3 +97,14 @@ def test_an_organiser_reporting_upwards_carries_its_parent_agencys_line(
         assert first.startswith("SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH BÌNH ĐỊNH\nHỘI ĐỒNG")
     else:
         assert first.startswith("ỦY BAN NHÂN DÂN TỈNH BÌNH ĐỊNH\n")
+
+
+def test_the_same_run_gives_the_same_letter_bytes(dien_bien: RunResult, tmp_path: Path) -> None:
+    """python-docx stamps the current time on a document's parts; the letters carry a fixed
+    one, so two writes a few seconds apart are byte-identical."""
+    import time
+
+    (first,) = write_letters(dien_bien, tmp_path / "a")
+    time.sleep(1.1)
+    (second,) = write_letters(dien_bien, tmp_path / "b")
+    assert first.read_bytes() == second.read_bytes()

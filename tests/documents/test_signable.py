@@ -31,3 +31,38 @@ def test_the_lists_carry_heading_date_line_total_and_signatures(
     assert below[:5] == ["NGƯỜI LẬP BIỂU", "TM. HỘI ĐỒNG XÉT THĂNG HẠNG", "(Ký, ghi rõ họ tên)",
                          "CHỦ TỊCH", "(Ký tên, đóng dấu)"]
     assert cells.count("Tổng cộng: " + f"{n:02d} người") == 1
+
+
+def test_the_regenerated_form06_keeps_every_column_the_unit_supplied(tmp_path: Path) -> None:
+    """The unit's salary coefficient, position and degree as written come back in their form
+    columns; a column of its own that the form lacks comes back after the form's."""
+    import openpyxl
+
+    from allocator.engine.flow import run
+    from tests.support.agency_books import ROUND_FILE, write_agency_round
+    from tests.support.sheets import SCENARIOS
+
+    books = tmp_path / "books"
+    write_agency_round(SCENARIOS / "dien-bien-2024", books)
+    wb = openpyxl.load_workbook(books / "01-TTCNTT.xlsx")
+    ws = wb.worksheets[0]
+    name = ws.cell(10, 2).value
+    end = ws.max_column
+    for j, (header, value) in enumerate([("Trình độ lý luận chính trị", "Trung cấp"),
+                                         ("Số điện thoại", "0912 345 678")], start=end + 1):
+        ws.cell(7, j, header)
+        ws.cell(10, j, value)
+    ws.cell(10, 11, "Đại học Công nghệ thông tin")  # the degree as the unit wrote it
+    wb.save(books / "01-TTCNTT.xlsx")
+    result = run(books / ROUND_FILE, lists=[books])
+    write_result_workbook(result, tmp_path / "out")
+    rows = sheet_values(tmp_path / "out" / "ket-qua.xlsx", "Mẫu 06")
+    header_at = next(i for i, r in enumerate(rows) if r[0] == "TT" and "Nam" in rows[i + 1])
+    subs = [b or a for a, b in zip(rows[header_at], rows[header_at + 1], strict=True)]
+    (listed,) = [r for r in rows[header_at + 3:] if r[1] == name]
+    row = dict(zip(subs, listed, strict=True))
+    assert row["Hệ số lương"] == "2.34"
+    assert row["Chức vụ hoặc chức danh công tác"] == "Viên chức"
+    assert row["Trình độ chuyên môn"] == "Đại học Công nghệ thông tin"
+    assert row["Trình độ lý luận chính trị"] == "Trung cấp"
+    assert row["Số điện thoại"] == "0912 345 678"
