@@ -11,11 +11,13 @@ from typing import NoReturn, TextIO
 
 import typer
 
-from models.errors import AllocatorError, InputError, SolverError
+from models.errors import AllocatorError, HistoryError, InputError, OutputError, SolverError
 
 HEADINGS = {
     InputError: "Lỗi dữ liệu đầu vào / input error",
     SolverError: "Không có kết quả đã chứng minh / no proven result",
+    OutputError: "Không ghi được kết quả / outputs cannot be written",
+    HistoryError: "Lỗi lịch sử chạy / run history error",
 }
 
 
@@ -30,7 +32,7 @@ def fail(exc: AllocatorError) -> NoReturn:
     """Print why the command stopped and exit with the error's own status."""
     say(HEADINGS.get(type(exc), "Lỗi / error"), err=True)
     say(exc.render(), err=True)
-    say("Không ghi kết quả nào. / Nothing was written.", err=True)
+    say(f"{exc.aftermath_vi} / {exc.aftermath_en}", err=True)
     raise typer.Exit(code=exc.exit_status)
 
 

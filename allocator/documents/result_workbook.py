@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -46,6 +45,7 @@ from allocator.documents.explain import (
     fmt_date,
     months_text,
 )
+from allocator.io.safe_xlsx import open_workbook, write_cell, write_row
 from models import ethnic, vocabulary
 from models.enums import Objective, SolveStatus
 from models.result import RunResult
@@ -159,7 +159,7 @@ def _title(ws: Worksheet, st: _Styles, row: int, ncols: int, text: str,
 
 def _header(ws: Worksheet, st: _Styles, row: int, names: list[str],
             height: float = 32) -> int:
-    ws.write_row(row, 0, names, st.head)
+    write_row(ws, row, 0, names, st.head)
     ws.set_row(row, height)
     return row + 1
 
@@ -172,10 +172,8 @@ def _write(ws: Worksheet, row: int, values: list[Any], fmt: Any,
             ws.write_blank(row, c, None, f)
         elif isinstance(v, bool):
             ws.write_string(row, c, "x" if v else "", f)
-        elif isinstance(v, int | float):
-            ws.write_number(row, c, v, f)
         else:
-            ws.write_string(row, c, str(v), f)
+            write_cell(ws, row, c, v, f)
     widths = getattr(ws, "fit_widths", None)
     if widths:
         _fit(ws, row, [(widths[c], v) for c, v in enumerate(values)
@@ -189,9 +187,7 @@ def write_result_workbook(result: RunResult, folder: Path) -> None:
     """Write ``ket-qua.xlsx`` for a run into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / FILE_NAME
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
-                                         "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+    wb = open_workbook(path)
     wb.set_properties({"title": f"Kết quả xét thăng hạng — {result.scenario.settings.name}",
                        "created": FIXED_TIME, "author": "allocator"})
     st = _Styles(wb)

@@ -33,6 +33,7 @@ import polars as pl
 from allocator.engine.cache import StageCache
 from allocator.engine.flow import run
 from allocator.engine.options import Options
+from allocator.io.safe_xlsx import open_workbook, write_row
 from allocator.io.staging import write_staged
 from models.result import RunResult
 from models.tree import UnitTree
@@ -372,9 +373,7 @@ def readable_changes(change_frame: pl.DataFrame) -> pl.DataFrame:
 
 def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | None) -> None:
     """The comparison as an .xlsx workbook, Vietnamese headers first."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path))
+    book = open_workbook(path)
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
                             "valign": "top", "border": 1})
     pct = book.add_format({"num_format": "0.0%"})
@@ -385,9 +384,9 @@ def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | 
             variants = wide.columns[4:]
             ws = book.add_worksheet(sheet_name)
             headers = ["Mã / key", "Tên / name", "Chỉ số / figure", *variants]
-            ws.write_row(0, 0, headers, head)
+            write_row(ws, 0, 0, headers, head)
             for r, row in enumerate(wide.iter_rows(named=True), start=1):
-                ws.write_row(r, 0, [row["key"], row["name"], row["label"]])
+                write_row(ws, r, 0, [row["key"], row["name"], row["label"]])
                 share = str(row["metric"]).endswith("_share")
                 for c, v in enumerate(variants, start=3):
                     value = row[v]
@@ -401,15 +400,15 @@ def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | 
         if change_frame is not None:
             ws = book.add_worksheet("Thay đổi")
             shown = readable_changes(change_frame)
-            ws.write_row(0, 0, shown.columns, head)
+            write_row(ws, 0, 0, shown.columns, head)
             for r, values in enumerate(shown.iter_rows(), start=1):
-                ws.write_row(r, 0, ["" if v is None else v for v in values])
+                write_row(ws, r, 0, values)
             ws.freeze_panes(1, 2)
             ws.set_column(0, len(change_frame.columns), 16)
         ws = book.add_worksheet("Số liệu")
-        ws.write_row(0, 0, figs.columns, head)
+        write_row(ws, 0, 0, figs.columns, head)
         for r, values in enumerate(figs.iter_rows(), start=1):
-            ws.write_row(r, 0, ["" if v is None else v for v in values])
+            write_row(ws, r, 0, values)
     finally:
         book.close()
 

@@ -314,7 +314,8 @@ def write_result(decided: Decided, folder: Path) -> None:
 
 def write_workbook(decided: Decided, folder: Path) -> Path:
     """``ket-qua.xlsx`` of a run, into ``folder``."""
-    written = write_staged(folder, lambda stage: _write_workbook(decided.result, stage))
+    written = write_staged(folder, lambda stage: _write_workbook(decided.result, stage),
+                           keep_others=True)
     return next(p for p in written if p.name == WORKBOOK_FILE)
 
 
