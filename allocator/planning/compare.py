@@ -437,29 +437,31 @@ def chart_png(figs: pl.DataFrame, title: str) -> bytes:
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    variants = figs.filter(pl.col("scope") == TOTAL)["variant"].to_list()
-    n = len(variants)
-    many = n > MANY_VARIANTS
-    fig, axes = plt.subplots(3, 1, figsize=(max(10.0, min(0.5 * n + 6, 26.0)), 12),
-                             constrained_layout=True)
-    fig.suptitle(title, fontsize=13)
-    if many:
-        _panels_delta(axes, figs, variants)
-    else:
-        _panels_values(axes, figs, variants)
-    for ax in axes:
-        ax.set_xticks(range(n))
-        ax.set_xticklabels(variants, rotation=90 if many else 15, fontsize=7 if many else 9,
-                           ha="center" if many else "right")
-        ax.grid(axis="y", alpha=0.3)
-        if ax is not axes[2] or not many:
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlim(-0.6, n - 0.4)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
+    # Names come from data: "$\\frac{$" is a department's name, not TeX to typeset.
+    with plt.rc_context({"text.parse_math": False}):
+        variants = figs.filter(pl.col("scope") == TOTAL)["variant"].to_list()
+        n = len(variants)
+        many = n > MANY_VARIANTS
+        fig, axes = plt.subplots(3, 1, figsize=(max(10.0, min(0.5 * n + 6, 26.0)), 12),
+                                 constrained_layout=True)
+        fig.suptitle(title, fontsize=13)
+        if many:
+            _panels_delta(axes, figs, variants)
+        else:
+            _panels_values(axes, figs, variants)
+        for ax in axes:
+            ax.set_xticks(range(n))
+            ax.set_xticklabels(variants, rotation=90 if many else 15, fontsize=7 if many else 9,
+                               ha="center" if many else "right")
+            ax.grid(axis="y", alpha=0.3)
+            if ax is not axes[2] or not many:
+                ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_xlim(-0.6, n - 0.4)
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110)
+        plt.close(fig)
     return buf.getvalue()
 
 
