@@ -4,10 +4,10 @@ what-if variant (.toml) on a chain of bases; and listing the files a run of it r
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from allocator.io.folder import folder_files, read_folder
+from allocator.io.raw import read_toml
 from allocator.io.validate import validate
 from allocator.io.variants import Loaded, Remap, apply_variant, read_variant, resolve
 from allocator.io.workbook import read_workbook
@@ -74,8 +74,8 @@ def _collect(path: Path, files: list[Path], seen: set[Path], scenario: Scenario 
         folder = path
         files.extend(f.resolve() for f in folder_files(path))
         try:
-            settings = tomllib.loads((path / "scenario.toml").read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError):
+            settings = read_toml(path / "scenario.toml", "scenario.toml")
+        except InputError:
             settings = {}
         rule_file = settings.get("rule_set_file")
     if rule_file:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from allocator.io.raw import read_toml
 from models.errors import InputError
 from models.ruleset import RuleSet
 from models.scenario import RoundSettings
@@ -62,16 +63,10 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 def load_rule_set_file(path: Path, label: str) -> RuleSet:
     """Read a user's rule-set file; ``extends = "<id>"`` builds on a built-in rule set."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         raise InputError.one(
-            label, None, None, "không tìm thấy tệp bộ quy tắc", "rule-set file not found"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError.one(
-            label, None, None, f"TOML không hợp lệ: {exc}", f"invalid TOML: {exc}"
-        ) from None
+            label, None, None, "không tìm thấy tệp bộ quy tắc", "rule-set file not found")
+    data = read_toml(path, label)
     base_id = data.pop("extends", None)
     if base_id is not None:
         try:
