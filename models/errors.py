@@ -1,7 +1,7 @@
 """The outcomes that stop a run, each with its own exit status and a message in Vietnamese
 and English: bad input (2: file, row and column named), a result the solver could not
-prove (3), outputs that cannot be written (4) and a run that could not be recorded in the
-run history (5). The CLI prints them as plain text.
+prove (3), outputs that cannot be written (4), a run that could not be recorded in the
+run history (5) and a service that cannot be reached (6). The CLI prints them as plain text.
 """
 
 from __future__ import annotations
@@ -88,6 +88,19 @@ class HistoryError(AllocatorError):
     exit_status = 5
     aftermath_vi = "Lần chạy này KHÔNG được ghi vào lịch sử (dùng --no-history nếu không cần)."
     aftermath_en = "This run was NOT recorded in the run history (--no-history: no record)."
+
+    def __init__(self, place: str, vi: str, en: str) -> None:
+        self.place, self.vi, self.en = place, vi, en
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return f"{self.place}: {self.vi}\n  ({self.place}: {self.en})"
+
+
+class ServiceError(AllocatorError):
+    """A service the run needs cannot be reached (a Dask scheduler)."""
+
+    exit_status = 6
 
     def __init__(self, place: str, vi: str, en: str) -> None:
         self.place, self.vi, self.en = place, vi, en

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from allocator.io import rulesets
 from allocator.io.folder import folder_files, read_folder
 from allocator.io.raw import read_toml
 from allocator.io.validate import validate
@@ -19,8 +20,9 @@ def load(path: Path, *, remap: Remap | None = None) -> Scenario:
     """Load and validate a scenario: a folder, an .xlsx workbook, or a variant (.toml).
 
     ``remap`` maps the absolute paths a variant names to where the files really are (a
-    replay restores them under a temporary folder)."""
-    return load_base(path, remap=remap).scenario
+    replay restores them under a temporary folder), an absolute ``rule_set_file`` too."""
+    with rulesets.remapped(remap):
+        return load_base(path, remap=remap).scenario
 
 
 def load_base(path: Path, *, remap: Remap | None = None,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -15,6 +18,22 @@ from allocator.io.raw import read_toml
 from models.errors import InputError
 from models.ruleset import RuleSet
 from models.scenario import RoundSettings
+
+#: Where an absolute ``rule_set_file`` really is while a replay (or a run from a snapshot)
+#: loads stored copies: the live file is never read then.
+_ABSOLUTE_REMAP: ContextVar[Callable[[Path], Path] | None] = ContextVar("rule_set_remap",
+                                                                         default=None)
+
+
+@contextmanager
+def remapped(remap: Callable[[Path], Path] | None) -> Iterator[None]:
+    """Within the block, absolute rule-set paths go through ``remap``."""
+    token = _ABSOLUTE_REMAP.set(remap)
+    try:
+        yield
+    finally:
+        _ABSOLUTE_REMAP.reset(token)
+
 
 _MERGED_BY_KEY = {"titles": ("code",), "transitions": ("from_title", "to_title")}
 
@@ -92,7 +111,11 @@ def for_round(settings: RoundSettings, base_dir: Path, label: str) -> RuleSet:
     ``base_dir``), else the built-in one named by ``rule_set``, else the built-in one in force
     at the deadline. Problems name the settings file ``label``."""
     if settings.rule_set_file:
-        rs = load_rule_set_file(base_dir / settings.rule_set_file, settings.rule_set_file)
+        path = base_dir / settings.rule_set_file
+        remap = _ABSOLUTE_REMAP.get()
+        if remap is not None and Path(settings.rule_set_file).is_absolute():
+            path = remap(path)
+        rs = load_rule_set_file(path, settings.rule_set_file)
         if settings.rule_set and settings.rule_set != rs.id:
             raise InputError.one(label, None, "rule_set",
                                  f"rule_set '{settings.rule_set}' khác id của tệp ({rs.id})",

@@ -223,12 +223,17 @@ def compare(base: Path, variants: Sequence[Path], options: Options | None = None
                      time_limit=options.time_limit, cache=cache)
     paths = [base, *variants]
     labels = labels_for(paths)
+    snaps = None
+    if history:
+        from allocator.planning import history as hist
+
+        snaps = [hist.snapshot(p) for p in paths]  # before deciding: what is recorded
     results = [run(p, shared) for p in paths]
-    return _comparison(paths, labels, results, history)
+    return _comparison(paths, labels, results, history, snaps)
 
 
 def _comparison(paths: Sequence[Path], labels: list[str], results: list[RunResult],
-                history: bool) -> Comparison:
+                history: bool, snaps: list[dict[str, bytes]] | None = None) -> Comparison:
     figs = pl.concat([figures(r, lab) for r, lab in zip(results, labels, strict=True)])
     diffs = [changes(results[0], r, lab) for r, lab in
              zip(results[1:], labels[1:], strict=True)]
@@ -238,16 +243,14 @@ def _comparison(paths: Sequence[Path], labels: list[str], results: list[RunResul
         from allocator.planning import history as hist
 
         batch = hist.new_run_id()
-        records = []
-        try:
-            records = [hist.make_record(r, command="compare", inputs=p, label=lab,
-                                        batch_id=batch)
-                       for r, p, lab in zip(results, paths, labels, strict=True)]
-        except Exception as exc:  # reading inputs back failed: warn, keep the comparison
-            hist.warn(exc)
-        ids = hist.record_many(records) if records else None
-        if ids:
-            run_ids = list(ids)
+        files: list[dict[str, bytes] | None] = list(snaps) if snaps else [None] * len(paths)
+        for snap, p, r in zip(files, paths, results, strict=True):
+            if snap is not None:
+                hist.unchanged_since(snap, p, r)
+        records = [hist.make_record(r, command="compare", inputs=p, label=lab,
+                                    batch_id=batch, files=snap)
+                   for r, p, lab, snap in zip(results, paths, labels, files, strict=True)]
+        run_ids = list(hist.record_many(records))  # all land, or HistoryError
     return Comparison(labels, results, figs, change_frame, run_ids)
 
 

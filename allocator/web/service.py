@@ -590,8 +590,14 @@ def use_history(path: Path) -> None:
 def record_run(decided: Decided, *, command: str, inputs: Path, label: str | None = None
                ) -> str | None:
     """Record a run in the history; None when the history cannot be written."""
+    from models.errors import AllocatorError
+
     with _HISTORY:
-        return _history.record(decided.result, command=command, inputs=inputs, label=label)
+        try:
+            return _history.record(decided.result, command=command, inputs=inputs,
+                                   label=label)
+        except AllocatorError:
+            return None
 
 
 def list_runs(limit: int = 100) -> list[dict[str, Any]]:
