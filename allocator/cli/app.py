@@ -192,7 +192,7 @@ for _group in (synthetic, documents, planning, web):
     _group.register(app)
 
 
-class Terminated(KeyboardInterrupt):
+class Terminated(BaseException):
     """SIGTERM, raised where the program is so that every ``finally`` (temporary folders,
     the history's transaction, a staging folder) runs as on Ctrl-C."""
 
@@ -203,15 +203,14 @@ def _terminated(signum: int, _frame: object) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _terminated)
+    interrupted = "Đã dừng; không ghi gì dở dang / interrupted; nothing half-written"
     try:
-        code = app(standalone_mode=False)
-    except (typer.Abort, KeyboardInterrupt) as exc:
-        stop = exc if isinstance(exc, KeyboardInterrupt) else exc.__cause__
-        if isinstance(stop, Terminated):
-            say("Đã dừng (SIGTERM); không ghi gì dở dang / terminated; nothing half-written",
-                err=True)
-            sys.exit(143)
-        say("Đã dừng; không ghi gì dở dang / interrupted; nothing half-written", err=True)
+        code = app(standalone_mode=False)  # Ctrl-C: typer returns 130
+    except Terminated:
+        say(f"{interrupted} (SIGTERM)", err=True)
+        sys.exit(143)
+    except (typer.Abort, KeyboardInterrupt):
+        say(interrupted, err=True)
         sys.exit(130)
     except Exception as exc:  # a bug: a message, never a traceback (ALLOCATOR_DEBUG=1 shows it)
         show = getattr(exc, "show", None)
@@ -223,4 +222,6 @@ def main() -> None:
         say(f"Lỗi nội bộ / internal error: {type(exc).__name__}. Hãy báo lỗi / please report "
             "it (ALLOCATOR_DEBUG=1 shows the details).", err=True)
         sys.exit(70)
+    if code == 130:
+        say(interrupted, err=True)
     sys.exit(code if isinstance(code, int) else 0)
