@@ -115,7 +115,8 @@ def for_round(settings: RoundSettings, base_dir: Path, label: str) -> RuleSet:
         remap = _ABSOLUTE_REMAP.get()
         if remap is not None and Path(settings.rule_set_file).is_absolute():
             path = remap(path)
-        rs = load_rule_set_file(path, settings.rule_set_file)
+        # Named with the setting that points at it: the file may have any name.
+        rs = load_rule_set_file(path, f"{settings.rule_set_file} ({label}: rule_set_file)")
         if settings.rule_set and settings.rule_set != rs.id:
             raise InputError.one(label, None, "rule_set",
                                  f"rule_set '{settings.rule_set}' khác id của tệp ({rs.id})",

@@ -138,6 +138,7 @@ def _contents(folder: Path) -> tuple[set[str], set[str]]:
         pre = "" if rel == "." else rel + "/"
         dirs.update(pre + d for d in subdirs)
         files.update(pre + n for n in names)
+    files.discard(MANIFEST)
     return files, dirs
 
 

@@ -332,19 +332,22 @@ def write_report(out: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | Non
                  title: str = "So sánh phương án / variants compared") -> list[Path]:
     """Write figures.csv, side_by_side.csv, changes.csv, compare.xlsx, compare.png and
     compare.html into ``out`` atomically (all or nothing)."""
-    def fill(stage: Path) -> None:
-        figs.write_csv(stage / "figures.csv")
-        wide = side_by_side(figs, TOTAL)
-        wide.drop("metric").write_csv(stage / "side_by_side.csv")
-        if change_frame is not None:
-            change_frame.write_csv(stage / "changes.csv")
-        png = chart_png(figs, title)
-        (stage / "compare.png").write_bytes(png)
-        write_workbook(stage / "compare.xlsx", figs, change_frame)
-        (stage / "compare.html").write_text(html_page(figs, change_frame, png, title),
-                                            encoding="utf-8")
+    return write_staged(out, lambda stage: fill_report(stage, figs, change_frame, title))
 
-    return write_staged(out, fill)
+
+def fill_report(stage: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | None = None,
+                title: str = "So sánh phương án / variants compared") -> None:
+    """The report's files, written into a folder being staged (a sweep adds its own)."""
+    figs.write_csv(stage / "figures.csv")
+    wide = side_by_side(figs, TOTAL)
+    wide.drop("metric").write_csv(stage / "side_by_side.csv")
+    if change_frame is not None:
+        change_frame.write_csv(stage / "changes.csv")
+    png = chart_png(figs, title)
+    (stage / "compare.png").write_bytes(png)
+    write_workbook(stage / "compare.xlsx", figs, change_frame)
+    (stage / "compare.html").write_text(html_page(figs, change_frame, png, title),
+                                        encoding="utf-8")
 
 
 FIGURE_HEADERS = {"key": "Mã / key", "name": "Tên / name", "label": "Chỉ số / figure"}

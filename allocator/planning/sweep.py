@@ -40,7 +40,7 @@ from allocator.io.raw import read_input_bytes
 from allocator.io.staging import write_staged
 from allocator.io.variants import Loaded, apply_variant, dump_variant
 from allocator.io.variants import parse_variant as _parse_variant
-from allocator.planning.compare import FIGURE_SCHEMA, figures, write_report
+from allocator.planning.compare import FIGURE_SCHEMA, figures, fill_report
 from models.errors import InputError, ServiceError
 from models.result import RunResult
 from models.scenario import Scenario
@@ -434,7 +434,7 @@ def write_sweep(out: Path, base: Path, result: SweepResult, *, keep_decisions: b
                 (folder / f"{job.id}.decisions.csv").write_bytes(result.decisions_csv(job.id))
         table = result.table.with_columns(pl.Series("variant_file", files, pl.Utf8))
         table.write_csv(stage / "sweep.csv")
-        write_report(stage, result.figures, None,
+        fill_report(stage, result.figures, None,
                      title or f"Quét phương án / sweep — {len(result.jobs)} runs")
 
     return write_staged(out, fill)
