@@ -22,7 +22,7 @@ from typing import Annotated
 import typer
 
 from allocator.cli.console import fail, say, usage
-from models.errors import AllocatorError, InputError
+from models.errors import AllocatorError, InputError, OutputError
 
 
 def template(
@@ -39,7 +39,10 @@ def template(
     except KeyError as exc:
         fail(InputError.one("--rule-set", None, None, str(exc), str(exc)))
         return
-    write_template(path, rs)
+    try:
+        _atomic_file(path, lambda tmp: write_template(tmp, rs))
+    except AllocatorError as exc:
+        fail(exc)
     say(f"Đã ghi / written: {path}")
 
 
@@ -105,26 +108,39 @@ def letters(
     if not result.groups:
         say("Không có trường hợp nào phải báo cáo. / No escalated ties: nothing to write.")
         return
-    for p in write_staged(out_dir, lambda stage: write_letters(result, stage)):
+    try:
+        written = write_staged(out_dir, lambda stage: write_letters(result, stage))
+    except AllocatorError as exc:
+        fail(exc)
+    for p in written:
         say(f"Đã ghi / written: {p}")
 
 
 def _atomic_file(path: Path, write: object) -> None:
-    """Write through a temporary file beside ``path``, moved into place when complete."""
-    path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
-                                    dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    """Write through a temporary file beside ``path``, moved into place when complete; a
+    place that cannot be written is an :class:`OutputError` (exit 4)."""
+    path = Path(os.path.abspath(path))
+    if path.is_dir():
+        raise OutputError(str(path), "đây là một thư mục, cần tên tệp .xlsx",
+                          "this is a folder; name an .xlsx file")
+    tmp: Path | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
+                                        dir=path.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
         write(tmp)  # type: ignore[operator]
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; a workbook is not
         os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(str(path), f"không ghi được ({exc.strerror})",
+                          f"cannot write ({exc.strerror})") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def register(app: typer.Typer) -> None:
