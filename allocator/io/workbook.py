@@ -214,7 +214,11 @@ def open_workbook(path: Path) -> dict[str, Sheet]:
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
         raise InputError.one(label, None, None, f"không đọc được tệp Excel (.xlsx): {exc}",
                              f"cannot read the Excel (.xlsx) file: {exc}") from None
-    except Exception as exc:  # fastexcel raises its own error types for damaged files
+    except BaseException as exc:  # fastexcel raises its own error types for damaged files
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise  # Ctrl-C, SIGTERM, exit: not the file's fault
+        # A Rust panic (e.g. a date cell beyond chrono's range) is a damaged file too; its
+        # text is Rust's, not the file's content.
         raise InputError.one(label, None, None, f"không đọc được tệp Excel (.xlsx): {exc}",
                              f"cannot read the Excel (.xlsx) file: {exc}") from None
     return sheets

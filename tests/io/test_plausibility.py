@@ -103,7 +103,7 @@ def test_a_duplicated_csv_header_is_refused(tmp_path: Path) -> None:
     assert "duplicated column header" in res.output
 
 
-@pytest.mark.parametrize("serial", [0, -3, 0.5])
+@pytest.mark.parametrize("serial", [0, -3, 0.5, 3e6, 1e300, -1e18])
 def test_excel_serials_zero_or_below_are_refused(tmp_path: Path, serial: float) -> None:
     book = tmp_path / "round.xlsx"
     assert runner.invoke(app, ["to-workbook", str(tiny_copy(tmp_path / "r")),
