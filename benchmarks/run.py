@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -46,6 +47,10 @@ from typing import Any
 
 import polars as pl
 
+from allocator.documents.explain import explain
+from allocator.documents.letters import write_letters
+from allocator.documents.result_workbook import FILE_NAME as WORKBOOK
+from allocator.documents.result_workbook import write_result_workbook
 from allocator.engine.cache import StageCache
 from allocator.engine.components import POOL, Split, split
 from allocator.engine.flow import decide
@@ -86,6 +91,8 @@ class Plan:
     seed: int = 1
     fill: tuple[int, ...] = ()  # coupled provinces decided with objective = "fill"
     country_what_if: int = 0  # uncoupled size of the what-if on a country (0: none)
+    documents: tuple[int, ...] = ()  # coupled provinces whose documents are written
+    documents_country: int = 0  # uncoupled size whose explain and letters are timed (0: none)
 
     def reps(self, size: int, child: bool = False) -> int:
         """Repetitions: more for small sizes, three for big ones."""
@@ -95,9 +102,11 @@ class Plan:
 
 FULL = Plan(uncoupled=(10_000, 100_000, 1_000_000), coupled=(100_000,),
             coupled_seeds=(1, 2, 3), checked=(1_000,), fill=(10_000, 100_000),
-            country_what_if=1_000_000)
+            country_what_if=1_000_000, documents=(10_000, 100_000),
+            documents_country=1_000_000)
 QUICK = Plan(uncoupled=(1_000,), coupled=(1_500,), coupled_seeds=(1,), checked=(600,),
-             small_reps=3, cli_reps=1, coupled_cli=False, fill=(600,), country_what_if=1_000)
+             small_reps=3, cli_reps=1, coupled_cli=False, fill=(600,), country_what_if=1_000,
+             documents=(600,), documents_country=1_000)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -580,6 +589,83 @@ def part_country_what_if(plan: Plan, data: Path, log: Callable[[str], None]
     return [row]
 
 
+def _listed_rows(path: Path) -> int:
+    """Candidates on the workbook's "Danh sách" sheet, read from the sheet's stored dimension
+    (its last row, less the title, blank and header rows above the list)."""
+    with zipfile.ZipFile(path) as z:
+        book = z.read("xl/workbook.xml").decode("utf-8")
+        names = re.findall(r'<sheet name="([^"]+)"', book)
+        index = names.index("Danh sách") + 1
+        head = z.open(f"xl/worksheets/sheet{index}.xml").read(4096).decode("utf-8", "replace")
+    found = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
+    return int(found.group(1)) - 3 if found else -1
+
+
+def _documents_of(result: RunResult, reps: int, work: Path, workbook: bool) -> dict[str, Any]:
+    """Medians of the result workbook, ``explain`` of one candidate per status and the
+    letters, each checked: the workbook lists every candidate, every explanation names its
+    candidate, one letter per (managing, organising agency) with ties."""
+    row: dict[str, Any] = {}
+    if workbook:
+        times = []
+        for i in range(reps):
+            folder = work / f"documents-{i}"
+            times.append(clock(partial(write_result_workbook, result, folder))[0])
+            listed = _listed_rows(folder / WORKBOOK)
+            if listed != result.candidates.height:
+                raise AssertionError(f"the workbook lists {listed} of "
+                                     f"{result.candidates.height} candidates")
+            shutil.rmtree(folder)
+        row["workbook_median_s"] = med(times)
+    explained: dict[str, float] = {}
+    for status in ("selected", "not_selected", "ineligible", "escalated"):
+        ids = result.candidates.filter(pl.col("status") == status)["candidate_id"]
+        if ids.len() == 0:
+            continue
+        cid = str(ids[ids.len() // 2])
+        times = []
+        for _ in range(reps):
+            took, text = clock(partial(explain, result, cid))
+            if cid not in text:
+                raise AssertionError(f"the explanation of {cid} does not name them")
+            times.append(took)
+        explained[status] = med(times)
+    row["explain_median_s"] = explained
+    times = []
+    for i in range(reps):
+        folder = work / f"letters-{i}"
+        took, written = clock(partial(write_letters, result, folder))
+        if len(written) != len({(g.managing_agency_id, g.pools[0].split("|", 1)[0])
+                                 for g in result.groups}):
+            raise AssertionError("one letter per managing and organising agency expected")
+        times.append(took)
+        shutil.rmtree(folder, ignore_errors=True)
+    row["letters_median_s"] = med(times)
+    row["letters"] = len(written)
+    return row
+
+
+def part_documents(plan: Plan, data: Path, work: Path, log: Callable[[str], None]
+                   ) -> list[dict[str, Any]]:
+    """The documents on decided rounds: the result workbook, ``explain`` and the letters on
+    the coupled provinces; ``explain`` and the letters on the uncoupled country (its
+    workbook is not written by default)."""
+    rows = []
+    cases = [(n, True) for n in plan.documents]
+    if plan.documents_country:
+        cases.append((plan.documents_country, False))
+    for size, coupled in cases:
+        result = decide(load(instance(data, size, plan.seed, coupled=coupled)), Options())
+        row = {"size": size, "coupled": coupled,
+               **_documents_of(result, plan.reps(size), work, workbook=coupled)}
+        rows.append(row)
+        wb = f"workbook {row['workbook_median_s']:.2f} s, " if coupled else ""
+        log(f"documents {'coupled' if coupled else 'uncoupled'} {size:,}: {wb}explain "
+            f"{max(row['explain_median_s'].values()):.3f} s (slowest status), "
+            f"{row['letters']} letters {row['letters_median_s']:.2f} s")
+    return rows
+
+
 def part_checked(plan: Plan, data: Path, log: Callable[[str], None]) -> list[dict[str, Any]]:
     """The checker on small instances, uncoupled and coupled, and HiGHS on their components."""
     rows = []
@@ -806,6 +892,22 @@ def report(res: dict[str, Any]) -> str:
         out.append(f"| {r['size']:,} | {pool} | {r['quota_from']} → {r['quota_to']} | "
                    f"{_fmt_s(r['first_run_s'])} | {_fmt_s(r['median_s'])} | "
                    f"{r['statuses_changed']} |")
+    out += [
+        "", "## Documents / Văn bản", "",
+        "On the decided round, in the benchmark process: `write_result_workbook` (ket-qua.xlsx; "
+        "checked to list every candidate), `explain` of one candidate per status (the slowest "
+        "shown; each names its candidate), `write_letters` (one DOCX per managing and "
+        "organising agency with ties).",
+        "",
+        "| round | candidates | result workbook (s) | explain, slowest status (s) | letters | "
+        "letters (s) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in res.get("documents", []):
+        wb = _fmt_s(r.get("workbook_median_s")) if r["coupled"] else "not written"
+        out.append(f"| {'coupled' if r['coupled'] else 'uncoupled'} | {r['size']:,} | {wb} | "
+                   f"{max(r['explain_median_s'].values()):.3f} | {r['letters']} | "
+                   f"{r['letters_median_s']:.2f} |")
     out += ["", "## Checked", ""]
     for r in res["checked"]:
         out.append(f"- {'coupled' if r['coupled'] else 'uncoupled'} {r['size']:,} candidates, "
@@ -864,6 +966,18 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
         wi = max(r["what_if"]["median_s"] for r in big)
         out.append({"target": "one-quota what-if re-run on the 10^5 province under 1 s",
                     "measured": f"{_fmt_s(wi)} s (worst seed)", "met": wi < 1})
+    for r in res.get("documents", []):
+        if r["coupled"] and r["size"] == 100_000:
+            out.append({"target": "result workbook of 10^5 candidates under 10 s",
+                        "measured": f"{_fmt_s(r['workbook_median_s'])} s",
+                        "met": r["workbook_median_s"] < 10})
+        if r["size"] == 1_000_000:
+            slowest = max(r["explain_median_s"].values())
+            out.append({"target": "explain of one candidate at 10^6 under 1 s beyond loading",
+                        "measured": f"{slowest:.3f} s (slowest status)", "met": slowest < 1})
+            out.append({"target": "letters at 10^6 under 1 s beyond loading",
+                        "measured": f"{r['letters_median_s']:.2f} s for {r['letters']} letters",
+                        "met": r["letters_median_s"] < 1})
     if res["coupled"] or res.get("fill"):
         n = sum(r["compared"] for r in [*res["coupled"], *res.get("fill", [])])
         bad = sum(r["disagreements"] for r in [*res["coupled"], *res.get("fill", [])])
@@ -971,6 +1085,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         res["uncoupled"] = part_uncoupled(plan, args.data, work, log)
         res["coupled"] = part_coupled(plan, args.data, work, log)
         res["fill"] = part_fill(plan, args.data, work, log)
+        res["documents"] = part_documents(plan, args.data, work, log)
     res["country_what_if"] = part_country_what_if(plan, args.data, log)
     res["load_end"] = _load_average()
     res["targets"] = targets(res)

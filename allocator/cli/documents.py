@@ -6,7 +6,9 @@
 * ``allocator explain SCENARIO CANDIDATE_ID [--lang vi|en]`` — why this candidate was
   selected, not selected, ineligible or escalated;
 * ``allocator letters SCENARIO --out DIR`` — the draft reports to the managing agencies
-  about escalated ties (DOCX).
+  about escalated ties (DOCX);
+* ``allocator convert-levels LIST OUT`` — a staff or candidate list kept by professional
+  title, turned into career levels (Decree 232/2026 Art. 18.2).
 
 (``allocator run`` writes the result workbook ``ket-qua.xlsx`` itself.) Bad input exits
 with status 2 and writes nothing.
@@ -14,6 +16,7 @@ with status 2 and writes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -24,23 +27,46 @@ import typer
 from allocator.cli.console import fail, say, usage
 from models.errors import AllocatorError, InputError, OutputError
 
+REGIMES = {"2020": False, "2026": True}
+
 
 def template(
-    path: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+    path: Annotated[Path, typer.Argument(help="Tệp Excel sẽ ghi (.xlsx). / The workbook to "
+                                              "write (.xlsx).")],
     rule_set: Annotated[str | None, typer.Option(
-        help="Rule set id (default: the one in force today).")] = None,
+        help="Mã bộ quy tắc (mặc định: bộ quy tắc có hiệu lực tại hạn nộp hồ sơ). / Rule set "
+             "id (default: the one in force at the deadline).")] = None,
+    deadline: Annotated[str | None, typer.Option(
+        help="Hạn nộp hồ sơ YYYY-MM-DD (mặc định: hôm nay); từ 2026-07-01 là mẫu theo bậc "
+             "nghề nghiệp. / Dossier deadline (default: today); from 2026-07-01 the template "
+             "is for career levels.")] = None,
+    regime: Annotated[str | None, typer.Option(
+        help="2026: bậc nghề nghiệp của vị trí việc làm (NĐ 232/2026); 2020: thăng hạng chức "
+             "danh (NĐ 115/2020). Mặc định theo hạn nộp. / 2026: career levels; 2020: titles; "
+             "default: by the deadline.")] = None,
 ) -> None:
     """Tạo tệp Excel mẫu để nhập dữ liệu. / Write an empty input workbook."""
     from allocator.documents.template import write_template
     from allocator.io import rulesets as rules
 
+    day = None
+    if deadline is not None:
+        try:
+            day = dt.date.fromisoformat(deadline)
+        except ValueError:
+            usage(f"--deadline không hợp lệ: '{deadline}' (cần YYYY-MM-DD)",
+                  f"invalid --deadline '{deadline}' (expected YYYY-MM-DD)")
+    if regime is not None and regime not in REGIMES:
+        usage(f"--regime không hợp lệ: '{regime}' (chọn 2026 hoặc 2020)",
+              f"unknown --regime '{regime}' (choose 2026 or 2020)")
     try:
         rs = rules.builtin_rule_set(rule_set) if rule_set else None
     except KeyError as exc:
         fail(InputError.one("--rule-set", None, None, str(exc), str(exc)))
         return
+    levels = REGIMES[regime] if regime is not None else None
     try:
-        _atomic_file(path, lambda tmp: write_template(tmp, rs))
+        _atomic_file(path, lambda tmp: write_template(tmp, rs, deadline=day, levels=levels))
     except AllocatorError as exc:
         fail(exc)
     say(f"Đã ghi / written: {path}")
@@ -116,6 +142,51 @@ def letters(
         say(f"Đã ghi / written: {p}")
 
 
+def convert_levels(
+    source: Annotated[Path, typer.Argument(
+        help="Danh sách theo chức danh nghề nghiệp (.csv hoặc .xlsx): danh sách ứng viên (cột "
+             "current_title) hoặc cơ cấu viên chức (cột title, holders). / A candidate or "
+             "staff list by professional title (CSV or xlsx).")],
+    out: Annotated[Path, typer.Argument(
+        help="Tệp kết quả, cùng định dạng với tệp vào. / The converted list, in the same "
+             "format as the input.")],
+    standardisation: Annotated[bool, typer.Option(
+        "--standardisation/--no-standardisation",
+        help="Ứng viên giữ chức danh được nâng chuẩn từ trung cấp lên cao đẳng (loại A0) mà "
+             "trình độ còn là trung cấp thì xếp bậc 1 (đoạn 2 điểm a khoản 2 Điều 18 NĐ "
+             "232/2026); --no-standardisation: giữ bậc 2 và chỉ ghi chú. / Candidates with a "
+             "trung cấp degree in a title whose standard was raised to cao đẳng go to level 1 "
+             "(Art. 18.2.a, 2nd paragraph); off: level 2 with a note.")] = True,
+) -> None:
+    """Chuyển danh sách theo chức danh sang bậc nghề nghiệp (Điều 18 NĐ 232/2026).
+
+    Turn a staff or candidate list kept by professional title into career levels by salary
+    class (Decree 232/2026 Art. 18.2: B→1, A0→2, A1→3, A2→4, A3→5). Each row gets a note
+    (conversion_note) with its source and what the unit must still check.
+    """
+    from allocator.documents import convert_levels as conv
+
+    if source.suffix.lower() != out.suffix.lower():
+        usage(f"tệp kết quả phải cùng định dạng với tệp vào ({source.suffix})",
+              f"the output must have the input's format ({source.suffix})")
+    try:
+        kind, raw = conv.read(source)
+        converted = conv.convert(raw, kind, standardisation=standardisation)
+    except AllocatorError as exc:
+        fail(exc)
+    try:  # one file, never the folder around it: written beside, then moved into place
+        _atomic_file(out, lambda tmp: conv.write(converted, raw, tmp))
+    except AllocatorError as exc:
+        fail(exc)
+    what = "ứng viên / candidates" if kind is conv.ListKind.candidates else "dòng / rows"
+    say(f"Đã ghi / written: {out} ({converted.frame.height} {what})")
+    if kind is conv.ListKind.staff and "positions" in raw.frame.columns:
+        say("Cột positions (biên chế theo chức danh) không được chuyển: biên chế được giao của "
+            "từng vị trí việc làm ghi ở positions.csv (headcount). / The positions column "
+            "(headcount per title) is not carried over: each job position's approved headcount "
+            "goes to positions.csv (headcount).")
+
+
 def _atomic_file(path: Path, write: object) -> None:
     """Write through a temporary file beside ``path``, moved into place when complete; a
     place that cannot be written is an :class:`OutputError` (exit 4)."""
@@ -149,3 +220,4 @@ def register(app: typer.Typer) -> None:
     app.command("to-workbook")(to_workbook)
     app.command("explain")(explain)
     app.command("letters")(letters)
+    app.command("convert-levels")(convert_levels)

@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from allocator.documents import regime
 from allocator.engine.pools import key_columns
 from models import ethnic, vocabulary
 from models.enums import Criterion, Status
@@ -127,10 +128,15 @@ class Context:
     limits: dict[str, dict[str, Any]]
     pool_eligible: dict[str, int]
     _weakest: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    levels: bool = False  # pools are (agency, job position, target level)
+    plan_source: str | None = None  # the approved plan a level round cites
 
     @classmethod
     def of(cls, result: RunResult) -> Context:
         rs = result.scenario.rule_set
+        order = regime.plan_priority(result)
+        if order is not None:  # a level round orders candidates as its plan says
+            rs = rs.model_copy(update={"priority": order})
         frame = result.candidates
         units = result.scenario.units
         return cls(result, rs, Rows(frame),
@@ -138,7 +144,16 @@ class Context:
                    {(t.from_title, t.to_title): t for t in rs.transitions},
                    {g.tie_group: g for g in result.groups},
                    {r["limit_id"]: r for r in result.scenario.limits.iter_rows(named=True)},
-                   dict(frame.filter(pl.col("eligible")).group_by(POOL).len().iter_rows()))
+                   dict(frame.filter(pl.col("eligible")).group_by(POOL).len().iter_rows()),
+                   levels=regime.is_levels(result), plan_source=regime.plan_source(result))
+
+    @property
+    def priority_source(self) -> str:
+        """Where the priority order comes from: the plan in a level round, else the rule
+        set's source."""
+        if self.levels and self.plan_source:
+            return self.plan_source
+        return self.rs.priority_source
 
     def weakest(self, pool: str | None) -> dict[str, Any] | None:
         """The lowest-priority candidate of a pool who is selected or shares an escalated
@@ -166,10 +181,29 @@ class Context:
         return f"{t.name_vi if lang == 'vi' else t.name_en} ({code})"
 
     def pool(self, agency: str | None, title: str | None, lang: str = "vi") -> str:
+        """A pool in words; ``title`` is a title code or 'position|level'."""
         if agency is None:
             return ""
         at = "tại" if lang == "vi" else "at"
+        if title is not None and "|" in title:
+            position, level = title.split("|", 1)
+            what = regime.position_text(position, level, lang, rs=self.rs)
+            return f"{what} {at} {self.unit(agency)}"
         return f"{self.title(title, lang)} {at} {self.unit(agency)}"
+
+    def pool_of(self, row: dict[str, Any], lang: str = "vi") -> str:
+        """The pool of a candidate's row in words."""
+        if self.levels:
+            return self.pool(row.get("agency_id"),
+                             f"{row.get('job_position')}|{row.get('target_level')}", lang)
+        return self.pool(row.get("agency_id"), row.get("target_title"), lang)
+
+    def target(self, row: dict[str, Any], lang: str = "vi") -> str:
+        """What a candidate is reviewed for: the target title, or position and level."""
+        if self.levels:
+            return regime.position_text(row.get("job_position"), row.get("target_level"), lang,
+                                        rs=self.rs)
+        return self.title(row.get("target_title"), lang)
 
     def achievement(self, code: str | None, count: int | None = None,
                     lang: str = "vi") -> str:
@@ -209,10 +243,20 @@ class Context:
         return {c.value: self.criterion_value(row, c.value, lang) for c in self.rs.priority}
 
     def transition_of(self, row: dict[str, Any]) -> Transition | None:
-        return self.transitions.get((row["current_title"], row["target_title"]))
+        current, target = row.get("current_title"), row.get("target_title")
+        if current is None or target is None:
+            return None
+        return self.transitions.get((current, target))
 
     def source(self, rule: str, row: dict[str, Any]) -> str:
-        """The legal source of a condition: the general one and the transition's own."""
+        """The legal source of a condition: the general one and the transition's own; in a
+        level round, the plan's source for the plan's conditions and Decree 232 for its own."""
+        if self.levels and rule in regime.LEVEL_RULES:
+            return regime.LEVEL_RULES[rule][2]
+        if self.levels and rule in regime.PLAN_RULES and self.plan_source:
+            return f"{self.plan_source} (đề án của kỳ xét)"
+        if rule not in self.rs.conditions:
+            return regime.LEVEL_RULES[rule][2] if rule in regime.LEVEL_RULES else ""
         parts = [self.rs.conditions[rule].source]
         tr = self.transition_of(row)
         if tr is not None and rule in tr.sources and tr.sources[rule] not in parts:
@@ -223,10 +267,14 @@ class Context:
     def failed(self, row: dict[str, Any], lang: str = "vi") -> list[tuple[str, str, str, str]]:
         """(rule id, condition in words, the candidate's facts, legal source) per failure."""
         out = []
-        for rule in RULE_IDS:
+        for rule in (*RULE_IDS, *(r for r in regime.LEVEL_RULES if r not in RULE_IDS)):
             if row.get(f"ok_{rule}") is False:
-                cond = self.rs.conditions[rule]
-                label = cond.label_vi if lang == "vi" else cond.label_en
+                cond = self.rs.conditions.get(rule)
+                if cond is not None:
+                    label = cond.label_vi if lang == "vi" else cond.label_en
+                else:
+                    label_vi, label_en, _src = regime.LEVEL_RULES.get(rule, (rule, rule, ""))
+                    label = label_vi if lang == "vi" else label_en
                 out.append((rule, label, self.detail(rule, row, lang), self.source(rule, row)))
         return out
 
@@ -249,11 +297,14 @@ class Context:
                     "Not certified by the unit head")
         if rule == "degree":
             have = EDUCATION[lang].get(row["degree"], row["degree"])
-            need = EDUCATION[lang][tr.min_degree.value] if tr else "?"
+            need = EDUCATION[lang][tr.min_degree.value] if tr else self._plan_degree(row, lang)
             field = "" if row["degree_field_ok"] else (
                 ", không đúng chuyên ngành" if vi else ", not in the required field")
             return (f"Trình độ {have}{field}; yêu cầu {need} trở lên, đúng chuyên ngành" if vi
                     else f"Degree: {have}{field}; {need} or higher in the field required")
+        if rule == "certificate" and self.levels:
+            return ("Chưa có chứng chỉ bồi dưỡng theo đề án" if vi else
+                    "No training certificate as the plan requires")
         if rule == "certificate":
             return ("Chưa có chứng chỉ bồi dưỡng của chức danh dự xét" if vi else
                     "No training certificate for the target title")
@@ -267,7 +318,9 @@ class Context:
             points = row[rule]
             return (f"Có {points:g} điểm; yêu cầu ít nhất {minimum:g}" if vi else
                     f"{points:g} points; at least {minimum:g} required")
-        if rule == "excellent_achievement":
+        if rule in regime.LEVEL_RULES:
+            return self._level_detail(rule, row, lang)
+        if rule == "excellent_achievement" and row.get("target_title") is not None:
             have = self.achievement(row["achievement"], None, lang)
             target_rank = self.rs.title(row["target_title"]).rank
             need = self.rs.excellent_achievement.get(target_rank, "?")
@@ -275,10 +328,31 @@ class Context:
                     f"Achievement: {have}; level {need} or higher required")
         if rule == "no_quota":
             return (f"Không cơ quan nào quản lý {self.unit(row['unit_id'])} có chỉ tiêu "
-                    f"{self.title(row['target_title'], lang)}" if vi else
+                    f"{self.target(row, lang)}" if vi else
                     f"No agency above {self.unit(row['unit_id'])} holds a quota for "
-                    f"{self.title(row['target_title'], lang)}")
+                    f"{self.target(row, lang)}")
         return ""
+
+    def _plan_degree(self, row: dict[str, Any], lang: str) -> str:
+        """The degree the plan asks for the candidate's target level ('?' when unknown)."""
+        plan = regime.plan_of(self.result)
+        table = getattr(plan, "degree_min", None) if not isinstance(plan, dict) else plan.get(
+            "degree_min")
+        level = row.get("target_level")
+        code = next((v for k, v in (table or {}).items() if str(k) == str(level)), None)
+        code = getattr(code, "value", code)
+        return EDUCATION[lang].get(str(code), str(code)) if code else "?"
+
+    def _level_detail(self, rule: str, row: dict[str, Any], lang: str) -> str:
+        vi = lang == "vi"
+        unit = self.unit(row.get("unit_id"))
+        position = regime.position_name(row.get("job_position"), self.rs)
+        if rule == "no_position":
+            return (f"{unit} không có vị trí việc làm {position} được phê duyệt" if vi else
+                    f"{unit} has no approved job position {position}")
+        current, target = row.get("current_level"), row.get("target_level")
+        return (f"Bậc hiện giữ {current}, bậc dự xét {target} (vị trí việc làm {position})"
+                if vi else f"Current level {current}, target level {target} ({position})")
 
     def _tenure(self, row: dict[str, Any], rule: str, lang: str) -> str:
         vi = lang == "vi"
@@ -287,7 +361,9 @@ class Context:
         prob = row["probation_months"]
         need = row["required_months"]
         deadline = fmt_date(self.result.scenario.settings.deadline)
-        since = fmt_date(row["rank_since"])
+        since = fmt_date(row.get("level_since") or row.get("rank_since"))
+        if self.levels:
+            return self._tenure_at_level(months, eq, prob, need, since, deadline, rule, lang)
         if months is None or need is None:
             return ""
         if rule == "tenure_12_months":
@@ -305,6 +381,24 @@ class Context:
                 f"{deadline}; yêu cầu {need} tháng ({months_text(need, lang)})" if vi else
                 f"In the rank since {since}: {months} months{prob_en}{eq_en}{total_en} at "
                 f"{deadline}; {need} months required")
+
+    @staticmethod
+    def _tenure_at_level(months: int, eq: int, prob: int, need: int, since: str, deadline: str,
+                         rule: str, lang: str) -> str:
+        vi = lang == "vi"
+        if rule == "tenure_12_months":
+            return (f"Giữ bậc hiện tại {months} tháng (từ {since}), dưới 12 tháng, trong khi "
+                    f"phải tính thêm {eq} tháng tương đương" if vi else
+                    f"{months} months at the level itself (since {since}), under 12, while "
+                    f"{eq} equivalent months are needed")
+        extra_vi = (f", đã trừ {prob} tháng tập sự" if prob else "") + (
+            f" + {eq} tháng tương đương = {months + eq} tháng" if eq else "")
+        extra_en = (f", {prob} probation months excluded" if prob else "") + (
+            f" + {eq} equivalent months = {months + eq} months" if eq else "")
+        return (f"Giữ bậc từ {since}: {months} tháng{extra_vi} tính đến {deadline}; yêu cầu "
+                f"{need} tháng ({months_text(need, lang)})" if vi else
+                f"At the level since {since}: {months} months{extra_en} at {deadline}; "
+                f"{need} months required")
 
     # -- why not selected -------------------------------------------------------------------
     def deciding(self, row: dict[str, Any], lang: str = "vi") -> str:
@@ -348,6 +442,11 @@ class Context:
 
     def limit_text(self, limit_id: str, lang: str = "vi") -> str:
         vi = lang == "vi"
+        if limit_id.startswith("ratio:"):
+            unit = limit_id.split(":")[1] if limit_id.count(":") >= 1 else ""
+            text = regime.ratio_cap_text(limit_id, self.unit(unit), lang, self.rs)
+            if text is not None:
+                return text
         lim = self.limits.get(limit_id)
         if lim is None:
             return f"Giới hạn chung {limit_id}" if vi else f"Shared limit {limit_id}"
@@ -356,14 +455,21 @@ class Context:
             what.append(self.title(lim["target_title"], lang))
         if lim.get("target_rank"):
             what.append(("hạng " if vi else "rank ") + lim["target_rank"])
+        if lim.get("job_position"):
+            what.append(("vị trí việc làm " if vi else "job position ")
+                        + regime.position_name(lim["job_position"], self.rs))
+        if lim.get("target_level") is not None:
+            what.append(("bậc " if vi else "level ") + str(lim["target_level"]))
         cap = (f"tối đa {lim['max']} người" if vi else f"at most {lim['max']}") \
             if lim.get("max") is not None else (
             f"tỷ lệ tối đa {lim['max_share']}" if vi else f"share at most {lim['max_share']}")
         scope = self.unit(lim["scope_unit_id"])
-        return (f"Vượt giới hạn chung {limit_id} ({', '.join(what) or 'mọi chức danh'} tại "
+        everyone = ("mọi vị trí việc làm" if self.levels else "mọi chức danh") if vi else (
+            "all positions" if self.levels else "all titles")
+        return (f"Vượt giới hạn chung {limit_id} ({', '.join(what) or everyone} tại "
                 f"{scope}: {cap}); các chỗ trong giới hạn dành cho người được ưu tiên hơn"
                 if vi else
-                f"Beyond the shared limit {limit_id} ({', '.join(what) or 'all titles'} in "
+                f"Beyond the shared limit {limit_id} ({', '.join(what) or everyone} in "
                 f"{scope}: {cap}); its places go to candidates with higher priority")
 
 
@@ -390,7 +496,8 @@ def explain(result: RunResult, candidate_id: str, lang: str = "vi",
         raise KeyError(candidate_id)
     vi = lang == "vi"
     status = row["status"]
-    lines = [_heading(ctx, row, lang), f"{'Kết quả' if vi else 'Outcome'}: {STATUS[lang][status]}."]
+    lines = [_heading(ctx, row, lang), *regime.warning_lines(result, lang),
+             f"{'Kết quả' if vi else 'Outcome'}: {STATUS[lang][status]}."]
     if status == Status.ineligible:
         lines += _ineligible(ctx, row, lang)
     elif status == Status.selected:
@@ -404,6 +511,16 @@ def explain(result: RunResult, candidate_id: str, lang: str = "vi",
 
 def _heading(ctx: Context, row: dict[str, Any], lang: str) -> str:
     vi = lang == "vi"
+    if ctx.levels:
+        position = regime.position_text(row.get("job_position"), row.get("current_level"), lang,
+                                        rs=ctx.rs)
+        if vi:
+            return (f"Ứng viên {row['candidate_id']} — {row['full_name']}, "
+                    f"{ctx.unit(row['unit_id'])}; dự xét thay đổi từ {position} lên bậc "
+                    f"{row.get('target_level')}.")
+        return (f"Candidate {row['candidate_id']} — {row['full_name']}, "
+                f"{ctx.unit(row['unit_id'])}; move from {position} to level "
+                f"{row.get('target_level')}.")
     target = ctx.title(row["target_title"], lang)
     current = ctx.title(row["current_title"], lang)
     if vi:
@@ -430,7 +547,7 @@ def _standing(ctx: Context, row: dict[str, Any], lang: str) -> str:
     vi = lang == "vi"
     n = ctx.pool_eligible.get(row[POOL], 0)
     quota = row["quota"]
-    where = ctx.pool(row["agency_id"], row["target_title"], lang)
+    where = ctx.pool_of(row, lang)
     if vi:
         return (f"Chỉ tiêu {where}: {quota}; số người đủ điều kiện: {n}; thứ tự ưu tiên của "
                 f"ứng viên: {row['priority_rank']}.")
@@ -447,7 +564,7 @@ def _selected(ctx: Context, row: dict[str, Any], lang: str) -> list[str]:
                      "Meets every condition, and the eligible do not outnumber the quota, so "
                      "no priority comparison was needed.")
     else:
-        src = ctx.rs.priority_source
+        src = ctx.priority_source
         lines.append("Đáp ứng mọi điều kiện và nằm trong số chỉ tiêu theo thứ tự ưu tiên "
                       f"({src})." if vi else
                       f"Meets every condition and is within the quota by the priority order "
@@ -471,9 +588,9 @@ def _not_selected(ctx: Context, row: dict[str, Any], lang: str) -> list[str]:
         w = ctx.weakest(row[POOL])
         lines.append(
             f"Đủ điều kiện nhưng chỉ tiêu đã dành cho những người được ưu tiên hơn theo "
-            f"{ctx.rs.priority_source}." if vi else
+            f"{ctx.priority_source}." if vi else
             f"Eligible, but the seats went to candidates with higher priority under "
-            f"{ctx.rs.priority_source}.")
+            f"{ctx.priority_source}.")
         if w is not None:
             who = f"{w['full_name']} ({w['candidate_id']})"
             if w["status"] == Status.escalated:
@@ -513,7 +630,7 @@ def _escalated(ctx: Context, row: dict[str, Any], lang: str) -> list[str]:
             f"Thuộc nhóm {g.tie_group}: {len(g.members)} người tranh {g.seats} chỉ tiêu cuối, "
             f"{reason}: {members}.",
             "Phần mềm không tự chọn trong trường hợp này. Theo "
-            f"{ctx.rs.priority_source}, người đứng đầu cơ quan tổ chức xét báo cáo bằng văn bản "
+            f"{ctx.priority_source}, người đứng đầu cơ quan tổ chức xét báo cáo bằng văn bản "
             f"để người đứng đầu cơ quan quản lý viên chức xem xét, quyết định: {agency}.",
         ]
     else:

@@ -23,6 +23,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from allocator.documents import regime
 from allocator.documents.explain import CRITERION, TIE_REASON, Context, fmt_birth, fmt_date
 from allocator.io.safe_xlsx import clean_text
 from models import ethnic, vocabulary
@@ -35,6 +36,10 @@ BOX = "□"
 RULE_TEXT = ("trường hợp vẫn không xác định được người trúng tuyển thì người đứng đầu cơ quan "
              "có thẩm quyền tổ chức xét thăng hạng báo cáo bằng văn bản người đứng đầu cơ quan "
              "quản lý viên chức xem xét, quyết định")
+#: A level round: the plan states the order and the report of ties (Decree 259 not in hand).
+RULE_TEXT_LEVELS = ("thứ tự ưu tiên của kỳ xét; trường hợp vẫn không xác định được người "
+                    "được xét thay đổi bậc thì người đứng đầu cơ quan tổ chức xét báo cáo bằng "
+                    "văn bản người đứng đầu cơ quan quản lý viên chức xem xét, quyết định")
 
 
 def letter_groups(result: RunResult) -> dict[tuple[str, str], list[TieGroup]]:
@@ -89,7 +94,7 @@ def write_letters(result: RunResult, folder: Path) -> list[Path]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _styled(doc: Any) -> None:
+def _styled(doc: Any, levels: bool = False) -> None:
     style = doc.styles["Normal"]
     style.font.name = FONT
     style.font.size = Pt(13)
@@ -102,7 +107,8 @@ def _styled(doc: Any) -> None:
     props = doc.core_properties
     props.created = props.modified = FIXED_TIME
     props.author = props.last_modified_by = "allocator"
-    props.title = "Báo cáo về trường hợp bằng nhau trong xét thăng hạng"
+    props.title = ("Báo cáo về trường hợp bằng nhau trong xét thay đổi bậc nghề nghiệp" if levels
+                   else "Báo cáo về trường hợp bằng nhau trong xét thăng hạng")
     props.revision = 1
 
 
@@ -180,7 +186,7 @@ _SHORT_HEADER = {"achievement": "Thành tích", "female": "Giới tính",
 
 def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup]) -> Any:
     doc = Document()
-    _styled(doc)
+    _styled(doc, ctx.levels)
     sc = ctx.result.scenario
     org_name, managing_name = ctx.unit(organiser), ctx.unit(managing)
 
@@ -198,18 +204,27 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup])
 
     _para(doc)
     _para(doc, "BÁO CÁO", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=14)
-    _para(doc, "Về việc xác định người trúng tuyển kỳ xét thăng hạng chức danh nghề nghiệp "
-               "viên chức trong trường hợp bằng nhau về các tiêu chí ưu tiên", bold=True,
-          align=WD_ALIGN_PARAGRAPH.CENTER)
+    what = ("kỳ xét thay đổi bậc nghề nghiệp của vị trí việc làm viên chức" if ctx.levels
+            else "kỳ xét thăng hạng chức danh nghề nghiệp viên chức")
+    _para(doc, f"Về việc xác định người trúng tuyển {what} trong trường hợp bằng nhau về các "
+               "tiêu chí ưu tiên", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, f"Kính gửi: Người đứng đầu {managing_name}.", align=WD_ALIGN_PARAGRAPH.CENTER)
+    for line in regime.warning_lines(ctx.result):
+        _para(doc, line, bold=True, italic=True, indent=True)
     _para(doc)
 
     basis = [b for b in ctx.rs.legal_basis if "Nghị định" in b]
     for line in basis:
         _para(doc, f"Căn cứ {line};", indent=True)
-    _para(doc, f"Căn cứ {ctx.rs.priority_source}: {RULE_TEXT};", indent=True)
+    if ctx.levels:
+        _para(doc, f"Căn cứ {regime.CAPS_SOURCE} (tỷ lệ viên chức theo bậc nghề nghiệp);",
+              indent=True)
+        _para(doc, f"Căn cứ {ctx.priority_source}: {RULE_TEXT_LEVELS};", indent=True)
+    else:
+        _para(doc, f"Căn cứ {ctx.priority_source}: {RULE_TEXT};", indent=True)
     if managing == organiser:
-        _para(doc, f"{org_name} vừa là cơ quan tổ chức xét thăng hạng vừa là cơ quan quản lý "
+        review = "xét thay đổi bậc" if ctx.levels else "xét thăng hạng"
+        _para(doc, f"{org_name} vừa là cơ quan tổ chức {review} vừa là cơ quan quản lý "
                    "viên chức của các viên chức nêu dưới đây; báo cáo này trình người đứng đầu "
                    "cơ quan quyết định.", italic=True, indent=True)
     seats = sum(g.seats for g in groups)
@@ -223,9 +238,7 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup])
         where = "; ".join(ctx.pool(*p.split("|", 1)) for p in g.pools)
         _para(doc, f"{n}. Nhóm {g.tie_group} — {where}", bold=True)
         for p in g.pools:
-            agency, title = p.split("|", 1)
-            match = pools.filter((pools["agency_id"] == agency)
-                                 & (pools["target_title"] == title))
+            match = pools.filter(regime.pool_filter(p))
             if match.height:
                 q = match.row(0, named=True)
                 _para(doc, f"Chỉ tiêu được duyệt: {q['quota']}; đã xác định trúng tuyển: "
@@ -253,7 +266,8 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup])
         _para(doc)
 
     _para(doc, f"{org_name} kính báo cáo {managing_name} xem xét, quyết định chọn người trúng "
-               "tuyển cho các chỉ tiêu nêu trên để làm căn cứ công nhận kết quả xét thăng hạng "
+               "tuyển cho các chỉ tiêu nêu trên để làm căn cứ công nhận kết quả "
+               f"{'xét thay đổi bậc nghề nghiệp' if ctx.levels else 'xét thăng hạng'} "
                "theo quy định./.", indent=True)
     sign = doc.add_table(rows=1, cols=2)
     _widths(sign, [7.0, 9.0])

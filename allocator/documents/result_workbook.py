@@ -35,6 +35,7 @@ import polars as pl
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from allocator.documents import regime
 from allocator.documents.explain import (
     CRITERION,
     EDUCATION,
@@ -69,6 +70,19 @@ SHEETS = {
     "Mẫu 05": "Báo cáo số lượng, cơ cấu chức danh hiện có và đề nghị chỉ tiêu (Mẫu số 05)",
     "Mẫu 06": "Danh sách viên chức đủ tiêu chuẩn, điều kiện dự xét (Mẫu số 06)",
 }
+#: What differs in a level round (pools by job position and target level).
+SHEETS_LEVELS = {
+    **SHEETS,
+    "Chỉ tiêu": "Mỗi chỉ tiêu (cơ quan tổ chức xét, vị trí việc làm, bậc dự xét): số đủ điều "
+                "kiện, trúng tuyển, chờ quyết định, chưa sử dụng",
+    "Mẫu 05": "Không áp dụng: mẫu của Nghị định 115/2020/NĐ-CP cho xét thăng hạng chức danh",
+    "Mẫu 06": "Không áp dụng: mẫu của Nghị định 115/2020/NĐ-CP cho xét thăng hạng chức danh",
+}
+NOT_FOR_LEVELS = ("Mẫu số {n} ban hành kèm theo Nghị định số 115/2020/NĐ-CP dùng cho xét thăng "
+                  "hạng chức danh nghề nghiệp; kỳ xét này là xét thay đổi bậc nghề nghiệp của vị "
+                  "trí việc làm (Nghị định 232/2026/NĐ-CP) nên mẫu này không áp dụng. Danh sách "
+                  "và kết quả ở các trang tính trước. / Form {n} of Decree 115/2020 is for title "
+                  "promotions and does not apply to a career-level round.")
 
 
 class _Styles:
@@ -166,18 +180,25 @@ def _header(ws: Worksheet, st: _Styles, row: int, names: list[str],
 
 def _write(ws: Worksheet, row: int, values: list[Any], fmt: Any,
            center: set[int] | None = None, center_fmt: Any = None) -> None:
+    """One row of cells, each written by its type (never as a formula), the row made tall
+    enough for its wrapped texts."""
     for c, v in enumerate(values):
         f = center_fmt if center and c in center else fmt
         if v is None:
             ws.write_blank(row, c, None, f)
+        elif isinstance(v, str):
+            ws.write_string(row, c, v, f)
         elif isinstance(v, bool):
             ws.write_string(row, c, "x" if v else "", f)
         else:
-            write_cell(ws, row, c, v, f)
-    widths = getattr(ws, "fit_widths", None)
+            write_cell(ws, row, c, v, f)  # numbers (finite), dates, the rest as text
+    widths: list[float] | None = getattr(ws, "fit_widths", None)
     if widths:
-        _fit(ws, row, [(widths[c], v) for c, v in enumerate(values)
-                       if c < len(widths) and isinstance(v, str)])
+        # Only texts longer than their column can wrap: the rest need no measuring.
+        long = [(widths[c], v) for c, v in enumerate(values[:len(widths)])
+                if isinstance(v, str) and (len(v) > widths[c] or "\n" in v)]
+        if long or row in getattr(ws, "row_sizes", {}):
+            _fit(ws, row, long)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,10 +209,11 @@ def write_result_workbook(result: RunResult, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / FILE_NAME
     wb = open_workbook(path)
-    wb.set_properties({"title": f"Kết quả xét thăng hạng — {result.scenario.settings.name}",
+    ctx = Context.of(result)
+    what = "xét thay đổi bậc nghề nghiệp" if ctx.levels else "xét thăng hạng"
+    wb.set_properties({"title": f"Kết quả {what} — {result.scenario.settings.name}",
                        "created": FIXED_TIME, "author": "allocator"})
     st = _Styles(wb)
-    ctx = Context.of(result)
     ctx.rows.many(c for g in result.groups for c in g.members)  # one look-up for all
     frame = _ordered(result.candidates)
     large = frame.height > MAX_LISTED
@@ -209,12 +231,23 @@ def write_result_workbook(result: RunResult, folder: Path) -> None:
         _too_large(wb, st, "Danh sách", frame.height)
     else:
         _list_sheet(wb, st, ctx, frame)
-    _form05_sheet(wb, st, ctx)
-    if large:
-        _too_large(wb, st, "Mẫu 06", frame.height)
+    if ctx.levels:
+        _not_for_levels(wb, st, "Mẫu 05", "05")
+        _not_for_levels(wb, st, "Mẫu 06", "06")
     else:
-        _form06_sheet(wb, st, ctx, frame)
+        _form05_sheet(wb, st, ctx)
+        if large:
+            _too_large(wb, st, "Mẫu 06", frame.height)
+        else:
+            _form06_sheet(wb, st, ctx, frame)
     wb.close()
+
+
+def _not_for_levels(wb: Workbook, st: _Styles, name: str, number: str) -> None:
+    """A form of Decree 115/2020 in a level round: said not to apply."""
+    ws = wb.add_worksheet(name)
+    _setup(ws, [120])
+    ws.write_string(0, 0, NOT_FOR_LEVELS.format(n=number), st.text)
 
 
 def _too_large(wb: Workbook, st: _Styles, name: str, n: int) -> None:
@@ -229,8 +262,10 @@ def _too_large(wb: Workbook, st: _Styles, name: str, n: int) -> None:
 
 
 def _ordered(frame: pl.DataFrame) -> pl.DataFrame:
-    """Candidates by pool (agency, title), then priority rank, then id."""
-    return frame.sort(["agency_id", "target_title", "priority_rank", "candidate_id"],
+    """Candidates by pool (agency, title, or agency, position, level), then priority rank,
+    then id."""
+    levels = "target_title" not in frame.columns
+    return frame.sort([*regime.pool_columns(levels), "priority_rank", "candidate_id"],
                       nulls_last=True, maintain_order=True)
 
 
@@ -240,16 +275,23 @@ def _round_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
     sc = ctx.result.scenario
     s = ctx.result.summary
     c = s.counts
-    row = _title(ws, st, 0, 2, "KẾT QUẢ XÉT THĂNG HẠNG CHỨC DANH NGHỀ NGHIỆP VIÊN CHỨC")
+    row = _title(ws, st, 0, 2, "KẾT QUẢ XÉT THAY ĐỔI BẬC NGHỀ NGHIỆP VIÊN CHỨC" if ctx.levels
+                 else "KẾT QUẢ XÉT THĂNG HẠNG CHỨC DANH NGHỀ NGHIỆP VIÊN CHỨC")
     row = _title(ws, st, row, 2, sc.settings.name, 24)
     row += 1
+    for warning in regime.warnings_of(ctx.result):
+        _write(ws, row, ["CẢNH BÁO / WARNING", warning], st.section)
+        row += 1
+    sources = [("Căn cứ điều kiện và thứ tự ưu tiên (đề án)", ctx.plan_source or ""),
+               ("Căn cứ tỷ lệ viên chức theo bậc", regime.CAPS_SOURCE)] if ctx.levels else [
+        ("Căn cứ thứ tự ưu tiên", ctx.priority_source)]
     info = [
         ("Hạn nộp hồ sơ", fmt_date(sc.settings.deadline)),
         ("Năm xét", str(sc.settings.review_year)),
         ("Bộ quy tắc", f"{ctx.rs.name_vi} ({ctx.rs.id}, phiên bản {ctx.rs.version})"),
         ("Thứ tự ưu tiên", "; ".join(f"{i}. {CRITERION['vi'][p.value]}"
                                      for i, p in enumerate(ctx.rs.priority, start=1))),
-        ("Căn cứ thứ tự ưu tiên", ctx.rs.priority_source),
+        *sources,
         ("Mục tiêu phân bổ", "Theo thứ tự ưu tiên" if s.objective is Objective.priority
          else "Lấp đầy chỉ tiêu, sau đó theo thứ tự ưu tiên"),
         ("Số ứng viên", str(c.candidates)),
@@ -271,7 +313,7 @@ def _round_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
         row += 1
     row += 1
     row = _header(ws, st, row, ["Trang tính", "Nội dung"], 20)
-    for name, what in SHEETS.items():
+    for name, what in (SHEETS_LEVELS if ctx.levels else SHEETS).items():
         _write(ws, row, [name, what], st.cell)
         row += 1
     ws.activate()
@@ -279,7 +321,9 @@ def _round_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
 
 def _pools_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
     ws = wb.add_worksheet("Chỉ tiêu")
-    names = ["TT", "Cơ quan tổ chức xét", "Mã cơ quan", "Chức danh dự xét", "Mã chức danh",
+    what = ["Vị trí việc làm, bậc dự xét", "Mã vị trí việc làm"] if ctx.levels else [
+        "Chức danh dự xét", "Mã chức danh"]
+    names = ["TT", "Cơ quan tổ chức xét", "Mã cơ quan", *what,
              "Chỉ tiêu", "Đủ điều kiện", "Trúng tuyển", "Chỉ tiêu chờ quyết định",
              "Chưa sử dụng"]
     _setup(ws, [5, 40, 12, 36, 13, 10, 12, 12, 14, 12])
@@ -289,10 +333,14 @@ def _pools_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
     pools: pl.DataFrame = ctx.result.pools
     totals = [0, 0, 0, 0, 0]
     for i, p in enumerate(pools.iter_rows(named=True), start=1):
-        title = ctx.rs.title(p["target_title"]).name_vi
+        if ctx.levels:
+            title = f"{regime.position_name(p['job_position'], ctx.rs)}, bậc {p['target_level']}"
+            code = p["job_position"]
+        else:
+            title, code = ctx.rs.title(p["target_title"]).name_vi, p["target_title"]
         nums = [p["quota"], p["eligible"], p["selected"], p["escalated_seats"], p["unused"]]
         totals = [a + b for a, b in zip(totals, nums, strict=True)]
-        _write(ws, row, [i, ctx.unit(p["agency_id"]), p["agency_id"], title, p["target_title"],
+        _write(ws, row, [i, ctx.unit(p["agency_id"]), p["agency_id"], title, code,
                          *nums], st.cell, set(range(5, 10)) | {0}, st.center)
         row += 1
     _write(ws, row, ["", "Tổng cộng", "", "", "", *totals], st.section,
@@ -309,13 +357,15 @@ def _winners_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame)
     ws.freeze_panes(row, 0)
     pools: pl.DataFrame = ctx.result.pools
     winners = frame.filter(pl.col("status") == "selected")
+    columns = regime.pool_columns(ctx.levels)
+    by_pool = winners.partition_by(columns, as_dict=True, maintain_order=True)
+    empty = winners.clear()
     for p in pools.iter_rows(named=True):
-        part = winners.filter((pl.col("agency_id") == p["agency_id"])
-                              & (pl.col("target_title") == p["target_title"]))
+        part = by_pool.get(tuple(p[c] for c in columns), empty)
         note = f"; {p['escalated_seats']} chỉ tiêu chờ cơ quan quản lý quyết định" \
             if p["escalated_seats"] else ""
         _merge(ws, row, 0, len(names) - 1,
-                       f"{ctx.pool(p['agency_id'], p['target_title'])} — chỉ tiêu {p['quota']}, "
+                       f"{ctx.pool_of(p)} — chỉ tiêu {p['quota']}, "
                        f"trúng tuyển {p['selected']}{note}", st.section)
         row += 1
         for i, r in enumerate(part.iter_rows(named=True), start=1):
@@ -332,7 +382,8 @@ def _ethnic(row: dict[str, Any]) -> str:
 
 def _not_selected_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) -> None:
     ws = wb.add_worksheet("Không trúng tuyển")
-    names = ["TT", "Mã ứng viên", "Họ và tên", "Đơn vị công tác", "Chức danh dự xét",
+    names = ["TT", "Mã ứng viên", "Họ và tên", "Đơn vị công tác",
+             "Vị trí việc làm, bậc dự xét" if ctx.levels else "Chức danh dự xét",
              "Cơ quan tổ chức xét", "Thứ tự ưu tiên", "Tiêu chí quyết định", "Chi tiết"]
     _setup(ws, [5, 11, 20, 24, 20, 22, 8, 24, 50])
     row = _title(ws, st, 0, len(names),
@@ -345,7 +396,7 @@ def _not_selected_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataF
         criterion = CRITERION["vi"].get(by) if by else None
         what = (criterion[0].upper() + criterion[1:]) if criterion else ctx.deciding(r)
         _write(ws, row, [i, r["candidate_id"], r["full_name"], ctx.unit(r["unit_id"]),
-                         ctx.rs.title(r["target_title"]).name_vi, ctx.unit(r["agency_id"]),
+                         _target_short(ctx, r), ctx.unit(r["agency_id"]),
                          r["priority_rank"], what, ctx.deciding_detail(r) or ctx.deciding(r)],
                st.cell, {0, 6}, st.center)
         row += 1
@@ -353,7 +404,8 @@ def _not_selected_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataF
 
 def _ineligible_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) -> None:
     ws = wb.add_worksheet("Không đủ điều kiện")
-    names = ["TT", "Mã ứng viên", "Họ và tên", "Đơn vị công tác", "Chức danh dự xét",
+    names = ["TT", "Mã ứng viên", "Họ và tên", "Đơn vị công tác",
+             "Vị trí việc làm, bậc dự xét" if ctx.levels else "Chức danh dự xét",
              "Điều kiện không đáp ứng", "Mã điều kiện", "Thực tế của ứng viên",
              "Căn cứ pháp lý"]
     _setup(ws, [5, 10, 18, 20, 20, 34, 12, 36, 40])
@@ -367,7 +419,7 @@ def _ineligible_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFra
         failed = ctx.failed(r)
         first = row
         head = [i, r["candidate_id"], r["full_name"], ctx.unit(r["unit_id"]),
-                ctx.title(r["target_title"])]
+                ctx.target(r) if ctx.levels else ctx.title(r["target_title"])]
         for rule, label, detail, source in failed:
             _write(ws, row, [*head, label, rule, detail, source], st.cell, {0, 6}, st.center)
             row += 1
@@ -386,7 +438,7 @@ def _escalated_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
     row = _title(ws, st, 0, len(names),
                  "CÁC TRƯỜNG HỢP BẰNG NHAU BÁO CÁO CƠ QUAN QUẢN LÝ VIÊN CHỨC QUYẾT ĐỊNH")
     _merge(ws, row, 0, len(names) - 1,
-                   f"Căn cứ {ctx.rs.priority_source}: trường hợp vẫn không xác định được người "
+                   f"Căn cứ {ctx.priority_source}: trường hợp vẫn không xác định được người "
                    "trúng tuyển thì người đứng đầu cơ quan tổ chức xét báo cáo bằng văn bản để "
                    "người đứng đầu cơ quan quản lý viên chức xem xét, quyết định. Ghi quyết định "
                    "vào trang tính authority_decisions (hoặc tệp authority_decisions.csv) rồi "
@@ -412,8 +464,10 @@ def _escalated_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
 
 def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) -> None:
     ws = wb.add_worksheet("Danh sách")
-    names = ["TT", "Mã ứng viên", "Họ và tên", "Đơn vị công tác", "Chức danh hiện giữ",
-             "Chức danh dự xét", "Cơ quan tổ chức xét", "Kết quả", "Thứ tự ưu tiên",
+    held = ["Vị trí việc làm", "Bậc hiện giữ → dự xét"] if ctx.levels else [
+        "Chức danh hiện giữ", "Chức danh dự xét"]
+    names = ["TT", "Mã ứng viên", "Họ và tên", "Đơn vị công tác", *held,
+             "Cơ quan tổ chức xét", "Kết quả", "Thứ tự ưu tiên",
              "Lý do / tiêu chí quyết định", "Nhóm chờ quyết định", "Mã kết quả (status)"]
     _setup(ws, [6, 11, 20, 24, 12, 12, 22, 18, 8, 40, 10, 12])
     row = _title(ws, st, 0, len(names), "DANH SÁCH ỨNG VIÊN VÀ KẾT QUẢ")
@@ -433,10 +487,24 @@ def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) ->
         else:
             why = ""
         _write(ws, row, [i, r["candidate_id"], r["full_name"], ctx.unit(r["unit_id"]),
-                         r["current_title"], r["target_title"], ctx.unit(r["agency_id"]),
+                         *_held(ctx, r), ctx.unit(r["agency_id"]),
                          STATUS["vi"][status], r["priority_rank"], why, r["tie_group"],
                          status], st.cell, {0, 8, 10}, st.center)
         row += 1
+
+
+def _target_short(ctx: Context, r: dict[str, Any]) -> str:
+    if ctx.levels:
+        name = regime.position_name(r.get("job_position"), ctx.rs)
+        return f"{name}, bậc {r.get('target_level')}"
+    return ctx.rs.title(r["target_title"]).name_vi
+
+
+def _held(ctx: Context, r: dict[str, Any]) -> list[Any]:
+    """The list sheet's two columns on what a candidate holds and is reviewed for."""
+    if ctx.levels:
+        return [r.get("job_position"), f"{r.get('current_level')} → {r.get('target_level')}"]
+    return [r["current_title"], r["target_title"]]
 
 
 # ---- the official forms --------------------------------------------------------------------
@@ -520,18 +588,20 @@ def _form05_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
         row += 1
         s_part = staff.filter(pl.col("profession") == prof)
         q_part = quotas.filter(pl.col("profession") == prof)
+        held_by = _sums_by_rank(s_part, "unit_id", "holders")
+        asked_by = _sums_by_rank(q_part, "agency_id", "quota")
+        approved = {u: int(n) for u, n in s_part.group_by("unit_id").agg(
+            pl.col("positions").sum(), pl.col("positions").is_not_null().any().alias("any")
+        ).filter(pl.col("any")).select("unit_id", "positions").iter_rows()}
         units = sorted(set(s_part["unit_id"].to_list()) | set(q_part["agency_id"].to_list()),
                        key=lambda u: (order.get(u, 10**9), u))
         for i, unit in enumerate(units, start=1):
-            su = s_part.filter(pl.col("unit_id") == unit)
-            qu = q_part.filter(pl.col("agency_id") == unit)
-            held = [int(su.filter(pl.col("rank") == r)["holders"].sum()) for r in RANKS]
-            asked = [int(qu.filter(pl.col("rank") == r)["quota"].sum()) for r in RANKS]
+            held = held_by.get(unit, [0] * len(RANKS))
+            asked = asked_by.get(unit, [0] * len(RANKS))
             notes = []
-            positions = su["positions"].drop_nulls()
-            if positions.len():
-                notes.append(f"Số lượng người làm việc được duyệt: {int(positions.sum())}")
-            if qu.height:
+            if unit in approved:
+                notes.append(f"Số lượng người làm việc được duyệt: {approved[unit]}")
+            if unit in asked_by:
                 notes.append("Cơ quan tổ chức xét")
             values = [sum(held), *held, *asked]
             grand = [a + b for a, b in zip(grand, values, strict=True)]
@@ -544,6 +614,18 @@ def _form05_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
         ws.write_number(row, c, v, st.section_center)
     ws.write_string(row, 13, "", st.section)
     _signature(ws, st, row + 1, ncols)
+
+
+def _sums_by_rank(frame: pl.DataFrame, unit: str, value: str) -> dict[str, list[int]]:
+    """Per unit, the sum of ``value`` at each rank of :data:`RANKS` (0 where none)."""
+    sums = frame.group_by(unit, "rank").agg(pl.col(value).sum())
+    out: dict[str, list[int]] = {}
+    for u, rank, total in sums.iter_rows():
+        if rank in RANKS:
+            out.setdefault(u, [0] * len(RANKS))[RANKS.index(rank)] = int(total or 0)
+        else:
+            out.setdefault(u, [0] * len(RANKS))
+    return out
 
 
 def _roman(n: int) -> str:

@@ -24,10 +24,12 @@ from allocator.io import rulesets as rules
 from allocator.io.folder import read_folder
 from allocator.io.loader import load
 from allocator.io.parse import parse_bool, parse_decimal
+from allocator.io.raw import read_csv_table
 from allocator.io.safe_xlsx import open_workbook, write_cell
-from models import awards, ethnic, schema
+from models import awards, ethnic, levels_schema, schema
 from models.ruleset import RuleSet
-from models.schema import Kind
+from models.schema import Column, Kind
+from models.title_levels import catalogue
 from models.vocabulary import DECISION, EDUCATION, RATING, SEX, VOCABULARIES, YES_NO
 
 FIXED_TIME = dt.datetime(2024, 1, 1)  # document properties, so that output is reproducible
@@ -43,10 +45,38 @@ YES, NO = YES_NO.label("true", cell=True), YES_NO.label("false", cell=True)
 
 SETTING_ORDER = schema.SETTINGS.names()
 SHEET_ORDER = tuple(t.name for t in schema.TABLES)
-COUNT_COLUMNS = {c.name for t in schema.TABLES if not t.key_value for c in t.columns
-                 if c.kind is Kind.whole_number}
-NUMBER_COLUMNS = {c.name for t in schema.TABLES if not t.key_value for c in t.columns
-                  if c.kind in (Kind.number, Kind.share)}
+
+
+#: The 2026 regime (career levels of a job position): from this deadline on by default.
+LEVELS_FROM = dt.date(2026, 7, 1)
+LEVEL_SHEET_ORDER = ("scenario", "units", "positions", "staff", "candidates", "quotas",
+                     "limits", "authority_decisions", "awards", "award_levels")
+#: Settings of title rounds only (the plan states these in a level round).
+TITLE_ONLY_SETTINGS = ("certificate_waived", "require_excellent_achievement")
+LEVEL_SETTING_ORDER = (*(n for n in SETTING_ORDER if n not in TITLE_ONLY_SETTINGS),
+                       *(() if "transitional_basis" in SETTING_ORDER else ("transitional_basis",)),
+                       *(k.setting for k in levels_schema.PLAN_KEYS))
+TRANSITIONAL_BASIS_MEANING_VI = (
+    "Chỉ khi kỳ xét có hạn nộp từ 01/07/2026 mà vẫn áp dụng bộ quy tắc cũ "
+    "(nd115-2020+nd85-2023): văn bản cho phép hoàn thành theo quy định cũ")
+#: Columns of a level round whose cells are career levels (drop-down 1–5).
+LEVEL_VALUE_COLUMNS = frozenset({"current_level", "target_level", "level", "lowest_level",
+                                 "highest_level"})
+
+
+def _header_vi(column: Column, levels: bool) -> str:
+    """The Vietnamese header the template writes: in a level round, the first that does not
+    speak of titles (chức danh) where there is one."""
+    if levels:
+        for header in column.headers_vi:
+            if "chức danh" not in header.lower():
+                return header
+    return column.headers_vi[0]
+
+
+def _columns_of(table: str, levels: bool) -> tuple[Column, ...]:
+    """The columns a sheet of the template has in the regime."""
+    return levels_schema.level_columns(table) if levels else schema.table(table).columns_in()
 
 
 def header_of(table: str, column: str, *, english: bool = False) -> str:
@@ -54,10 +84,6 @@ def header_of(table: str, column: str, *, english: bool = False) -> str:
     if english:
         return column
     return schema.table(table).column(column).headers_vi[0]
-
-
-def _meaning(table: str, column: str) -> str:
-    return schema.table(table).column(column).meaning
 
 
 class _Formats:
@@ -91,8 +117,15 @@ class _Lists:
             ws.write(0, col, name, fmt.bold)
             for i, v in enumerate(items, start=1):
                 ws.write_string(i, col, v)
-            ws.set_column(col, col, max(12, min(60, max(len(v) for v in items) + 2)))
+            ws.set_column(col, col, max(12, min(60, max((len(v) for v in items), default=0) + 2)))
         ws.hide()
+
+
+def _level_lists() -> dict[str, list[str]]:
+    """The drop-down lists of a level round: the catalogue's positions that have levels, and
+    the levels."""
+    return {"positions": [p.name for p in catalogue().values() if p.highest_level is not None],
+            "levels": [str(level) for level in levels_schema.LEVELS]}
 
 
 def _list_values(rs: RuleSet) -> dict[str, list[str]]:
@@ -117,20 +150,25 @@ def _list_values(rs: RuleSet) -> dict[str, list[str]]:
 
 _LIST_OF_KIND = {Kind.title_code: "titles", Kind.ethnic_group: "ethnicity",
                  Kind.achievement: "achievement", Kind.award: "awards", Kind.bool: "yes_no"}
-_STRICT_LISTS = {"sex", "rating", "education", "rank", "decision", "yes_no"}
+_STRICT_LISTS = {"sex", "rating", "education", "rank", "decision", "yes_no", "levels"}
 
 
 def _list_of(column: schema.Column) -> str | None:
     """The drop-down list of a column: its vocabulary's, or its kind's."""
+    if column.name == "job_position":
+        return "positions"
+    if column.name in LEVEL_VALUE_COLUMNS and column.kind is Kind.whole_number:
+        return "levels"
     return column.vocabulary if column.kind is Kind.term else _LIST_OF_KIND.get(column.kind)
 
 
 def _table_sheet(wb: Workbook, fmt: _Formats, lists: _Lists, table: str,
-                 rows: list[dict[str, Any]] | None, english: bool) -> Worksheet:
+                 rows: list[dict[str, Any]] | None, english: bool,
+                 levels: bool = False) -> Worksheet:
     """One table sheet: header with notes, validations, and the rows given."""
     ws = wb.add_worksheet(table)
-    spec = schema.table(table)
-    columns = list(spec.names())
+    spec = {c.name: c for c in _columns_of(table, levels)}
+    columns = list(spec)
     ws.freeze_panes(1, 0)
     ws.set_landscape()
     ws.set_paper(9)
@@ -139,15 +177,17 @@ def _table_sheet(wb: Workbook, fmt: _Formats, lists: _Lists, table: str,
     ws.set_row(0, 45)
     last = max(TEMPLATE_ROWS, len(rows or []) + 200)
     for c, column in enumerate(columns):
-        header = header_of(table, column, english=english)
+        header = column if english else _header_vi(spec[column], levels)
         ws.write_string(0, c, header, fmt.header)
-        ws.write_comment(0, c, f"{column}: {_meaning(table, column)}",
+        ws.write_comment(0, c, f"{column}: {spec[column].meaning}",
                          {"x_scale": 2.2, "y_scale": 1.4})
         width = max(12, min(34, len(header) + 2))
-        cell_format = fmt.text if column not in COUNT_COLUMNS | NUMBER_COLUMNS else None
+        kind = spec[column].kind
+        cell_format = fmt.text if kind not in (Kind.whole_number, Kind.number,
+                                               Kind.share) else None
         ws.set_column(c, c, width, cell_format)
-        message = {"input_title": column[:32], "input_message": _meaning(table, column)[:255]}
-        list_name = _list_of(spec.column(column))
+        message = {"input_title": column[:32], "input_message": spec[column].meaning[:255]}
+        list_name = _list_of(spec[column])
         if list_name is not None:
             strict = list_name in _STRICT_LISTS
             ws.data_validation(1, c, last, c, {
@@ -159,12 +199,12 @@ def _table_sheet(wb: Workbook, fmt: _Formats, lists: _Lists, table: str,
                 "nhận ra được (ví dụ tên không dấu).",
                 **message,
             })
-        elif column in COUNT_COLUMNS:
+        elif kind is Kind.whole_number:
             ws.data_validation(1, c, last, c, {
                 "validate": "integer", "criteria": ">=", "value": 0,
                 "error_title": "Cần số nguyên", "error_message": "Nhập số nguyên ≥ 0.",
                 **message})
-        elif column in NUMBER_COLUMNS:
+        elif kind in (Kind.number, Kind.share):
             ws.data_validation(1, c, last, c, {
                 "validate": "decimal", "criteria": ">=", "value": 0,
                 "error_title": "Cần số", "error_message": "Nhập số ≥ 0.", **message})
@@ -187,7 +227,18 @@ def _write_value(ws: Worksheet, fmt: _Formats, r: int, c: int, value: Any) -> No
         write_cell(ws, r, c, value)
 
 
-def _settings_sheet(wb: Workbook, fmt: _Formats, settings: dict[str, Any]) -> None:
+def _setting_meaning(name: str) -> str:
+    """The note of a row of the scenario sheet."""
+    if schema.SETTINGS.has(name):
+        return schema.SETTINGS.column(name).meaning_vi
+    if name == "transitional_basis":
+        return TRANSITIONAL_BASIS_MEANING_VI
+    key = next(k for k in levels_schema.PLAN_KEYS if k.setting == name)
+    return f"Đề án của kỳ xét — {key.meaning_vi}. Ví dụ: {key.example}"
+
+
+def _settings_sheet(wb: Workbook, fmt: _Formats, settings: dict[str, Any],
+                    order: tuple[str, ...] = SETTING_ORDER) -> None:
     ws = wb.add_worksheet("scenario")
     ws.set_landscape()
     ws.set_paper(9)
@@ -197,7 +248,7 @@ def _settings_sheet(wb: Workbook, fmt: _Formats, settings: dict[str, Any]) -> No
     ws.set_column(1, 1, 44, fmt.text)
     ws.set_column(2, 2, 90)
     ws.freeze_panes(1, 0)
-    for r, name in enumerate(SETTING_ORDER, start=1):
+    for r, name in enumerate(order, start=1):
         ws.write_string(r, 0, name)
         value = settings.get(name)
         if isinstance(value, dt.date):
@@ -206,10 +257,37 @@ def _settings_sheet(wb: Workbook, fmt: _Formats, settings: dict[str, Any]) -> No
             ws.write_string(r, 1, YES if value else NO)
         elif value is not None:
             ws.write_string(r, 1, str(value))
-        ws.write_string(r, 2, schema.SETTINGS.column(name).meaning_vi)
+        ws.write_string(r, 2, _setting_meaning(name))
 
 
-def _instructions(wb: Workbook, fmt: _Formats, rs: RuleSet) -> None:
+LEVEL_LINES = [
+    "Kỳ xét theo Luật Viên chức số 129/2025/QH15 (từ 01/07/2026): viên chức được xét thay "
+    "đổi lên bậc nghề nghiệp cao hơn (bậc 1–5) của vị trí việc làm đang giữ; tỷ lệ viên chức "
+    "từng bậc theo Điều 10 Nghị định 232/2026/NĐ-CP được chương trình tự tính.",
+    "1. Trang tính 'scenario': tên kỳ xét, hạn nộp hồ sơ (dd/mm/yyyy), năm xét; các dòng "
+    "'plan.…' ghi nội dung đề án được phê duyệt (điều kiện, thứ tự ưu tiên) — Nghị định "
+    "259/2026/NĐ-CP quy định việc thay đổi bậc chưa có trong chương trình, nên đề án là nguồn "
+    "được trích dẫn. Dòng plan.source, plan.min_months_at_level, plan.min_rating, "
+    "plan.priority là bắt buộc.",
+    "2. Trang tính 'units': mỗi cơ quan, đơn vị một dòng; đơn vị gốc (UBND tỉnh) để trống "
+    "mã cơ quan quản lý.",
+    "3. Trang tính 'positions': vị trí việc làm được phê duyệt của từng đơn vị: biên chế "
+    "được giao, bậc thấp nhất và cao nhất đơn vị áp dụng, tỷ lệ từng bậc (nếu có).",
+    "4. Trang tính 'staff': số viên chức hiện giữ từng bậc của từng vị trí việc làm, kể cả "
+    "người quản lý (dùng để tính tỷ lệ). Danh sách cũ theo chức danh có thể chuyển bằng lệnh "
+    "allocator convert-levels.",
+    "5. Trang tính 'candidates': mỗi viên chức dự xét một dòng: vị trí việc làm, bậc hiện "
+    "giữ, bậc dự xét (để trống = bậc hiện giữ + 1), ngày xếp bậc hiện giữ.",
+    "6. Trang tính 'quotas': chỉ tiêu theo cơ quan tổ chức xét, vị trí việc làm và bậc dự "
+    "xét; 'limits' (tuỳ chọn) giới hạn chung theo vị trí việc làm, bậc.",
+    "7. Chạy: allocator run <tệp này>.xlsx --out <thư mục kết quả>. Dữ liệu sai được báo "
+    "theo trang tính, dòng, cột và không ghi kết quả nào.",
+    "Tên cột có thể ghi bằng tiếng Việt (như mẫu này) hoặc tên tiếng Anh trong ghi chú của "
+    "ô tiêu đề. Vị trí việc làm ghi mã hoặc tên trong danh mục (có dấu hoặc không dấu).",
+]
+
+
+def _instructions(wb: Workbook, fmt: _Formats, rs: RuleSet, levels: bool = False) -> None:
     ws = wb.add_worksheet(INSTRUCTIONS_SHEET)
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 38)
@@ -218,9 +296,10 @@ def _instructions(wb: Workbook, fmt: _Formats, rs: RuleSet) -> None:
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.write(0, 0, "HƯỚNG DẪN NHẬP DỮ LIỆU XÉT THĂNG HẠNG CHỨC DANH NGHỀ NGHIỆP VIÊN CHỨC",
+    ws.write(0, 0, "HƯỚNG DẪN NHẬP DỮ LIỆU XÉT THAY ĐỔI BẬC NGHỀ NGHIỆP VIÊN CHỨC" if levels
+             else "HƯỚNG DẪN NHẬP DỮ LIỆU XÉT THĂNG HẠNG CHỨC DANH NGHỀ NGHIỆP VIÊN CHỨC",
              fmt.title)
-    lines = [
+    lines = LEVEL_LINES if levels else [
         f"Bộ quy tắc: {rs.name_vi} ({rs.id}).",
         "1. Trang tính 'scenario': ghi tên kỳ xét, hạn nộp hồ sơ (dd/mm/yyyy), năm xét và các "
         "lựa chọn vào cột 'value'.",
@@ -249,18 +328,22 @@ def _instructions(wb: Workbook, fmt: _Formats, rs: RuleSet) -> None:
     row += 1
     ws.write_row(row, 0, ["Trang tính", "Nội dung"], fmt.cell_header)
     row += 1
-    for name in SHEET_ORDER:
+    order = LEVEL_SHEET_ORDER if levels else SHEET_ORDER
+    for name in order:
+        purpose = (levels_schema.POSITIONS if name == "positions"
+                   else schema.table(name)).purpose_vi
         ws.write(row, 0, name, fmt.cell)
-        ws.merge_range(row, 1, row, 3, schema.table(name).purpose_vi, fmt.cell)
+        ws.merge_range(row, 1, row, 3, purpose, fmt.cell)
         row += 1
     row += 1
     ws.write_row(row, 0, ["Trang tính", "Cột (tiếng Việt)", "Tên cột (tiếng Anh)", "Ý nghĩa"],
                  fmt.cell_header)
     row += 1
-    for table in SHEET_ORDER[1:]:
-        for column in schema.table(table).columns_in():
+    for table in order[1:]:
+        for column in _columns_of(table, levels):
             meaning = column.meaning
-            ws.write_row(row, 0, [table, column.headers_vi[0], column.name, meaning], fmt.cell)
+            ws.write_row(row, 0, [table, _header_vi(column, levels), column.name, meaning],
+                         fmt.cell)
             ws.set_row(row, 15 * (1 + len(meaning) // 75))
             row += 1
     row += 1
@@ -277,36 +360,55 @@ def _instructions(wb: Workbook, fmt: _Formats, rs: RuleSet) -> None:
 
 def write_workbook(path: Path, rs: RuleSet, settings: dict[str, Any] | None = None,
                    tables: dict[str, list[dict[str, Any]]] | None = None, *,
-                   english_headers: bool = False) -> None:
-    """Write an input workbook: instructions, settings, one sheet per table, lists."""
+                   english_headers: bool = False, levels: bool = False) -> None:
+    """Write an input workbook: instructions, settings, one sheet per table, lists; with
+    ``levels``, for a round of the 2026 regime (positions sheet, level columns, plan keys)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = open_workbook(path, {"default_format_properties": {"font_name": FONT,
                                                             "font_size": 11}})
     wb.set_properties({"title": "Dữ liệu xét thăng hạng chức danh nghề nghiệp",
                        "created": FIXED_TIME, "author": "allocator"})
     fmt = _Formats(wb)
-    _instructions(wb, fmt, rs)
-    _settings_sheet(wb, fmt, settings or {})
-    lists = _Lists(_list_values(rs))
-    for table in SHEET_ORDER[1:]:
-        _table_sheet(wb, fmt, lists, table, (tables or {}).get(table), english_headers)
+    _instructions(wb, fmt, rs, levels)
+    _settings_sheet(wb, fmt, settings or {}, LEVEL_SETTING_ORDER if levels else SETTING_ORDER)
+    lists = _Lists(_list_values(rs) | (_level_lists() if levels else {}))
+    for table in (LEVEL_SHEET_ORDER if levels else SHEET_ORDER)[1:]:
+        _table_sheet(wb, fmt, lists, table, (tables or {}).get(table), english_headers,
+                     levels)
     lists.write(wb, fmt)
     wb.close()
 
 
-def write_template(path: Path, rule_set: RuleSet | None = None) -> None:
-    """An empty input workbook for ``rule_set`` (default: the rule set in force today)."""
-    rs = rule_set or rules.rule_set_in_force(dt.date.today()) or rules.builtin_rule_sets()[-1]
-    write_workbook(path, rs, {"objective": "priority", "budget": "0"})
+def levels_regime(deadline: dt.date) -> bool:
+    """Whether a round with this deadline is, by default, a round of the 2026 regime."""
+    return deadline >= LEVELS_FROM
 
 
-def _typed_rows(table: str, frame: pl.DataFrame) -> list[dict[str, Any]]:
+def write_template(path: Path, rule_set: RuleSet | None = None, *,
+                   deadline: dt.date | None = None, levels: bool | None = None) -> None:
+    """An empty input workbook. The regime: ``levels`` if given, else the one of
+    ``deadline`` (default: today, or the last day of the rule set given when it is not in
+    force today): from 2026-07-01 the 2026 regime. The rule set: the one given, else the one
+    in force at the deadline (its achievement ladder and lists)."""
+    day = deadline or dt.date.today()
+    if deadline is None and rule_set is not None and not rule_set.in_force(day):
+        day = rule_set.valid_to or rule_set.valid_from  # a round under the rule set named
+    if levels is None:
+        levels = levels_regime(day)
+    rs = rule_set or rules.rule_set_in_force(day) or rules.builtin_rule_sets()[-1]
+    settings: dict[str, Any] = {"objective": "priority", "budget": "0"}
+    if deadline is not None:
+        settings["deadline"] = deadline
+    write_workbook(path, rs, settings, levels=levels)
+
+
+def _typed_rows(table: str, frame: pl.DataFrame, levels: bool = False) -> list[dict[str, Any]]:
     """Rows of a raw (all-text) table as the values a person would type in the workbook."""
-    spec = schema.table(table)
+    spec = {c.name: c for c in _columns_of(table, levels)}
     out: list[dict[str, Any]] = []
-    known = [c for c in spec.names() if c in frame.columns]
+    known = [c for c in spec if c in frame.columns]
     for row in frame.select(known).iter_rows(named=True):
-        out.append({column: _typed_value(spec.column(column), value)
+        out.append({column: _typed_value(spec[column], value)
                     for column, value in row.items() if value is not None})
     return out
 
@@ -330,15 +432,54 @@ def _typed_value(column: schema.Column, value: str) -> Any:
     return value
 
 
+def _plan_cell(value: Any) -> Any:
+    """A value of ``[plan]`` as its ``plan.<key>`` row: lists comma-separated, tables per
+    level as '4: 36; 5: 72'."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return value
+
+
+def flat_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """scenario.toml's settings as rows of the scenario sheet (``[plan]`` as ``plan.<key>``)."""
+    out = {k: v for k, v in settings.items() if k != "plan"}
+    for key, value in (settings.get("plan") or {}).items():
+        out[f"plan.{key}"] = _plan_cell(value)
+    return out
+
+
+def is_level_folder(tables: dict[str, pl.DataFrame]) -> bool:
+    """Whether a folder's tables are those of a level round (positions, level columns)."""
+    cands = tables.get("candidates")
+    return "positions" in tables or (cands is not None and "current_level" in cands.columns)
+
+
+def tables_to_workbook(out: Path, rs: RuleSet, settings: dict[str, Any],
+                       tables: dict[str, pl.DataFrame], *,
+                       english_headers: bool = False) -> None:
+    """A round's settings (as scenario.toml holds them) and raw tables as one workbook, in
+    the regime the tables are in."""
+    levels = is_level_folder(tables)
+    typed = {name: _typed_rows(name, frame, levels) for name, frame in tables.items()}
+    write_workbook(out, rs, flat_settings(settings) if levels else settings, typed,
+                   english_headers=english_headers, levels=levels)
+
+
 def scenario_to_workbook(folder: Path, out: Path, *, english_headers: bool = False) -> None:
     """Turn a CSV scenario folder into one input workbook with the same content.
 
     The folder is validated first (a bad folder raises :class:`InputError` and writes
     nothing). Dates become Excel date cells (a birth date given only as a year or month
     stays text), yes/no columns "Có"/"Không", ratings and education levels Vietnamese words.
+    A level round's folder (positions.csv) gives a workbook of the 2026 regime.
     """
     scenario = load(folder)
     raw = read_folder(folder)
-    tables = {name: _typed_rows(name, t.frame) for name, t in raw.tables.items()}
-    settings = dict(raw.settings)
-    write_workbook(out, scenario.rule_set, settings, tables, english_headers=english_headers)
+    tables = {name: t.frame for name, t in raw.tables.items()}
+    positions = folder / levels_schema.POSITIONS.file
+    if "positions" not in tables and positions.is_file():
+        tables["positions"] = read_csv_table(positions, positions.name).frame
+    tables_to_workbook(out, scenario.rule_set, dict(raw.settings), tables,
+                       english_headers=english_headers)

@@ -32,6 +32,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -44,11 +45,13 @@ from allocator.io.parse import map_distinct, safely
 from allocator.io.raw import RawScenario, RawTable, check_input_file
 from allocator.io.validate import round_settings
 from models import awards as award_names
-from models import ethnic, schema, vocabulary
+from models import ethnic, levels_schema, schema, vocabulary
 from models.errors import Collector, InputError
 from models.ruleset import RuleSet
+from models.scenario import RoundSettings
 from models.schema import Kind
 from models.text import fold
+from models.title_levels import catalogue
 
 SHEET_WORD_VI = "trang tính"
 HEADER_SCAN_ROWS = 25
@@ -59,8 +62,26 @@ MAX_UNZIPPED_BYTES = 1 << 30
 MAX_PARTS = 10_000
 #: Excel's own limit of rows in a sheet; a sheet said to have more is refused.
 MAX_SHEET_ROWS = 1_048_576
+#: Every table a workbook may hold: the schema's and the positions of a level round.
+_POSITIONS_EXTRA: tuple[schema.Table, ...] = (
+    () if any(t.name == levels_schema.POSITIONS.name for t in schema.TABLES)
+    else (levels_schema.POSITIONS,))
+ALL_TABLES = (*schema.TABLES, *_POSITIONS_EXTRA)
 #: The folder's tables, and the workbook-only sheets of awards, read in this order.
-SHEET_TABLES = tuple(t for t in schema.TABLES if not t.key_value)
+SHEET_TABLES = tuple(t for t in ALL_TABLES if not t.key_value)
+#: The tables a scenario folder has as files.
+FOLDER_TABLES = (*schema.FOLDER_TABLES, *_POSITIONS_EXTRA)
+_TABLE_OF = {t.name: t for t in ALL_TABLES}
+
+
+def _spec(table: str) -> schema.Table:
+    return _TABLE_OF[table]
+
+
+def _level_columns(table: str) -> tuple[schema.Column, ...]:
+    """Columns a sheet of ``table`` may carry in a level round besides the title round's."""
+    spec = _spec(table)
+    return tuple(c for c in levels_schema.LEVEL_COLUMNS.get(table, ()) if not spec.has(c.name))
 
 
 def header_key(text: str) -> str:
@@ -71,9 +92,10 @@ def header_key(text: str) -> str:
 def _vocabulary(table: str) -> dict[str, str]:
     """Header key → column name for one table: the contract's names and the schema's
     Vietnamese headers (and the extra columns a sheet may carry: Mẫu 06's Nam / Nữ, TT)."""
-    spec = schema.table(table)
+    spec = _spec(table)
     vocab: dict[str, str] = {}
-    for column in (*spec.columns_in(), *spec.sheet_columns):
+    for column in (*spec.columns_in(), *spec.sheet_columns,
+                   *levels_schema.LEVEL_COLUMNS.get(table, ())):
         if not column.name.startswith("__"):
             vocab[header_key(column.name)] = column.name
         for name in column.headers_vi:
@@ -232,7 +254,7 @@ def find_sheets(sheets: Iterable[str]) -> dict[str, str]:
     """Table → sheet name, by the stem or a Vietnamese name (case and diacritics ignored)."""
     by_key = {header_key(s): s for s in sheets}
     found: dict[str, str] = {}
-    for table in schema.TABLES:
+    for table in ALL_TABLES:
         for name in table.sheet_names:
             if header_key(name) in by_key:
                 found[table.name] = by_key[header_key(name)]
@@ -356,7 +378,7 @@ class _TableSheet:
 
     def _drop_footer(self, body: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
         """Ignore a signature block: rows below an empty row after the last row with a key."""
-        key_col = schema.table(self.table).row_key
+        key_col = _spec(self.table).row_key
         if key_col == "candidate_id" and key_col not in body.columns:
             key_col = "full_name" if "full_name" in body.columns else "__tt"
         if key_col is None or key_col not in body.columns or body.height == 0:
@@ -514,6 +536,25 @@ def _map_title(value: str, table: dict[str, str]) -> str:
     return table.get(_code_key(value)) or table.get(header_key(value)) or value
 
 
+@cache
+def _position_lookup() -> dict[str, str]:
+    """Folded catalogue code or name → position code (names that only one position has)."""
+    names: dict[str, list[str]] = {}
+    for p in catalogue().values():
+        names.setdefault(header_key(p.name), []).append(p.code)
+    table = {k: v[0] for k, v in names.items() if len(v) == 1}
+    table |= {_code_key(code): code for code in catalogue()}
+    return table
+
+
+def _map_position(value: str) -> str:
+    """A job position as its catalogue code where the workbook names it by code or name;
+    anything else as written, for the validation to judge (a user's rule set may add
+    positions)."""
+    table = _position_lookup()
+    return table.get(_code_key(value)) or table.get(header_key(value)) or value
+
+
 def _unit_names(ids: pl.Series, names: pl.Series) -> dict[str, str]:
     """Folded unit name → unit id, for names that only one unit has."""
     frame = pl.DataFrame({"id": ids, "name": map_distinct(names, header_key, pl.Utf8())})
@@ -541,6 +582,8 @@ def _read_settings(sheet: Sheet, problems: Collector) -> dict[str, Any]:
     for c in schema.SETTINGS.columns:
         for n in c.headers_vi:
             vocab[header_key(n)] = c.name
+    for n in levels_schema.TRANSITIONAL_BASIS_VI:
+        vocab.setdefault(header_key(n), "transitional_basis")
     header_words = {header_key(w) for w in (*schema.SETTINGS_KEY_HEADERS_VI,
                                             *schema.SETTINGS_VALUE_HEADERS_VI)}
     header_words |= {"key", "value"}
@@ -572,6 +615,15 @@ def _read_settings(sheet: Sheet, problems: Collector) -> dict[str, Any]:
             continue
         if value is None or not value.strip():
             continue
+        if setting.startswith(PLAN_PREFIX):
+            key = setting.removeprefix(PLAN_PREFIX)
+            plan_value = _plan_value(key, value.strip())
+            if plan_value is None:
+                problems.add(label, row_no, f"value ({setting})",
+                             f"không đọc được giá trị '{value}'", f"unreadable value '{value}'")
+            else:
+                settings.setdefault("plan", {})[key] = plan_value
+            continue
         converted = _setting_value(setting, value.strip())
         if converted is None:
             problems.add(label, row_no, f"value ({setting})",
@@ -579,6 +631,51 @@ def _read_settings(sheet: Sheet, problems: Collector) -> dict[str, Any]:
             continue
         settings[setting] = converted
     return settings
+
+
+PLAN_PREFIX = "plan."
+_PLAN_BOOLS = frozenset({"certificate_required", "competence_required", "discipline_bars",
+                         "language_it_required"})
+
+
+def _per_level(value: str, item: Callable[[str], Any]) -> dict[str, Any] | None:
+    """'4: 36; 5: 72' (or '4=36, 5=72') → {"4": 36, "5": 72}; None when unreadable."""
+    out: dict[str, Any] = {}
+    for part in re.split(r"[;,\n]", value):
+        if not part.strip():
+            continue
+        m = re.fullmatch(r"\s*(?:bậc\s*)?([1-5])\s*[:=]\s*(.+?)\s*", part, re.I)
+        converted = safely(item, m.group(2)) if m else None
+        if m is None or converted is None:
+            return None
+        out[m.group(1)] = converted
+    return out or None
+
+
+def _whole(value: str) -> int:
+    m = re.fullmatch(r"(\d+)(?:\.0+)?", value.strip())
+    if m is None:
+        raise ValueError(value)
+    return int(m.group(1))
+
+
+def _plan_value(key: str, value: str) -> Any:
+    """A ``plan.<key>`` row of the scenario sheet as scenario.toml's ``[plan]`` holds it
+    (None when unreadable); a key the plan does not know keeps its text, for the
+    validation to refuse."""
+    if key == "min_months_at_level":
+        whole = safely(_whole, value)
+        return whole if whole is not None else _per_level(value, _whole)
+    if key == "min_rating":
+        return vocabulary.RATING.sheet_code_of(value)
+    if key == "priority":
+        items = [p.strip() for p in re.split(r"[;,\n]", value) if p.strip()]
+        return items or None
+    if key == "degree_min":
+        return _per_level(value, lambda v: vocabulary.EDUCATION.sheet_code_of(v) or None)
+    if key in _PLAN_BOOLS:
+        return safely(lambda v: _bool_word(v) == "true", value)
+    return value
 
 
 def _setting_value(setting: str, value: str) -> Any:
@@ -613,7 +710,7 @@ def read_workbook(path: Path) -> RawScenario:
     sheets = open_workbook(path)
     found = find_sheets(sheets)
     problems = Collector()
-    for table in schema.TABLES:
+    for table in ALL_TABLES:
         if table.required and table.name not in found:
             names = ", ".join(f"'{n}'" for n in table.sheet_names[:2])
             problems.add(path.name, None, None, f"thiếu trang tính {names}",
@@ -623,7 +720,10 @@ def read_workbook(path: Path) -> RawScenario:
     settings = _read_settings(settings_sheet, problems)
     problems.raise_if_any()
     settings_label = _sheet_label(settings_sheet.name)
-    rs = rulesets.for_round(round_settings(settings, settings_label), path.parent,
+    # The rule set names titles and awards here; settings the round's model does not know
+    # are left to the whole validation with the scenario, which refuses them.
+    core = {k: v for k, v in settings.items() if k in RoundSettings.model_fields}
+    rs = rulesets.for_round(round_settings(core, settings_label), path.parent,
                             settings_label)
 
     # An optional sheet left entirely empty counts as absent; a required one is an error.
@@ -635,7 +735,7 @@ def read_workbook(path: Path) -> RawScenario:
                        _unit_names(units.col("unit_id"), units.col("name")), _title_lookup(rs),
                        award_names.AwardMatcher(
                            rs, _award_levels(readers.get("award_levels"), rs, problems)))
-    for table in schema.FOLDER_TABLES:
+    for table in FOLDER_TABLES:
         if table.name in readers:
             _convert_sheet(readers[table.name], table, refs)
     if "awards" in readers:
@@ -643,7 +743,7 @@ def read_workbook(path: Path) -> RawScenario:
     problems.raise_if_any()
     tables = {t.name: RawTable(readers[t.name].label, readers[t.name].frame_for_core(),
                                dict(readers[t.name].headers))
-              for t in schema.FOLDER_TABLES if t.name in readers}
+              for t in FOLDER_TABLES if t.name in readers}
     return RawScenario(path, settings, settings_label, tables, path.parent)
 
 
@@ -665,7 +765,7 @@ def _convert_sheet(t: _TableSheet, table: schema.Table, refs: _References) -> No
             t.put("candidate_id", t.col("__tt"))
             t.headers["candidate_id"] = t.headers.get("__tt", "TT")
         _sex_columns(t)
-    for column in table.columns_in():
+    for column in (*table.columns_in(), *_level_columns(table.name)):
         _convert_column(t, column, refs)
 
 
@@ -673,7 +773,9 @@ def _convert_column(t: _TableSheet, column: schema.Column, refs: _References) ->
     """One column to contract text, by its kind; kinds the validation reads from text as
     written (ids, counts, numbers …) are left as they are."""
     name, kind = column.name, column.kind
-    if kind is Kind.unit:
+    if name == "job_position":
+        t.convert(name, _map_position, "mã hoặc tên vị trí việc làm", "a job position")
+    elif kind is Kind.unit:
         t.convert(name, lambda v: _map_unit(v, refs.unit_ids, refs.unit_names), "mã đơn vị",
                   "a unit id")
     elif kind is Kind.title_code:
@@ -821,3 +923,33 @@ def _apply_awards(t: _TableSheet, cands: _TableSheet,
               pl.select(pl.coalesce(count_text, count_given)).to_series())
     cands.headers.setdefault("achievement", "achievement")
     cands.headers.setdefault("achievement_count", "achievement_count")
+
+
+# ---------------------------------------------------------------------------------------------
+# One list on its own (a staff or candidate list, for conversion)
+# ---------------------------------------------------------------------------------------------
+
+
+def read_list(path: Path, markers: dict[str, str], rs: RuleSet) -> tuple[str, RawTable]:
+    """A workbook holding one list: the first sheet (in the workbook's order) whose header
+    names the marker column of one of ``markers`` (table → column). Returns the table's name
+    and the list as contract text (titles by code, dates ISO); awards are kept as written.
+    Problems name the sheet, row and column; none is found: the workbook is named."""
+    sheets = open_workbook(path)
+    refs = _References(set(), {}, _title_lookup(rs), award_names.AwardMatcher(rs))
+    for sheet in sheets.values():
+        for name, marker in markers.items():
+            problems = Collector()
+            t = _TableSheet(name, sheet, problems)
+            if not t.has(marker):
+                continue
+            spec = schema.table(name)
+            for column in spec.columns_in():
+                if column.kind is not Kind.achievement:
+                    _convert_column(t, column, refs)
+            problems.raise_if_any()
+            return name, RawTable(t.label, t.frame_for_core(), dict(t.headers))
+    wanted = ", ".join(f"'{m}'" for m in markers.values())
+    raise InputError.one(path.name, None, None,
+                         f"không có trang tính nào có cột {wanted}",
+                         f"no sheet has a column {wanted}")

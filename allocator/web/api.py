@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -33,7 +32,9 @@ from allocator.web.deps import (
     web_of,
 )
 from allocator.web.jobs import Job, JobProgress, State
+from allocator.web.pages import round_body
 from allocator.web.render import html, is_hx, lang_of
+from allocator.web.rounds import in_thread, round_json, view_of
 from allocator.web.service import BadInput, Decided
 from allocator.web.store import RoundMeta
 from allocator.web.workspace import BASE, letters_zip
@@ -112,45 +113,6 @@ def problems_response(request: Request, exc: BadInput) -> Response:
     if is_hx(request):
         return html(request, "fragments/problems.html", status=422, problems=rows)
     return JSONResponse({"problems": rows}, status_code=422)
-
-
-async def in_thread(work: Callable[[], T]) -> T:
-    return await asyncio.to_thread(work)
-
-
-async def view_of(request: Request, who: Principal, meta: RoundMeta,
-                  variant: str | None) -> Decided:
-    """A decided view of a round (the base or a variant), loading it in the job pool when it
-    is not in memory. Unknown variant: 404."""
-    web = web_of(request)
-    opened = web.workspace.peek(meta.round_id)
-    ready = opened is not None and (variant in (None, "", BASE) or variant in opened.variants)
-    try:
-        if ready:
-            _, decided = await in_thread(lambda: web.workspace.view(meta.round_id, variant))
-        else:
-            _, decided = await web.jobs.run(
-                who.login, "load", lambda p: web.workspace.view(meta.round_id, variant, p))
-    except KeyError:
-        raise not_found() from None
-    return decided
-
-
-def round_json(meta: RoundMeta, who: Principal) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "round_id": meta.round_id, "name": meta.name, "created_at": meta.created_at,
-        "owner": meta.owner, "rulings": [{"candidate_id": c, "decision": d}
-                                          for c, d in meta.rulings],
-        "variants": [{"variant_id": v.variant_id, "name": v.name, "draft": v.draft,
-                      "created_at": v.created_at, "parent": v.parent, "run_id": v.run_id}
-                     for v in meta.variants],
-    }
-    if who.role is not Role.agency:
-        doc["candidates"] = meta.candidates
-    if who.is_planner:
-        doc["shared_with"] = list(meta.shared_with)
-        doc["runs"] = list(meta.runs)
-    return doc
 
 
 def timed(response: Response, start: float, decided: float | None = None) -> Response:
@@ -506,7 +468,6 @@ async def add_variant(request: Request, round_id: str, body: VariantIn, who: Who
     vmeta = outcome.meta
     response: Response
     if is_hx(request):
-        from allocator.web.pages import round_body
 
         response = await round_body(request, who, round_id, vmeta.variant_id)
         response.headers["HX-Push-Url"] = f"/rounds/{round_id}?view={vmeta.variant_id}"
@@ -608,7 +569,6 @@ async def record_rulings(request: Request, round_id: str, body: RulingsIn,
     except BadInput as exc:
         return problems_response(request, exc)
     if is_hx(request):
-        from allocator.web.pages import round_body
 
         response = await round_body(request, who, round_id, None)
         response.headers["HX-Push-Url"] = f"/rounds/{round_id}"

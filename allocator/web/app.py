@@ -1,12 +1,9 @@
-"""The application: configuration, the shared state of one server, and its wiring."""
+"""The application: the routes, error pages and middleware wired onto the shared state."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -17,81 +14,18 @@ from fastapi.exception_handlers import (
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from allocator import __version__
-from allocator.web import service
-from allocator.web.accounts import Directory
-from allocator.web.jobs import Jobs
+from allocator.web import api, deps, pages
+from allocator.web.render import html, is_hx
 from allocator.web.security import BodyLimit, guard
-from allocator.web.sessions import ABSOLUTE_S, IDLE_S, SessionTable
-from allocator.web.store import Store
-from allocator.web.uploads import UploadLimits
-from allocator.web.workspace import Workspace
+from allocator.web.state import HERE, Config, Web, build
 
-HERE = Path(__file__).resolve().parent
-
-
-@dataclass(frozen=True)
-class Config:
-    data: Path
-    users: Path | None = None
-    host: str = "127.0.0.1"
-    port: int = 8000
-    limits: UploadLimits = field(default_factory=UploadLimits)
-    workers: int = 2
-    max_open_rounds: int = 4
-    secure_cookies: bool = True
-    session_idle_s: float = IDLE_S
-    session_absolute_s: float = ABSOLUTE_S
-    record_history: bool = True
-
-    @property
-    def single_person(self) -> bool:
-        return self.users is None
-
-
-@dataclass
-class Web:
-    """Everything one server shares between requests."""
-
-    config: Config
-    store: Store
-    workspace: Workspace
-    jobs: Jobs
-    sessions: SessionTable | None
-    directory: Directory | None
-    templates: Environment
-    local_csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    failures: dict[str, list[float]] = field(default_factory=dict)
-
-
-def templates() -> Environment:
-    """Jinja2 with autoescaping everywhere: nothing from the data is rendered unescaped."""
-    return Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
-                       trim_blocks=True, lstrip_blocks=True)
-
-
-def build(config: Config) -> Web:
-    store = Store(config.data)
-    service.use_history(store.history)
-    jobs = Jobs(config.workers)
-    workspace = Workspace(store, max_open=config.max_open_rounds,
-                          record=config.record_history)
-
-    workspace.later = jobs.record
-    sessions = directory = None
-    if config.users is not None:
-        directory = Directory(config.users)
-        sessions = SessionTable(store.sessions, idle_s=config.session_idle_s,
-                                absolute_s=config.session_absolute_s)
-    return Web(config, store, workspace, jobs, sessions, directory, templates())
+__all__ = ["Config", "Web", "build", "create_app"]
 
 
 def create_app(config: Config) -> FastAPI:
-    from allocator.web import api, deps, pages
-
     web = build(config)
 
     @asynccontextmanager
@@ -122,8 +56,6 @@ def create_app(config: Config) -> FastAPI:
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     """Errors as JSON for programs; for the page, a message (or the login page on 401)."""
-    from allocator.web.render import html, is_hx
-
     page = not request.url.path.startswith("/api/")
     if exc.status_code == 401 and (is_hx(request) or page):
         if is_hx(request):
@@ -140,8 +72,6 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
 
 async def _invalid(request: Request, exc: RequestValidationError) -> Response:
     """A request the API cannot read: FastAPI's 422 for programs, a message for the page."""
-    from allocator.web.render import html, is_hx
-
     if is_hx(request):
         where = "; ".join(".".join(str(p) for p in e.get("loc", ())) + ": " + str(e.get("msg"))
                           for e in exc.errors())

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import HTTPException, Request
 
 from allocator.web.access import LOCAL, Principal, can_see
-from allocator.web.app import Web
 from allocator.web.security import UNSAFE_METHODS, json_detail
 from allocator.web.sessions import Session
+from allocator.web.state import Web
 from allocator.web.store import RoundMeta
 
 COOKIE = "allocator_session"

@@ -12,6 +12,7 @@ from allocator.web.access import Principal, can_edit, can_see, in_view, scope_of
 from allocator.web.accounts import Role
 from allocator.web.deps import current, visible_round, web_of
 from allocator.web.render import html, lang_of
+from allocator.web.rounds import in_thread, round_json, view_of
 from allocator.web.service import Decided
 from allocator.web.store import RoundMeta
 from allocator.web.workspace import BASE
@@ -35,8 +36,6 @@ async def login_page(request: Request) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request) -> Response:
-    from allocator.web.api import in_thread, round_json
-
     who = current(request)
     if who is None:
         return _login_redirect()
@@ -70,8 +69,6 @@ async def round_body(request: Request, who: Principal, round_id: str,
 
 async def _round_context(request: Request, who: Principal, round_id: str,
                          view: str | None) -> dict[str, Any]:
-    from allocator.web.api import in_thread, view_of
-
     meta = visible_round(request, who, round_id)
     full = await view_of(request, who, meta, view)
     base = await view_of(request, who, meta, None)
@@ -116,8 +113,6 @@ def round_context(who: Principal, meta: RoundMeta, view: str | None, full: Decid
 
 @router.get("/runs", response_class=HTMLResponse)
 async def runs_page(request: Request) -> Response:
-    from allocator.web.api import in_thread
-
     who = current(request)
     if who is None:
         return _login_redirect()

@@ -54,6 +54,14 @@ def test_quick_benchmark_run(tmp_path: Path) -> None:
         assert row["methods"] == ["fill"], "the fast path decided the fill components"
     for row in res["country_what_if"]:
         assert row["equals_fresh_run"]
-    assert all(r["violations"] == 0 for r in res["checked"])
     text = (out / "results.md").read_text(encoding="utf-8")
+    assert all(r["violations"] == 0 for r in res["checked"])
+    # The documents: the workbook of the coupled province (the suite checks it lists every
+    # candidate), one explanation per status present, letters for the uncoupled country.
+    kinds = {(r["coupled"], r["size"]) for r in res["documents"]}
+    assert kinds == {(True, 600), (False, 1_000)}
+    for row in res["documents"]:
+        assert row["explain_median_s"] and row["letters_median_s"] >= 0
+        assert ("workbook_median_s" in row) == row["coupled"]
+    assert "## Documents" in text
     assert "| candidates |" in text and "Load average" in text

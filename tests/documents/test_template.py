@@ -34,7 +34,7 @@ EDUCATION = {"trung_cap": "Trung cấp", "cao_dang": "Cao đẳng", "dai_hoc": "
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("tpl") / "mau-nhap-lieu.xlsx"
-    result = runner.invoke(app, ["template", str(path)])
+    result = runner.invoke(app, ["template", str(path), "--regime", "2020"])
     assert result.exit_code == 0, result.output
     return path
 
