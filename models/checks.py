@@ -42,6 +42,19 @@ class Place:
         return name if written == name else f"{written} ({name})"
 
 
+#: A cell quoted in a message is cut to this many characters (a cell may hold a whole
+#: pasted file: personal data that a message must not spill).
+MAX_QUOTED_CHARS = 60
+
+
+def shown_value(text: str) -> str:
+    """A cell's text as a message quotes it: one line, at most :data:`MAX_QUOTED_CHARS`."""
+    one_line = " ".join(text.split())
+    if len(one_line) <= MAX_QUOTED_CHARS:
+        return one_line
+    return one_line[:MAX_QUOTED_CHARS - 1] + "…"
+
+
 def report_rows(problems: Collector, place: Place, rows: pl.Series, mask: pl.Series,
                 column: str | None, vi: str, en: str, values: pl.Series | None = None) -> None:
     """One problem per row where ``mask`` holds (the first few, then how many more), naming
@@ -51,7 +64,7 @@ def report_rows(problems: Collector, place: Place, rows: pl.Series, mask: pl.Ser
     for i in idx.head(MAX_ROWS_REPORTED).to_list():
         shown = ""
         if values is not None and values[i] is not None:
-            shown = f" '{values[i]}'"
+            shown = f" '{shown_value(str(values[i]))}'"
         problems.add(place.label, int(rows[i]), shown_column, vi + shown, en + shown)
     if len(idx) > MAX_ROWS_REPORTED:
         n = len(idx) - MAX_ROWS_REPORTED

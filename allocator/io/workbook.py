@@ -58,7 +58,7 @@ HEADER_SCAN_ROWS = 25
 MAX_ROWS_REPORTED = 5
 #: A workbook is refused, before anything is unpacked, when its parts would unpack to more
 #: than this (a 1.7 MB "zip bomb" can unpack to gigabytes), or has more parts than this.
-MAX_UNZIPPED_BYTES = 1 << 30
+MAX_UNZIPPED_BYTES = 512 << 20
 MAX_PARTS = 10_000
 #: Excel's own limit of rows in a sheet; a sheet said to have more is refused.
 MAX_SHEET_ROWS = 1_048_576

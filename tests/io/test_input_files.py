@@ -134,3 +134,15 @@ def test_bytes_that_are_no_workbook(tmp_path: Path) -> None:
     bad.write_bytes(io.BytesIO(b"PK\x03\x04garbage" * 10).getvalue())
     code, text = _validate(bad)
     assert code == 2 and "x.xlsx" in text
+
+
+def test_a_message_quotes_a_long_cell_only_in_part(tmp_path: Path) -> None:
+    folder = tiny_copy(tmp_path / "round")
+    path = folder / "candidates.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    secret = "Nguyễn Thị Bí Mật " * 300
+    lines[1] = lines[1].replace("1980-01-01", f'"{secret}"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, text = _validate(folder)
+    assert code == 2 and "candidates.csv, dòng 2, cột birth_date" in text
+    assert secret.strip() not in text and text.count("Bí Mật") <= 8
