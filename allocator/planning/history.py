@@ -139,11 +139,14 @@ def snapshot(inputs: Path) -> dict[str, bytes]:
 
 
 def unchanged_since(files: dict[str, bytes], inputs: Path, result: RunResult) -> None:
-    """Raise when an input file differs from its snapshot (edited during the run), or the
-    run read a file the snapshot lacks: the decision cannot be tied to stored bytes."""
+    """Raise when an input file differs from its snapshot (edited during the run): the
+    decision cannot be tied to stored bytes. A file that only the read round names (a
+    workbook's ``rule_set_file``) is added to the snapshot as it is now."""
     now = read_inputs(inputs, result)
-    changed = sorted(p for p in now.keys() | files.keys()
-                     if p not in files or p not in now or _digest(now[p]) != _digest(files[p]))
+    changed = sorted(p for p in files if p not in now or _digest(now[p]) != _digest(files[p]))
+    for path in now.keys() - files.keys():
+        # Known only once the round is read (a workbook's rule_set_file): read now.
+        files[path] = now[path]
     if changed:
         raise HistoryError(
             changed[0], "tệp đầu vào đã thay đổi trong lúc chạy; hãy chạy lại",

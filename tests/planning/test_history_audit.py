@@ -202,3 +202,24 @@ def test_concurrent_runs_all_land_or_fail_clearly(db: Path, tmp_path: Path) -> N
             assert "NOT recorded" in err
     assert len(_runs(db)) == sum(code == 0 for code, _ in outcomes)
     assert history.verify() == []
+
+
+def test_a_workbook_naming_a_rule_set_file_is_recorded_with_it(db: Path, tmp_path: Path) -> None:
+    """The rule-set file a workbook names is known only once the workbook is read: it joins
+    the snapshot, and the replay reads its stored copy."""
+    folder = tiny_copy(tmp_path / "round")
+    for where in (tmp_path, folder):
+        (where / "rules.toml").write_text('extends = "nd115-2020+nd85-2023"\n',
+                                          encoding="utf-8")
+    with (folder / "scenario.toml").open("a", encoding="utf-8") as f:
+        f.write('rule_set_file = "rules.toml"\n')
+    book = tmp_path / "round.xlsx"
+    assert runner.invoke(app, ["to-workbook", str(folder), str(book)]).exit_code == 0
+    code, text = _run(book, tmp_path / "out")
+    assert code == 0, text
+    (run_id,) = _runs(db)
+    stored = sorted(Path(p).name for p in history.show_run(run_id).files["path"].to_list())
+    assert stored == ["round.xlsx", "rules.toml"]
+    (tmp_path / "rules.toml").unlink()
+    res = runner.invoke(app, ["runs", "replay", run_id])
+    assert res.exit_code == 0 and "identical" in res.output, res.output
