@@ -590,15 +590,15 @@ def part_country_what_if(plan: Plan, data: Path, log: Callable[[str], None]
 
 
 def _listed_rows(path: Path) -> int:
-    """Candidates on the workbook's "Danh sách" sheet, read from the sheet's stored dimension
-    (its last row, less the title, blank and header rows above the list)."""
+    """Candidates on the workbook's "Danh sách" sheet: the rows of its autofilter range (the
+    header row and the list under it)."""
     with zipfile.ZipFile(path) as z:
         book = z.read("xl/workbook.xml").decode("utf-8")
         names = re.findall(r'<sheet name="([^"]+)"', book)
         index = names.index("Danh sách") + 1
-        head = z.open(f"xl/worksheets/sheet{index}.xml").read(4096).decode("utf-8", "replace")
-    found = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
-    return int(found.group(1)) - 3 if found else -1
+        sheet = z.read(f"xl/worksheets/sheet{index}.xml").decode("utf-8", "replace")
+    found = re.search(r'<autoFilter ref="[A-Z]+(\d+):[A-Z]+(\d+)"', sheet)
+    return int(found.group(2)) - int(found.group(1)) if found else -1
 
 
 def _documents_of(result: RunResult, reps: int, work: Path, workbook: bool) -> dict[str, Any]:

@@ -180,6 +180,52 @@ BUILT_IN_LADDERS = (COARSE, FINE)
 class UnknownAward(KeyError):
     """An award name that no table recognises."""
 
+    reason_vi = "không nhận ra hình thức khen thưởng"
+    reason_en = "unrecognised award"
+
+
+class NotProvinceLevel(UnknownAward):
+    """A "Bằng khen" whose issuer is below the province (a district, a commune, a
+    department's director: they award Giấy khen), so not the province-level rung."""
+
+    reason_vi = ("Bằng khen do cấp dưới tỉnh trao (cấp huyện, xã, giám đốc sở … chỉ trao Giấy "
+                 "khen) — không phải khen thưởng cấp bộ, ngành, tỉnh")
+    reason_en = ("a 'Bằng khen' issued below the province (districts, communes, department "
+                 "directors award Giấy khen) — not a ministry/province-level award")
+
+
+class AmbiguousAward(UnknownAward):
+    """A "Bằng khen" whose issuer the text does not say."""
+
+    reason_vi = "Bằng khen không ghi cơ quan trao (Thủ tướng, bộ, tỉnh …): không rõ cấp"
+    reason_en = "a 'Bằng khen' without its issuer (Prime Minister, ministry, province …)"
+
+
+_CENTRAL_CITIES = r"(ha noi|ho chi minh|hai phong|da nang|can tho|hue)"
+_BELOW_PROVINCE = re.compile(
+    r"\b(uy ban nhan dan|chu tich)( uy ban nhan dan)? (huyen|quan|thi xa|thi tran|xa|phuong)\b"
+    r"|\bcap (huyen|xa|co so)\b|\b(huyen|quan|thi xa|phuong|thi tran) uy\b"
+    r"|\bgiam doc (so|benh vien|trung tam|cong ty)\b|\b(hieu truong|truong phong)\b"
+    rf"|\bthanh pho (?!{_CENTRAL_CITIES}\b|truc thuoc)\w+")
+_PROVINCE_OR_ABOVE = re.compile(
+    r"\b(tinh|bo|ban|nganh|trung uong|doan the|tinh uy|tong lien doan|cap tinh|cap bo|"
+    rf"bo truong|quan khu|thanh pho {_CENTRAL_CITIES}|truc thuoc trung uong)\b")
+
+
+def bang_khen_issuer(words: str) -> str | None:
+    """For an expanded award text holding "bang khen" (not the Prime Minister's): 'below'
+    when its issuer is below the province, 'province' when it is a ministry, a province or
+    above, 'unknown' when the text does not say; None for other texts."""
+    m = re.search(r"\bbang khen\b(.*)$", words)
+    if m is None or re.search(r"\b(thu tuong|chinh phu)\b", words):
+        return None
+    issuer = m.group(1)
+    if _BELOW_PROVINCE.search(issuer):
+        return "below"
+    if _PROVINCE_OR_ABOVE.search(issuer):
+        return "province"
+    return "unknown"
+
 
 class AwardMatcher:
     """Maps award names (or level codes) to the level codes of one rule set's ladder."""
@@ -188,7 +234,8 @@ class AwardMatcher:
         self.codes = tuple(a.code for a in rs.achievement_levels)
         self._code_of = {fold(c): c for c in self.codes}
         self.ladder = next((lad for lad in BUILT_IN_LADDERS if lad.codes == self.codes), None)
-        self._user = sorted(((expand(name), code) for name, code in extra),
+        self.extra = tuple(extra)  # the user's table (award name, level code)
+        self._user = sorted(((expand(name), code) for name, code in self.extra),
                             key=lambda e: -len(e[0]))
         listed = [(expand(award), a.code) for a in rs.achievement_levels for award in a.awards]
         self._listed = sorted(listed, key=lambda e: -len(e[0]))
@@ -205,6 +252,11 @@ class AwardMatcher:
             if _prefix(name, words):
                 return code
         if self.ladder is not None:
+            issuer = bang_khen_issuer(words)
+            if issuer == "below":
+                raise NotProvinceLevel(text)
+            if issuer == "unknown":
+                raise AmbiguousAward(text)
             found, placed = self.ladder.match(words)
             if found and placed is not None:
                 return placed

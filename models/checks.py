@@ -17,16 +17,20 @@ could not be read was reported when it was read.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import difflib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from models.errors import Collector
 from models.ruleset import RuleSet
+from models.text import fold
 
 MAX_ROWS_REPORTED = 5
 ROW = "__row"
+#: How close (difflib ratio) a known value must be to be offered as "did you mean".
+CLOSE_ENOUGH = 0.75
 
 
 @dataclass(frozen=True)
@@ -55,17 +59,25 @@ def shown_value(text: str) -> str:
     return one_line[:MAX_QUOTED_CHARS - 1] + "…"
 
 
+Hint = Callable[[str], tuple[str, str]]
+"""A value → what to add to its problem (Vietnamese, English): "did you mean …"."""
+
+
 def report_rows(problems: Collector, place: Place, rows: pl.Series, mask: pl.Series,
-                column: str | None, vi: str, en: str, values: pl.Series | None = None) -> None:
+                column: str | None, vi: str, en: str, values: pl.Series | None = None,
+                hint: Hint | None = None) -> None:
     """One problem per row where ``mask`` holds (the first few, then how many more), naming
-    the row's value when ``values`` is given."""
+    the row's value when ``values`` is given (and what ``hint`` says of it)."""
     idx = mask.fill_null(False).arg_true()
     shown_column = place.column(column) if column is not None else None
     for i in idx.head(MAX_ROWS_REPORTED).to_list():
-        shown = ""
+        shown = shown_en = ""
         if values is not None and values[i] is not None:
-            shown = f" '{shown_value(str(values[i]))}'"
-        problems.add(place.label, int(rows[i]), shown_column, vi + shown, en + shown)
+            shown = shown_en = f" '{shown_value(str(values[i]))}'"
+            if hint is not None:
+                more_vi, more_en = hint(str(values[i]))
+                shown, shown_en = shown + more_vi, shown_en + more_en
+        problems.add(place.label, int(rows[i]), shown_column, vi + shown, en + shown_en)
     if len(idx) > MAX_ROWS_REPORTED:
         n = len(idx) - MAX_ROWS_REPORTED
         problems.add(place.label, None, shown_column, f"… và {n} dòng khác cùng lỗi",
@@ -82,11 +94,12 @@ class Judge:
     unread: Mapping[str, pl.Series] = field(default_factory=dict)
 
     def report(self, mask: pl.Series | pl.Expr, column: str | None, vi: str, en: str,
-               values: pl.Series | pl.Expr | None = None) -> None:
+               values: pl.Series | pl.Expr | None = None, hint: Hint | None = None) -> None:
         frame = self.frame
         mask_s = mask if isinstance(mask, pl.Series) else frame.select(mask).to_series()
         values_s = values if not isinstance(values, pl.Expr) else frame.select(values).to_series()
-        report_rows(self.problems, self.place, frame[ROW], mask_s, column, vi, en, values_s)
+        report_rows(self.problems, self.place, frame[ROW], mask_s, column, vi, en, values_s,
+                    hint)
 
     def given(self, column: str) -> pl.Series:
         """Rows whose cell was filled in the file, whether or not it could be read."""
@@ -106,18 +119,61 @@ def unique(j: Judge, column: str) -> None:
     j.report(col.is_duplicated() & col.is_not_null(), column, "mã bị trùng", "duplicate id", col)
 
 
-def in_units(j: Judge, column: str, unit_ids: pl.Series, units_label: str) -> None:
-    """A unit reference names a unit of units.csv."""
+def close_to(choices: Mapping[str, str]) -> Hint:
+    """A hint naming the known values closest to a mistyped one (difflib on the folded
+    text): ``choices`` maps each known spelling to how it is shown."""
+    folded: dict[str, str] = {}
+    for spelling, shown in choices.items():
+        folded.setdefault(" ".join(fold(spelling).split()), shown)
+    keys = list(folded)
+
+    def hint(value: str) -> tuple[str, str]:
+        typed = " ".join(fold(value).split())
+        close = difflib.get_close_matches(typed, keys, n=2, cutoff=CLOSE_ENOUGH)
+        if close and close[0] == typed:
+            close = close[:1]  # the same but for accents or case: that one
+        names = list(dict.fromkeys(folded[c] for c in close))
+        if not names:
+            return "", ""
+        return (f"; có phải {' hoặc '.join(repr(n) for n in names)}?",
+                f"; did you mean {' or '.join(repr(n) for n in names)}?")
+
+    return hint
+
+
+def unit_choices(unit_ids: pl.Series, names: pl.Series | None) -> dict[str, str]:
+    """Unit ids and names → 'name (id)', for :func:`close_to`."""
+    ids = [str(u) for u in unit_ids.to_list()]
+    shown = ids if names is None else [f"{n} ({u})" for u, n in zip(ids, names.to_list(),
+                                                                      strict=True)]
+    choices = dict(zip(ids, shown, strict=True))
+    if names is not None:
+        choices.update({str(n): s for n, s in zip(names.to_list(), shown, strict=True)})
+    return choices
+
+
+def title_choices(rs: RuleSet) -> dict[str, str]:
+    """Title codes and Vietnamese names → 'code (name)', for :func:`close_to`."""
+    choices = {t.code: f"{t.code} ({t.name_vi})" for t in rs.titles}
+    choices.update({t.name_vi: f"{t.code} ({t.name_vi})" for t in rs.titles})
+    return choices
+
+
+def in_units(j: Judge, column: str, unit_ids: pl.Series, units_label: str,
+             names: pl.Series | None = None) -> None:
+    """A unit reference names a unit of units.csv (with the closest units' names)."""
     col = j.frame[column]
     j.report(col.is_not_null() & ~col.is_in(unit_ids.implode()), column,
-             f"đơn vị không có trong {units_label}", f"unit not in {units_label}", col)
+             f"đơn vị không có trong {units_label}", f"unit not in {units_label}", col,
+             close_to(unit_choices(unit_ids, names)))
 
 
 def known_title(j: Judge, column: str, rs: RuleSet) -> None:
     """A title reference names a title of the rule set."""
     col = j.frame[column]
     j.report(col.is_not_null() & ~col.is_in(sorted(rs.title_codes)), column,
-             "mã chức danh không có trong bộ quy tắc", "title code not in the rule set", col)
+             "mã chức danh không có trong bộ quy tắc", "title code not in the rule set", col,
+             close_to(title_choices(rs)))
 
 
 def unique_pair(j: Judge, first: str, second: str, vi: str, en: str) -> None:
@@ -178,10 +234,16 @@ def title_pairs(j: Judge, rs: RuleSet) -> None:
     known = [f"{tr.from_title}\t{tr.to_title}" for tr in rs.transitions]
     pair = j.frame.select(pl.concat_str(["current_title", "target_title"], separator="\t"))
     pair_s = pair.to_series()
+    titles = close_to(title_choices(rs))
+
+    def hint(pair_text: str) -> tuple[str, str]:
+        parts = [titles(code) for code in pair_text.split(" → ") if code not in rs.title_codes]
+        return "".join(p[0] for p in parts), "".join(p[1] for p in parts)
+
     j.report(pair_s.is_not_null() & ~pair_s.is_in(known), "target_title",
              f"cặp chức danh (current_title → target_title) không có trong bộ quy tắc {rs.id}",
              f"unknown title pair (current_title → target_title) for rule set {rs.id}",
-             pair_s.str.replace("\t", " → ", literal=True))
+             pair_s.str.replace("\t", " → ", literal=True), hint)
 
 
 def before_deadline(j: Judge, deadline: dt.date) -> None:
@@ -238,3 +300,41 @@ def ruled_candidates(j: Judge, candidate_ids: pl.Series, candidates_label: str) 
     j.report(col.is_not_null() & ~col.is_in(candidate_ids.implode()), "candidate_id",
              f"không có ứng viên này trong {candidates_label}",
              f"no such candidate in {candidates_label}", col)
+
+
+def rulings_name_their_people(j: Judge, candidates: pl.DataFrame, candidates_label: str,
+                              names_required: bool) -> None:
+    """A ruling's name (and birth date, where given) are those of the candidate its id
+    names: a ruling keyed by a row number that now points at someone else is caught.
+    ``names_required``: the ids are row numbers (STT/TT), so a ruling must give the name."""
+    people = candidates.select("candidate_id", pl.col("full_name").alias("_name"),
+                               pl.col("birth_date").alias("_birth"))
+    frame = j.frame.with_columns(pl.lit(None, pl.Utf8).alias(c) for c in
+                                 ("full_name", "birth_date") if c not in j.frame.columns)
+    frame = frame.join(people, on="candidate_id", how="left", maintain_order="left")
+    folded = pl.col("full_name").map_elements(_name_key, return_dtype=pl.Utf8)
+    theirs = pl.col("_name").map_elements(_name_key, return_dtype=pl.Utf8)
+    judge = Judge(frame, j.place, j.problems, j.unread)
+    judge.report(pl.col("full_name").is_not_null() & pl.col("_name").is_not_null()
+                 & (folded != theirs), "full_name",
+                 f"họ tên khác với ứng viên có mã này trong {candidates_label} (danh sách đã "
+                 "sắp xếp lại?)",
+                 f"the name differs from the candidate with this id in {candidates_label} "
+                 "(was the list re-sorted?)",
+                 pl.concat_str([pl.col("full_name"), pl.lit("' ≠ '"), pl.col("_name")]))
+    judge.report(pl.col("birth_date").is_not_null() & pl.col("_birth").is_not_null()
+                 & (pl.col("birth_date") != pl.col("_birth")), "birth_date",
+                 f"ngày sinh khác với ứng viên có mã này trong {candidates_label}",
+                 f"the birth date differs from the candidate with this id in "
+                 f"{candidates_label}",
+                 pl.concat_str([pl.col("birth_date"), pl.lit("' ≠ '"), pl.col("_birth")]))
+    if names_required:
+        judge.report(pl.col("full_name").is_null() & pl.col("candidate_id").is_not_null(),
+                     "full_name",
+                     "mã ứng viên là số thứ tự (STT/TT): quyết định phải ghi cả họ tên",
+                     "the candidate ids are row numbers (STT/TT): a ruling must give the name "
+                     "too")
+
+
+def _name_key(name: str) -> str:
+    return " ".join(fold(name).split())

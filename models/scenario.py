@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models import checks
+from models import checks, schema
 from models.checks import Judge, Place
 from models.enums import Objective
 from models.errors import Collector, InputError, Problem
@@ -90,6 +90,13 @@ class Scenario:
     budget_units: int
     labels: dict[str, str] = field(default_factory=dict)  # table → file or sheet label
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # table → column → header
+    #: candidates' ``__row`` → (list as people name it: file › sheet, spreadsheet row), for
+    #: candidates read from workbooks; a folder's rows are ``labels['candidates']``'s own.
+    origins: dict[int, tuple[str, int]] = field(default_factory=dict)
+    #: What reading the files said (Vietnamese, English): sheets read, rows skipped and why.
+    notes: tuple[tuple[str, str], ...] = ()
+    #: candidates' ``__row`` → the award as written in words, mapped to ``achievement``.
+    award_texts: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, *, source: Path, settings: RoundSettings, rule_set: RuleSet,
@@ -143,6 +150,10 @@ class Scenario:
             if (changed is None or reads & set(changed)) and not reads & set(skip):
                 rule(self, found, unread or {})
         return found.problems
+
+    def origin(self, row: int) -> tuple[str, int]:
+        """Where the candidate of spreadsheet row ``row`` (``__row``) was read: list, row."""
+        return self.origins.get(row, (self.labels.get("candidates", "candidates.csv"), row))
 
     def place(self, frame: str) -> Place:
         """How problems name the table held in attribute ``frame``."""
@@ -208,7 +219,7 @@ def _candidate_ids(sc: Scenario, found: Collector, unread: Unread) -> None:
 
 def _candidate_units(sc: Scenario, found: Collector, unread: Unread) -> None:
     checks.in_units(sc.judge("candidates", found, unread), "unit_id", sc.units["unit_id"],
-                    sc.place("units").label)
+                    sc.place("units").label, sc.units["name"])
 
 
 def _candidate_titles(sc: Scenario, found: Collector, unread: Unread) -> None:
@@ -223,7 +234,8 @@ def _candidate_dates(sc: Scenario, found: Collector, unread: Unread) -> None:
 
 def _quotas(sc: Scenario, found: Collector, unread: Unread) -> None:
     j = sc.judge("quotas", found, unread)
-    checks.in_units(j, "agency_id", sc.units["unit_id"], sc.place("units").label)
+    checks.in_units(j, "agency_id", sc.units["unit_id"], sc.place("units").label,
+                    sc.units["name"])
     checks.quota_titles(j, sc.rule_set)
     checks.unique_pair(j, "agency_id", "target_title",
                        "chỉ tiêu bị khai báo trùng cho cùng cơ quan và chức danh",
@@ -251,6 +263,10 @@ def _decisions(sc: Scenario, found: Collector, unread: Unread) -> None:
     j = sc.judge("decisions", found, unread)
     checks.unique(j, "candidate_id")
     checks.ruled_candidates(j, sc.candidates["candidate_id"], sc.place("candidates").label)
+    ids_header = sc.headers.get("candidates", {}).get("candidate_id", "")
+    by_row_number = ids_header in schema.CANDIDATES.column("__tt").headers_vi
+    checks.rulings_name_their_people(j, sc.candidates, sc.place("candidates").label,
+                                     by_row_number)
 
 
 _RULES: tuple[tuple[frozenset[str], Rule], ...] = (

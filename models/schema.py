@@ -445,6 +445,21 @@ AUTHORITY_DECISIONS = Table(
                "Mã ứng viên trong nhóm chờ quyết định", ("Mã ứng viên", "Mã viên chức")),
         Column("decision", Kind.term, "select or reject", "Chọn / Không chọn",
                ("Quyết định", "Ý kiến quyết định"), vocabulary="decision"),
+        # Optional columns beyond the contract's two (SCENARIO.md allows extra columns): they
+        # bind the ruling to the person and to the document that made it.
+        Column("full_name", Kind.text, "optional: the candidate's name, checked against the "
+               "candidate of that id (required when the ids are row numbers)",
+               "Họ và tên của ứng viên được quyết định (đối chiếu với mã)",
+               ("Họ và tên", "Họ tên"), required=False),
+        Column("birth_date", Kind.birth_date, "optional: the candidate's birth date, checked",
+               "Ngày sinh của ứng viên (đối chiếu với mã)",
+               ("Ngày tháng năm sinh", "Ngày sinh"), required=False),
+        Column("document_no", Kind.text, "optional: number of the ruling's document",
+               "Số văn bản quyết định", ("Số văn bản", "Số quyết định", "Số công văn"),
+               required=False),
+        Column("document_date", Kind.date, "optional: date of the ruling's document",
+               "Ngày ban hành văn bản quyết định",
+               ("Ngày văn bản", "Ngày quyết định", "Ngày ban hành"), required=False),
     ),
 )
 

@@ -91,6 +91,9 @@ def main_callback(
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder (or .xlsx workbook).")],
+    lists: Annotated[list[Path] | None, typer.Argument(
+        help="Agencies' candidate workbooks (.xlsx files, or folders of them): every "
+             "candidate sheet of each joins the round.", show_default=False)] = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     workers: Annotated[int | None, typer.Option(
         help="Parallel workers (processes for independent coupled components / CP-SAT "
@@ -115,7 +118,8 @@ def run(
     """Quyết định một kỳ xét: ghi decisions.csv, pools.csv, escalations.csv, summary.json.
 
     Decide a round and write its outputs into OUT. SCENARIO is a scenario folder, an .xlsx
-    workbook or a variant (.toml).
+    workbook or a variant (.toml); LISTS are the agencies' workbooks (Mẫu 06 lists), whose
+    candidates join those of SCENARIO.
     """
     # Imported here, not at the top: ``allocator --help`` and the other commands start
     # without loading the engine, and a run without a workbook or history skips those.
@@ -127,14 +131,14 @@ def run(
     start = time.perf_counter()
     try:
         snapshot: dict[str, bytes] | None = None
-        if history:
+        if history and not lists:
             from allocator.planning import history as hist
 
             snapshot = hist.snapshot(scenario)  # before deciding: what is recorded
         result = run_round(scenario, Options(workers=workers or os.cpu_count() or 1,
                                              method=chosen, time_limit=time_limit),
-                           TerminalProgress())
-        if history:
+                           TerminalProgress(), lists=lists or ())
+        if history and not lists:
             # Recorded first: a run whose record fails writes nothing and says so (exit 5).
             hist.record(result, command="run", inputs=scenario, files=snapshot)
         n = result.decisions.height
@@ -150,8 +154,18 @@ def run(
                 f"{n:,} candidates: ket-qua.xlsx skipped (add --xlsx to write it)", err=True)
     except AllocatorError as exc:
         fail(exc)
+    if history and lists and not quiet:
+        say("Lần chạy có danh sách của đơn vị không được ghi vào lịch sử / a run with agency "
+            "lists is not recorded in the history", err=True)
     if not quiet:
+        print_notes(result.scenario.notes)
         print_summary(result.summary, out_dir, time.perf_counter() - start)
+
+
+def print_notes(notes: tuple[tuple[str, str], ...]) -> None:
+    """What reading the files said: one line per list read, and the rows skipped."""
+    for vi, en in notes:
+        say(f"{vi}\n  ({en})", err=True)
 
 
 def print_summary(summary: Summary, out_dir: Path, seconds: float) -> None:
@@ -175,14 +189,18 @@ def print_summary(summary: Summary, out_dir: Path, seconds: float) -> None:
 @app.command()
 def validate(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder (or .xlsx workbook).")],
+    lists: Annotated[list[Path] | None, typer.Argument(
+        help="Agencies' candidate workbooks (.xlsx files, or folders of them).",
+        show_default=False)] = None,
 ) -> None:
     """Kiểm tra dữ liệu đầu vào, không phân bổ. / Check a scenario's input; decide nothing."""
     from allocator.io.loader import load
 
     try:
-        sc = load(scenario)
+        sc = load(scenario, lists=lists or ())
     except AllocatorError as exc:
         fail(exc)
+    print_notes(sc.notes)
     say(f"Hợp lệ / valid: {sc.settings.name} — {sc.candidates.height} ứng viên/candidates, "
         f"{sc.units.height} đơn vị/units, {sc.quotas.height} chỉ tiêu/quotas, "
         f"{sc.limits.height} giới hạn/limits; bộ quy tắc/rule set {sc.rule_set.id}")

@@ -9,6 +9,8 @@
   about escalated ties (DOCX);
 * ``allocator convert-levels LIST OUT`` — a staff or candidate list kept by professional
   title, turned into career levels (Decree 232/2026 Art. 18.2).
+* ``allocator complete-columns LIST.xlsx OUT.xlsx`` — a unit's list with exactly the
+  missing columns added, with drop-down lists.
 
 (``allocator run`` writes the result workbook ``ket-qua.xlsx`` itself.) Bad input exits
 with status 2 and writes nothing.
@@ -93,6 +95,9 @@ def to_workbook(
 def explain(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder, .xlsx workbook or variant.")],
     candidate_id: Annotated[str, typer.Argument(help="The candidate's id.")],
+    lists: Annotated[list[Path] | None, typer.Argument(
+        help="Agencies' candidate workbooks (.xlsx files, or folders of them).",
+        show_default=False)] = None,
     lang: Annotated[str, typer.Option(help="vi (Tiếng Việt) or en (English).")] = "vi",
 ) -> None:
     """Giải thích kết quả của một ứng viên. / Explain one candidate's outcome."""
@@ -103,7 +108,7 @@ def explain(
     if lang not in ("vi", "en"):
         usage("--lang: vi | en", "--lang: vi | en")
     try:
-        result = run(scenario, Options())
+        result = run(scenario, Options(), lists=lists or ())
     except AllocatorError as exc:
         fail(exc)
     try:
@@ -115,6 +120,9 @@ def explain(
 
 def letters(
     scenario: Annotated[Path, typer.Argument(help="Scenario folder, .xlsx workbook or variant.")],
+    lists: Annotated[list[Path] | None, typer.Argument(
+        help="Agencies' candidate workbooks (.xlsx files, or folders of them).",
+        show_default=False)] = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports.")] =
     Path("bao-cao"),
 ) -> None:
@@ -128,7 +136,7 @@ def letters(
     from allocator.io.staging import write_staged
 
     try:
-        result = run(scenario, Options())
+        result = run(scenario, Options(), lists=lists or ())
     except AllocatorError as exc:
         fail(exc)
     if not result.groups:
@@ -185,6 +193,34 @@ def convert_levels(
             "từng vị trí việc làm ghi ở positions.csv (headcount). / The positions column "
             "(headcount per title) is not carried over: each job position's approved headcount "
             "goes to positions.csv (headcount).")
+def complete_columns(
+    list_file: Annotated[Path, typer.Argument(help="A unit's candidate list (.xlsx).")],
+    out: Annotated[Path, typer.Argument(help="The completed copy to write (.xlsx).")],
+    rule_set: Annotated[str | None, typer.Option(
+        help="Rule set id for the drop-down lists (titles, achievement levels).")] = None,
+) -> None:
+    """Thêm vào danh sách của đơn vị đúng các cột còn thiếu. / Add exactly the missing
+    columns to a unit's list, with drop-down lists, for the unit to fill."""
+    from allocator.documents.complete import Added
+    from allocator.documents.complete import complete_columns as complete
+    from allocator.io import rulesets as rules
+
+    try:
+        rs = rules.builtin_rule_set(rule_set) if rule_set else rules.builtin_rule_sets()[0]
+    except KeyError as exc:
+        fail(InputError.one("--rule-set", None, None, str(exc), str(exc)))
+        return
+    try:
+        if out.resolve() == list_file.resolve():
+            complete(list_file, out, rs)  # refuses, with the message
+        added: list[Added] = []
+        _atomic_file(out, lambda tmp: added.extend(complete(list_file, tmp, rs)))
+    except AllocatorError as exc:
+        fail(exc)
+    for a in added:
+        what = ", ".join(a.headers) if a.headers else "không thiếu cột nào / nothing missing"
+        say(f"{a.sheet}: thêm {len(a.headers)} cột / {len(a.headers)} columns added: {what}")
+    say(f"Đã ghi / written: {out}")
 
 
 def _atomic_file(path: Path, write: object) -> None:
@@ -221,3 +257,4 @@ def register(app: typer.Typer) -> None:
     app.command("explain")(explain)
     app.command("letters")(letters)
     app.command("convert-levels")(convert_levels)
+    app.command("complete-columns")(complete_columns)

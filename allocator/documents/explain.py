@@ -58,6 +58,16 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
+def fmt_number(value: float | int | str, lang: str = "vi") -> str:
+    """A number as the language writes it: '2,5' and '1.250' in Vietnamese, '2.5' in
+    English (no needless trailing zeros)."""
+    number = float(value)
+    text = f"{number:,.6f}".rstrip("0").rstrip(".")
+    if lang != "vi":
+        return text.replace(",", "")
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 def fmt_date(value: dt.date | None) -> str:
     """dd/mm/yyyy, or empty."""
     return value.strftime("%d/%m/%Y") if value is not None else ""
@@ -130,6 +140,7 @@ class Context:
     _weakest: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     levels: bool = False  # pools are (agency, job position, target level)
     plan_source: str | None = None  # the approved plan a level round cites
+    _rows_of: dict[str, int] | None = None
 
     @classmethod
     def of(cls, result: RunResult) -> Context:
@@ -166,6 +177,37 @@ class Context:
         return self._weakest[pool]
 
     # -- small pieces -----------------------------------------------------------------------
+    def read_from(self, candidate_id: str, lang: str = "vi") -> str:
+        """Where the candidate was read: list (file › sheet) and spreadsheet row."""
+        if self._rows_of is None:
+            self._rows_of = dict(self.result.scenario.candidates.select(
+                "candidate_id", "__row").iter_rows())
+        row = self._rows_of.get(candidate_id)
+        if row is None:
+            return ""
+        label, line = self.result.scenario.origin(row)
+        return f"{label}, {'dòng' if lang == 'vi' else 'row'} {line}"
+
+    def ruling(self, candidate_id: str, lang: str = "vi") -> str:
+        """The managing agency's ruling on the candidate, with its document number and date
+        where the rulings give them; empty when there is none."""
+        decisions = self.result.scenario.decisions
+        found = decisions.filter(pl.col("candidate_id") == candidate_id)
+        if found.height == 0:
+            return ""
+        r = found.row(0, named=True)
+        words = vocabulary.VOCABULARIES["decision"].label(r["decision"], lang, cell=True)
+        number, day = r.get("document_no"), r.get("document_date")
+        doc = ""
+        if number or day:
+            if lang == "vi":
+                doc = " (văn bản" + (f" số {number}" if number else "") + (
+                    f" ngày {fmt_date(day)}" if day else "") + ")"
+            else:
+                doc = " (document" + (f" no. {number}" if number else "") + (
+                    f" of {fmt_date(day)}" if day else "") + ")"
+        return words + doc
+
     def unit(self, unit_id: str | None) -> str:
         if unit_id is None:
             return ""
@@ -316,8 +358,9 @@ class Context:
         if rule in ("points", "points_st"):
             minimum = (tr.min_points if rule == "points" else tr.min_points_st) if tr else 0
             points = row[rule]
-            return (f"Có {points:g} điểm; yêu cầu ít nhất {minimum:g}" if vi else
-                    f"{points:g} points; at least {minimum:g} required")
+            return (f"Có {fmt_number(points)} điểm; yêu cầu ít nhất {fmt_number(minimum)}"
+                    if vi else f"{fmt_number(points, 'en')} points; at least "
+                    f"{fmt_number(minimum, 'en')} required")
         if rule in regime.LEVEL_RULES:
             return self._level_detail(rule, row, lang)
         if rule == "excellent_achievement" and row.get("target_title") is not None:
@@ -462,7 +505,8 @@ class Context:
             what.append(("bậc " if vi else "level ") + str(lim["target_level"]))
         cap = (f"tối đa {lim['max']} người" if vi else f"at most {lim['max']}") \
             if lim.get("max") is not None else (
-            f"tỷ lệ tối đa {lim['max_share']}" if vi else f"share at most {lim['max_share']}")
+            f"tỷ lệ tối đa {fmt_number(lim['max_share'])}" if vi else
+            f"share at most {fmt_number(lim['max_share'], 'en')}")
         scope = self.unit(lim["scope_unit_id"])
         everyone = ("mọi vị trí việc làm" if self.levels else "mọi chức danh") if vi else (
             "all positions" if self.levels else "all titles")
@@ -506,6 +550,11 @@ def explain(result: RunResult, candidate_id: str, lang: str = "vi",
         lines += _not_selected(ctx, row, lang)
     else:
         lines += _escalated(ctx, row, lang)
+    if ruled := ctx.ruling(candidate_id, lang):
+        by_whom = "Quyết định của cơ quan quản lý" if vi else "Ruling of the managing agency"
+        lines.append(f"{by_whom}: {ruled}.")
+    if where := ctx.read_from(candidate_id, lang):
+        lines.append(f"{'Nguồn dữ liệu' if vi else 'Read from'}: {where}.")
     return "\n".join(lines)
 
 

@@ -190,12 +190,22 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup])
     sc = ctx.result.scenario
     org_name, managing_name = ctx.unit(organiser), ctx.unit(managing)
 
+    # When the organiser also manages the tied candidates, its review council reports to
+    # the organiser's head; the line above the sender is the agency it belongs to.
+    council = managing == organiser
+    sender = (COUNCIL_LEVELS if ctx.levels else COUNCIL) if council else org_name
+    above = org_name if council else _parent_name(ctx, organiser)
     head = doc.add_table(rows=1, cols=2)
     head.alignment = WD_TABLE_ALIGNMENT.CENTER
     _widths(head, [6.0, 10.0])
     left, right = head.rows[0].cells
-    _cell(left, org_name.upper(), bold=True, center=True, size=12)
-    _para(left, "Số: ......./BC-.........", align=WD_ALIGN_PARAGRAPH.CENTER, size=12)
+    if above:
+        _cell(left, above.upper(), center=True, size=12)
+        _para(left, sender.upper(), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=12)
+    else:
+        _cell(left, sender.upper(), bold=True, center=True, size=12)
+    _para(left, "Số: ......./BC-HĐXTH" if council else "Số: ......./BC-.........",
+          align=WD_ALIGN_PARAGRAPH.CENTER, size=12)
     _cell(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, center=True, size=12)
     _para(right, "Độc lập - Tự do - Hạnh phúc", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
           size=13)
@@ -222,11 +232,12 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup])
         _para(doc, f"Căn cứ {ctx.priority_source}: {RULE_TEXT_LEVELS};", indent=True)
     else:
         _para(doc, f"Căn cứ {ctx.priority_source}: {RULE_TEXT};", indent=True)
-    if managing == organiser:
-        review = "xét thay đổi bậc" if ctx.levels else "xét thăng hạng"
+    review = "xét thay đổi bậc nghề nghiệp" if ctx.levels else "xét thăng hạng"
+    council_name = "Hội đồng xét thay đổi bậc" if ctx.levels else "Hội đồng xét thăng hạng"
+    if council:
         _para(doc, f"{org_name} vừa là cơ quan tổ chức {review} vừa là cơ quan quản lý "
-                   "viên chức của các viên chức nêu dưới đây; báo cáo này trình người đứng đầu "
-                   "cơ quan quyết định.", italic=True, indent=True)
+                   f"viên chức của các viên chức nêu dưới đây; {council_name} báo cáo "
+                   f"người đứng đầu {org_name} xem xét, quyết định.", italic=True, indent=True)
     seats = sum(g.seats for g in groups)
     _para(doc, f"{org_name} đã tổ chức kỳ xét: {sc.settings.name} (hạn nộp hồ sơ "
                f"{fmt_date(sc.settings.deadline)}). Sau khi xét điều kiện và thứ tự ưu tiên "
@@ -265,9 +276,10 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup])
                 + ". Thời gian công tác tính đến hạn nộp hồ sơ.", italic=True, size=11)
         _para(doc)
 
-    _para(doc, f"{org_name} kính báo cáo {managing_name} xem xét, quyết định chọn người trúng "
-               "tuyển cho các chỉ tiêu nêu trên để làm căn cứ công nhận kết quả "
-               f"{'xét thay đổi bậc nghề nghiệp' if ctx.levels else 'xét thăng hạng'} "
+    reporter = council_name if council else org_name
+    addressee = f"người đứng đầu {managing_name}" if council else managing_name
+    _para(doc, f"{reporter} kính báo cáo {addressee} xem xét, quyết định chọn người trúng "
+               f"tuyển cho các chỉ tiêu nêu trên để làm căn cứ công nhận kết quả {review} "
                "theo quy định./.", indent=True)
     sign = doc.add_table(rows=1, cols=2)
     _widths(sign, [7.0, 9.0])
@@ -275,7 +287,11 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup])
     _cell(a, "Nơi nhận:", bold=True, italic=True, size=11)
     _para(a, "- Như trên;", size=11)
     _para(a, "- Lưu: VT, bộ phận tổ chức cán bộ.", size=11)
-    _cell(b, f"THỦ TRƯỞNG {org_name.upper()}", bold=True, center=True, size=12)
+    if council:
+        _cell(b, f"TM. {sender.upper()}", bold=True, center=True, size=12)
+        _para(b, "CHỦ TỊCH", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=12)
+    else:
+        _cell(b, f"THỦ TRƯỞNG {org_name.upper()}", bold=True, center=True, size=12)
     _para(b, "(Ký, ghi rõ họ tên, đóng dấu)", italic=True, align=WD_ALIGN_PARAGRAPH.CENTER,
           size=12)
 
@@ -301,12 +317,27 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup])
           center=True, size=12)
     _para(sign.rows[0].cells[1], "(Ký, ghi rõ họ tên, đóng dấu)", italic=True,
           align=WD_ALIGN_PARAGRAPH.CENTER, size=12)
-    _para(doc)
-    _para(doc, "Ghi chú cho người nhập liệu: quyết định được ghi vào trang tính "
-               "authority_decisions (hoặc tệp authority_decisions.csv) — mỗi dòng một mã ứng "
-               "viên và 'select' (chọn) hoặc 'reject' (không chọn) — rồi chạy lại kỳ xét.",
-          italic=True, size=11)
+    # The clerk's note is not part of what the head signs: a page of its own, after it.
+    doc.add_page_break()  # type: ignore[no-untyped-call]
+    _para(doc, "HƯỚNG DẪN CHO NGƯỜI NHẬP LIỆU (không thuộc văn bản trình ký)", bold=True,
+          align=WD_ALIGN_PARAGRAPH.CENTER, size=12)
+    _para(doc, "Sau khi có quyết định, ghi vào trang tính 'Quyết định cấp trên' (hoặc tệp "
+               "authority_decisions.csv) mỗi viên chức một dòng: mã ứng viên, họ và tên, "
+               "quyết định 'Chọn' hoặc 'Không chọn' (select / reject), số và ngày văn bản "
+               "quyết định; rồi chạy lại kỳ xét. Chương trình đối chiếu họ tên với mã ứng "
+               "viên.", italic=True, size=11, indent=True)
     return doc
+
+
+COUNCIL = "Hội đồng xét thăng hạng chức danh nghề nghiệp"
+COUNCIL_LEVELS = "Hội đồng xét thay đổi bậc nghề nghiệp"
+
+
+def _parent_name(ctx: Context, unit_id: str) -> str:
+    """The name of the agency ``unit_id`` belongs to (its parent), or empty for the root."""
+    units = ctx.result.scenario.units
+    parent = units.filter(units["unit_id"] == unit_id)["parent_id"].to_list()
+    return ctx.unit(parent[0]) if parent and parent[0] else ""
 
 
 def _priority_words(ctx: Context) -> str:

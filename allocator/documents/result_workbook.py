@@ -50,6 +50,7 @@ from allocator.io.safe_xlsx import open_workbook, write_cell, write_row
 from models import ethnic, vocabulary
 from models.enums import Objective, SolveStatus
 from models.result import RunResult
+from models.text import natural
 
 FILE_NAME = "ket-qua.xlsx"
 MAX_LISTED = 100_000  # above this, per-candidate sheets point to decisions.csv instead
@@ -66,6 +67,9 @@ SHEETS = {
     "Không trúng tuyển": "Người đủ điều kiện nhưng không trúng tuyển và tiêu chí quyết định",
     "Không đủ điều kiện": "Từng điều kiện không đáp ứng, thực tế của ứng viên và căn cứ pháp lý",
     "Chờ quyết định": "Các trường hợp bằng nhau báo cáo cơ quan quản lý viên chức quyết định",
+    "Quyết định cấp trên": "Quyết định của cơ quan quản lý đã áp dụng, số và ngày văn bản",
+    "Khen thưởng": "Thang thành tích dùng để xét ưu tiên và mức của từng ứng viên, kèm hình "
+                   "thức khen thưởng như danh sách ghi",
     "Danh sách": "Toàn bộ ứng viên và kết quả",
     "Mẫu 05": "Báo cáo số lượng, cơ cấu chức danh hiện có và đề nghị chỉ tiêu (Mẫu số 05)",
     "Mẫu 06": "Danh sách viên chức đủ tiêu chuẩn, điều kiện dự xét (Mẫu số 06)",
@@ -227,6 +231,8 @@ def write_result_workbook(result: RunResult, folder: Path) -> None:
         else:
             writer(wb, st, ctx, frame)
     _escalated_sheet(wb, st, ctx)
+    _rulings_sheet(wb, st, ctx)
+    _awards_sheet(wb, st, ctx, large)
     if large:
         _too_large(wb, st, "Danh sách", frame.height)
     else:
@@ -263,9 +269,9 @@ def _too_large(wb: Workbook, st: _Styles, name: str, n: int) -> None:
 
 def _ordered(frame: pl.DataFrame) -> pl.DataFrame:
     """Candidates by pool (agency, title, or agency, position, level), then priority rank,
-    then id."""
+    then id (ids in natural order)."""
     levels = "target_title" not in frame.columns
-    return frame.sort([*regime.pool_columns(levels), "priority_rank", "candidate_id"],
+    return frame.sort([*regime.pool_columns(levels), "priority_rank", *natural("candidate_id")],
                       nulls_last=True, maintain_order=True)
 
 
@@ -352,8 +358,10 @@ def _winners_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame)
     names = ["TT", "Mã ứng viên", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc",
              "Đơn vị công tác", "Thành tích", "Thứ tự ưu tiên"]
     _setup(ws, [5, 12, 26, 13, 9, 12, 36, 12, 10])
-    row = _title(ws, st, 0, len(names), "DANH SÁCH TRÚNG TUYỂN THEO TỪNG CHỈ TIÊU")
+    start = _doc_heading(ws, st, ctx, len(names))
+    row = _title(ws, st, start, len(names), "DANH SÁCH TRÚNG TUYỂN THEO TỪNG CHỈ TIÊU")
     row = _header(ws, st, row + 1, names)
+    ws.repeat_rows(row - 1)
     ws.freeze_panes(row, 0)
     pools: pl.DataFrame = ctx.result.pools
     winners = frame.filter(pl.col("status") == "selected")
@@ -374,6 +382,12 @@ def _winners_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame)
                              ctx.unit(r["unit_id"]), r["achievement"] or "",
                              r["priority_rank"]], st.cell, {0, 3, 4, 7, 8}, st.center)
             row += 1
+    _write_total(ws, st, row, len(names), winners.height)
+    _council_signature(ws, st, row + 1, len(names))
+
+
+def _write_total(ws: Worksheet, st: _Styles, row: int, ncols: int, n: int) -> None:
+    ws.merge_range(row, 0, row, ncols - 1, f"Tổng cộng: {n:02d} người", st.left_bold)
 
 
 def _ethnic(row: dict[str, Any]) -> str:
@@ -413,7 +427,7 @@ def _ineligible_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFra
                  "DANH SÁCH KHÔNG ĐỦ TIÊU CHUẨN, ĐIỀU KIỆN VÀ CĂN CỨ")
     row = _header(ws, st, row + 1, names)
     ws.freeze_panes(row, 0)
-    part = frame.filter(pl.col("status") == "ineligible").sort("candidate_id",
+    part = frame.filter(pl.col("status") == "ineligible").sort(natural("candidate_id"),
                                                                  maintain_order=True)
     for i, r in enumerate(part.iter_rows(named=True), start=1):
         failed = ctx.failed(r)
@@ -462,19 +476,76 @@ def _escalated_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
             row += 1
 
 
+def _rulings_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
+    """The managing agency's rulings applied, with the document that made each one and
+    where it was read."""
+    sc = ctx.result.scenario
+    ws = wb.add_worksheet("Quyết định cấp trên")
+    names = ["TT", "Mã ứng viên", "Họ và tên", "Quyết định", "Số văn bản", "Ngày văn bản",
+             "Nguồn (tệp, dòng)"]
+    _setup(ws, [6, 12, 24, 14, 18, 13, 30])
+    row = _title(ws, st, 0, len(names), "QUYẾT ĐỊNH CỦA CƠ QUAN QUẢN LÝ ĐÃ ÁP DỤNG")
+    row = _header(ws, st, row + 1, names)
+    if sc.decisions.height == 0:
+        ws.write_string(row, 0, "Chưa có quyết định nào của cơ quan quản lý trong kỳ xét này. / "
+                        "No rulings in this round.", st.text)
+        return
+    label = sc.labels.get("authority_decisions", "authority_decisions.csv")
+    words = vocabulary.VOCABULARIES["decision"]
+    ruled = sc.decisions.sort(natural("candidate_id"), nulls_last=False)
+    for i, r in enumerate(ruled.iter_rows(named=True), start=1):
+        person = ctx.rows.get(r["candidate_id"])
+        name = r.get("full_name") or (person["full_name"] if person else "")
+        _write(ws, row, [i, r["candidate_id"], name, words.label(r["decision"], cell=True),
+                         r.get("document_no") or "", fmt_date(r.get("document_date")),
+                         f"{label}, dòng {r['__row']}"], st.cell, {0}, st.center)
+        row += 1
+
+
+def _awards_sheet(wb: Workbook, st: _Styles, ctx: Context, large: bool) -> None:
+    """The achievement ladder that decides seats (the rule set's, high to low), then each
+    candidate's level with the award as the list wrote it."""
+    sc = ctx.result.scenario
+    ws = wb.add_worksheet("Khen thưởng")
+    names = ["TT", "Mã ứng viên", "Họ và tên", "Mức", "Tên mức", "Ghi trong danh sách"]
+    _setup(ws, [6, 12, 24, 8, 46, 46])
+    row = _title(ws, st, 0, len(names), f"THANG THÀNH TÍCH KHEN THƯỞNG DÙNG ĐỂ XÉT ƯU TIÊN "
+                                         f"(bộ quy tắc {sc.rule_set.id})")
+    row = _header(ws, st, row + 1, ["Thứ bậc", "Mức", "Tên mức (cao xuống thấp)"])
+    levels = {a.code: a.name_vi for a in sc.rule_set.achievement_levels}
+    for i, (code, name) in enumerate(levels.items(), start=1):
+        _write(ws, row, [i, code, name], st.cell, {0, 1}, st.center)
+        row += 1
+    row = _title(ws, st, row + 1, len(names), "MỨC THÀNH TÍCH CỦA TỪNG ỨNG VIÊN")
+    row = _header(ws, st, row + 1, names)
+    if large:
+        return
+    people = sc.candidates.filter(pl.col("achievement").is_not_null()).select(
+        "candidate_id", "full_name", "achievement", "__row")
+    ordered = people.sort(natural("candidate_id"), nulls_last=False)
+    for i, r in enumerate(ordered.iter_rows(named=True), start=1):
+        written = sc.award_texts.get(r["__row"], "(ghi mã mức)")
+        _write(ws, row, [i, r["candidate_id"], r["full_name"], r["achievement"],
+                         levels.get(r["achievement"], ""), written], st.cell, {0, 3}, st.center)
+        row += 1
+
+
 def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) -> None:
     ws = wb.add_worksheet("Danh sách")
     held = ["Vị trí việc làm", "Bậc hiện giữ → dự xét"] if ctx.levels else [
         "Chức danh hiện giữ", "Chức danh dự xét"]
     names = ["TT", "Mã ứng viên", "Họ và tên", "Đơn vị công tác", *held,
              "Cơ quan tổ chức xét", "Kết quả", "Thứ tự ưu tiên",
-             "Lý do / tiêu chí quyết định", "Nhóm chờ quyết định", "Mã kết quả (status)"]
-    _setup(ws, [6, 11, 20, 24, 12, 12, 22, 18, 8, 40, 10, 12])
-    row = _title(ws, st, 0, len(names), "DANH SÁCH ỨNG VIÊN VÀ KẾT QUẢ")
+             "Lý do / tiêu chí quyết định", "Nhóm chờ quyết định", "Mã kết quả (status)",
+             "Nguồn (tệp › trang tính, dòng)"]
+    _setup(ws, [6, 11, 20, 24, 12, 12, 22, 18, 8, 40, 10, 12, 30])
+    start = _doc_heading(ws, st, ctx, len(names))
+    row = _title(ws, st, start, len(names), "DANH SÁCH ỨNG VIÊN VÀ KẾT QUẢ")
     row = _header(ws, st, row + 1, names)
+    ws.repeat_rows(row - 1)
     ws.freeze_panes(row, 3)
     ws.autofilter(row - 1, 0, row - 1 + frame.height, len(names) - 1)
-    by_id = frame.sort("candidate_id", maintain_order=True)
+    by_id = frame.sort(natural("candidate_id"), maintain_order=True)
     for i, r in enumerate(by_id.iter_rows(named=True), start=1):
         status = r["status"]
         if status == "ineligible":
@@ -489,8 +560,10 @@ def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) ->
         _write(ws, row, [i, r["candidate_id"], r["full_name"], ctx.unit(r["unit_id"]),
                          *_held(ctx, r), ctx.unit(r["agency_id"]),
                          STATUS["vi"][status], r["priority_rank"], why, r["tie_group"],
-                         status], st.cell, {0, 8, 10}, st.center)
+                         status, ctx.read_from(r["candidate_id"])], st.cell, {0, 8, 10}, st.center)
         row += 1
+    _write_total(ws, st, row, len(names), by_id.height)
+    _council_signature(ws, st, row + 1, len(names))
 
 
 def _target_short(ctx: Context, r: dict[str, Any]) -> str:
@@ -508,6 +581,50 @@ def _held(ctx: Context, r: dict[str, Any]) -> list[Any]:
 
 
 # ---- the official forms --------------------------------------------------------------------
+
+
+def _organisers(ctx: Context) -> list[str]:
+    """The organising agencies of the round (the quotas' agencies), by name."""
+    ids = list(dict.fromkeys(ctx.result.pools["agency_id"].to_list()))
+    return [ctx.unit(a) for a in ids]
+
+
+def _place(ctx: Context) -> str:
+    """The place of the date line: the province, from the root unit's name."""
+    tree_root = ctx.result.scenario.units.filter(pl.col("parent_id").is_null())
+    root = str(tree_root["name"][0]) if tree_root.height else ""
+    for word in ("tỉnh ", "thành phố "):
+        if word in root:
+            return root.split(word, 1)[1].strip()
+    return root or "….."
+
+
+def _doc_heading(ws: Worksheet, st: _Styles, ctx: Context, ncols: int) -> int:
+    """The heading of a signable list (Mẫu 05/06 style): the organising agency and its
+    review council on the left, the national motto on the right. Returns the next row."""
+    half = max(ncols // 2, 1)
+    organisers = _organisers(ctx)
+    agency = organisers[0] if len(organisers) == 1 else "; ".join(organisers)
+    ws.merge_range(0, 0, 0, half - 1, agency.upper(), st.sign_note)
+    ws.merge_range(1, 0, 1, half - 1, "HỘI ĐỒNG XÉT THĂNG HẠNG CHỨC DANH NGHỀ NGHIỆP", st.sign)
+    ws.merge_range(0, half, 0, ncols - 1, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", st.sign)
+    ws.merge_range(1, half, 1, ncols - 1, "Độc lập - Tự do - Hạnh phúc", st.sign)
+    ws.merge_range(2, half, 2, ncols - 1, f"{_place(ctx)}, ngày ..... tháng ..... năm "
+                   f"{ctx.result.scenario.settings.review_year}", st.sign_note)
+    return 4
+
+
+def _council_signature(ws: Worksheet, st: _Styles, row: int, ncols: int) -> int:
+    """The signature blocks under a signable list: the clerk on the left, the council's
+    chair on the right. Returns the row after them."""
+    half = max(ncols // 2, 1)
+    row += 1
+    ws.merge_range(row, 0, row, half - 1, "NGƯỜI LẬP BIỂU", st.sign)
+    ws.merge_range(row, half, row, ncols - 1, "TM. HỘI ĐỒNG XÉT THĂNG HẠNG", st.sign)
+    ws.merge_range(row + 1, 0, row + 1, half - 1, "(Ký, ghi rõ họ tên)", st.sign_note)
+    ws.merge_range(row + 1, half, row + 1, ncols - 1, "CHỦ TỊCH", st.sign)
+    ws.merge_range(row + 2, half, row + 2, ncols - 1, "(Ký tên, đóng dấu)", st.sign_note)
+    return row + 7
 
 
 def _form_heading(ws: Worksheet, st: _Styles, ctx: Context, row: int, ncols: int) -> int:
@@ -698,8 +815,8 @@ def _form06_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) 
         ws.merge_range(row, 0, row, ncols - 1,
                        "(Mẫu số 06 ban hành kèm theo Nghị định số 115/2020/NĐ-CP)", st.subtitle)
         row = _form06_header(ws, st, row + 2)
-        part = part.sort(["agency_id", "priority_rank", "candidate_id"], nulls_last=True,
-                         maintain_order=True)
+        part = part.sort(["agency_id", "priority_rank", *natural("candidate_id")],
+                         nulls_last=True, maintain_order=True)
         for i, r in enumerate(part.iter_rows(named=True), start=1):
             birth = fmt_birth(r)
             female = r["sex"] == "female"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,12 +33,13 @@ from models.scenario import Scenario
 
 
 def run(path: Path, options: Options | None = None, progress: Progress | None = None,
-        ) -> RunResult:
-    """Load a scenario (folder, workbook or variant) and decide it."""
+        lists: Sequence[Path] = ()) -> RunResult:
+    """Load a scenario (folder, workbook or variant; with the agencies' workbooks ``lists``)
+    and decide it."""
     progress = progress or Silent()
     progress.stage("load")
     start = time.perf_counter()
-    scenario = load(path)
+    scenario = load(path, lists=lists)
     return decide(scenario, options, progress, {"load": time.perf_counter() - start})
 
 

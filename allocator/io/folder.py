@@ -9,9 +9,10 @@ from models import schema
 from models.errors import InputError
 
 
-def read_folder(folder: Path) -> RawScenario:
+def read_folder(folder: Path, *, candidates_required: bool = True) -> RawScenario:
     """Read a scenario folder: scenario.toml, the required tables and the optional ones that
-    exist."""
+    exist (without ``candidates_required``, candidates.csv is optional: the candidates come
+    from the agencies' workbooks)."""
     if not folder.exists():
         raise InputError.one(str(folder), None, None, "không tìm thấy kịch bản",
                              "scenario not found")
@@ -24,7 +25,8 @@ def read_folder(folder: Path) -> RawScenario:
     tables: dict[str, RawTable] = {}
     for table in schema.FOLDER_TABLES:
         path = folder / table.file
-        if table.required or path.exists():
+        required = table.required and (candidates_required or table is not schema.CANDIDATES)
+        if required or path.exists():
             tables[table.name] = read_csv_table(path, table.file)
     return RawScenario(folder, settings, settings_file, tables, folder)
 

@@ -99,6 +99,40 @@ class RawScenario:
     settings_label: str
     tables: dict[str, RawTable]
     base_dir: Path  # where relative paths (rule_set_file) resolve
+    #: candidates' ``__row`` → (list label: file › sheet, spreadsheet row), shown to people.
+    origins: dict[int, tuple[str, int]] = field(default_factory=dict)
+    #: When the candidates table merges several lists: its ``__row`` → (part label, row),
+    #: so that a problem found in the merged table names the sheet and row it came from.
+    merged: dict[int, tuple[str, int]] = field(default_factory=dict)
+    notes: tuple[tuple[str, str], ...] = ()  # (vi, en): sheets read, rows skipped
+    #: the workbook's own award table (award name → level), for the agencies' lists too
+    award_levels: tuple[tuple[str, str], ...] = ()
+    #: candidates' ``__row`` → the award as written, where it was words mapped to a level
+    award_texts: dict[int, str] = field(default_factory=dict)
+
+
+#: The label of a candidates table merged from several lists (its problems are renamed).
+MERGED_LABEL = "danh sách ứng viên (nhiều danh sách)/candidate lists"
+
+
+def merge_tables(parts: list[RawTable]) -> tuple[RawTable, dict[int, tuple[str, int]]]:
+    """One table from several (the candidate sheets of several workbooks), numbered 1, 2, …
+    in order, with where each row came from: merged ``__row`` → (part label, row)."""
+    frames: list[pl.DataFrame] = []
+    where: dict[int, tuple[str, int]] = {}
+    headers: dict[str, str] = {}
+    n = 0
+    for part in parts:
+        rows = part.frame[ROW].to_list()
+        for i, r in enumerate(rows, start=n + 1):
+            where[i] = (part.label, int(r))
+        frames.append(part.frame.with_columns(
+            pl.Series(ROW, range(n + 1, n + 1 + len(rows)), pl.Int64)))
+        n += len(rows)
+        for k, v in part.headers.items():
+            headers.setdefault(k, v)
+    frame = pl.concat(frames, how="diagonal") if frames else pl.DataFrame({ROW: []})
+    return RawTable(MERGED_LABEL, frame, headers), where
 
 
 def read_csv_table(path: Path, label: str) -> RawTable:

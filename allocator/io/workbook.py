@@ -27,10 +27,11 @@ converted column-wise with polars; the sheet XML is scanned once for error cells
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -42,11 +43,17 @@ import polars as pl
 
 from allocator.io import rulesets
 from allocator.io.parse import map_distinct, safely
-from allocator.io.raw import RawScenario, RawTable, check_input_file
+from allocator.io.raw import (
+    MERGED_LABEL,
+    RawScenario,
+    RawTable,
+    check_input_file,
+    merge_tables,
+)
 from allocator.io.validate import round_settings
 from models import awards as award_names
 from models import ethnic, levels_schema, schema, vocabulary
-from models.errors import Collector, InputError
+from models.errors import Collector, InputError, Problem
 from models.ruleset import RuleSet
 from models.scenario import RoundSettings
 from models.schema import Kind
@@ -55,6 +62,9 @@ from models.title_levels import catalogue
 
 SHEET_WORD_VI = "trang tính"
 HEADER_SCAN_ROWS = 25
+#: A sheet not named as a table is a candidate list when one header row names this many
+#: candidate columns (the name or the id among them).
+LIST_MIN_HEADERS = 3
 MAX_ROWS_REPORTED = 5
 #: A workbook is refused, before anything is unpacked, when its parts would unpack to more
 #: than this (a 1.7 MB "zip bomb" can unpack to gigabytes), or has more parts than this.
@@ -104,7 +114,10 @@ def _vocabulary(table: str) -> dict[str, str]:
 
 
 def _match_header(text: str, vocab: dict[str, str]) -> str | None:
-    """The column a header names: the whole header, without a parenthesis, or inside it."""
+    """The column a header names: the whole header, without a parenthesis, or inside it;
+    then without a year or a date ("Xếp loại chất lượng năm 2024", "… đến 31/12/2024");
+    then the longest known header of two words or more that the header starts with (extra
+    words: "Họ và tên viên chức")."""
     whole = header_key(text)
     if whole in vocab:
         return vocab[whole]
@@ -113,7 +126,21 @@ def _match_header(text: str, vocab: dict[str, str]) -> str | None:
         for part in (m.group(1), m.group(2)):
             if header_key(part) in vocab:
                 return vocab[header_key(part)]
+    bare = " ".join(_DATED.sub(" ", " " + whole + " ").split())
+    if bare in vocab:
+        return vocab[bare]
+    words = bare.split()
+    for n in range(len(words) - 1, 1, -1):
+        prefix = " ".join(words[:n])
+        if prefix in vocab:
+            return vocab[prefix]
     return None
+
+
+#: A year or a date inside a header, with the words that introduce it ("năm 2024", "tính
+#: đến ngày 31/12/2024"), as :func:`header_key` writes them.
+_DATED = re.compile(r"(?: (?:tinh )?(?:den|tu)?(?: ngay)?(?: \d{1,2}){0,2} (?:19|20)\d\d"
+                    r"| nam (?:19|20)\d\d| (?:19|20)\d\d)(?= )")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,6 +306,12 @@ class _TableSheet:
         self.frame = pl.DataFrame()
         self.rows = pl.Series("__row", [], pl.Int64)
         self.first_data_row = sheet.first_row
+        self.header_row = sheet.first_row  # the (first) header row, 1-based
+        #: rows not read as the table's rows: (row, its text, why in Vietnamese, English)
+        self.skipped: list[tuple[int, str, str, str]] = []
+        self.seen_headers: list[str] = []  # the header row's cells as written
+        self.has_numbering = False  # a row "(1) (2) …" under the header
+        self.award_texts: dict[int, str] = {}  # row → the award as written, when in words
         self._read()
 
     # -- reporting --------------------------------------------------------------------------
@@ -337,7 +370,10 @@ class _TableSheet:
             start += 1
         if start < len(cells) and _is_numbering(cells[start]):
             start += 1
+            self.has_numbering = True
         self.first_data_row = sheet.first_row + start
+        self.header_row = sheet.first_row + best
+        self.seen_headers = [" ".join(str(v).split()) for v in top if v is not None]
         seen: dict[str, int] = {}
         columns: dict[str, pl.Series] = {}
         for i, name in enumerate(names):
@@ -377,7 +413,30 @@ class _TableSheet:
                    for i, v in enumerate(row))
 
     def _drop_footer(self, body: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
-        """Ignore a signature block: rows below an empty row after the last row with a key."""
+        """Skip what is not a row of the table: total rows, notes and a signature block (with
+        the names under it), wherever they are; then rows below an empty row after the last
+        row with a key. Every skipped row is kept in ``skipped`` with the reason."""
+        if body.height == 0:
+            return body
+        drop: dict[int, tuple[str, str, str]] = {}
+        in_signature = False
+        previous = -2
+        for position, r in self._suspects(body, frame):
+            cells = [v.strip() for v in frame.row(r - self.sheet.first_row)
+                     if v is not None and v.strip()]
+            if position != previous + 1:
+                in_signature = False  # a row of the table came in between
+            previous = position
+            kind = footer_kind(cells)
+            if in_signature and len(cells) <= SIGNATURE_MAX_CELLS:
+                kind = kind or "signature"
+            elif kind is None:
+                in_signature = False
+            if kind is not None:
+                in_signature = in_signature or kind == "signature"
+                drop[r] = (" | ".join(cells), *FOOTER_REASONS[kind])
+        body = body.filter(~pl.col("__row").is_in(sorted(drop)))
+        self.skipped.extend((r, *drop[r]) for r in sorted(drop))
         key_col = _spec(self.table).row_key
         if key_col == "candidate_id" and key_col not in body.columns:
             key_col = "full_name" if "full_name" in body.columns else "__tt"
@@ -394,8 +453,28 @@ class _TableSheet:
         first_after = int(after["__row"].min())  # type: ignore[arg-type]
         gap = frame.slice(last - self.sheet.first_row + 1, first_after - last - 1)
         if gap.height and gap.null_count().sum_horizontal()[0] == gap.height * gap.width:
+            for r in after["__row"].to_list():
+                cells = [v.strip() for v in frame.row(r - self.sheet.first_row)
+                         if v is not None and v.strip()]
+                self.skipped.append((r, " | ".join(cells), *FOOTER_REASONS["below"]))
             return body.filter(pl.col("__row") <= last)
         return body
+
+    def _suspects(self, body: pl.DataFrame, frame: pl.DataFrame) -> list[tuple[int, int]]:
+        """(position in ``body``, spreadsheet row) of the rows that may be outside the table:
+        few cells filled in the whole sheet row, or a first cell that may open a total row."""
+        texts = [pl.col(c).str.strip_chars().replace("", None) for c in frame.columns]
+        marks = frame.select(
+            pl.sum_horizontal(t.is_not_null() for t in texts).alias("n"),
+            pl.coalesce(texts).str.to_lowercase().alias("first"),
+        ).with_row_index("i")
+        marks = marks.filter(
+            (pl.col("n") <= SIGNATURE_MAX_CELLS)
+            | pl.col("first").str.contains(r"^(?:t.{1,3}ng|c.{1,3}ng)")
+        )
+        offsets = set((marks["i"] + self.sheet.first_row).to_list())
+        rows = body["__row"].to_list()
+        return [(i, r) for i, r in enumerate(rows) if r in offsets]
 
     def _error_cells(self, seen: dict[str, int]) -> None:
         """Cells holding an Excel error (#N/A, #DIV/0!, #REF! …) in a column that is read."""
@@ -451,6 +530,44 @@ class _TableSheet:
         frame = self.frame.select([c for c in self.frame.columns if not c.startswith("__")])
         return frame.with_columns(self.rows.alias("__row")).select(
             "__row", *[pl.col(c).cast(pl.Utf8) for c in frame.columns])
+
+
+#: A signature block's rows hold few cells (a title, "(Ký tên, đóng dấu)", a name, left and
+#: right); a row with more is a row of the table.
+SIGNATURE_MAX_CELLS = 3
+_TOTAL = re.compile(r"^(?:tong cong|tong so|cong|tong)(?: \d.*| nguoi.*| so .*| cong .*)?$")
+_NOTE = re.compile(r"^(?:ghi chu|luu y|chu thich|chu y|nguon)(?: .*)?$")
+_SIGNATURE = re.compile(
+    r"^(?:nguoi lap(?: bieu)?|ky(?: va)?(?: ghi ro)?(?: ho)? ten|ky dong dau|dong dau|"
+    r"thu truong|giam doc|pho giam doc|chu tich|pho chu tich|truong phong|ke toan|"
+    r"xac nhan|noi nhan|hieu truong|vien truong)(?: .*)?$|^(?:tm|kt|tl|tuq|q) \S")
+_DATE_LINE = re.compile(r"\bngay\b.*\bthang\b.*\bnam\b")
+FOOTER_REASONS = {
+    "total": ("dòng tổng cộng", "a total row"),
+    "note": ("dòng ghi chú", "a note"),
+    "signature": ("khối chữ ký", "the signature block"),
+    "below": ("dưới bảng, sau một dòng trống, không có mã", "below the table after an empty "
+              "row, without an id"),
+}
+
+
+def footer_kind(cells: list[str]) -> str | None:
+    """What a row outside the table is, by its cells as written: 'total' ("Tổng cộng: 09
+    người", "Cộng", "Tổng số"), 'note' ("Ghi chú: …", "* …") or 'signature' ("Người lập
+    biểu", "(Ký tên, đóng dấu)", "THỦ TRƯỞNG ĐƠN VỊ", "….., ngày … tháng … năm …");
+    None for a row of the table."""
+    if not cells:
+        return None
+    first = header_key(cells[0])
+    if _TOTAL.match(first):
+        return "total"
+    if len(cells) <= SIGNATURE_MAX_CELLS:
+        if _NOTE.match(first) or cells[0].startswith("*") or cells[0].startswith("(*)"):
+            return "note"
+        if any(_SIGNATURE.match(header_key(c)) or _DATE_LINE.search(header_key(c))
+               for c in cells):
+            return "signature"
+    return None
 
 
 def _is_numbering(row: tuple[Any, ...]) -> bool:
@@ -704,13 +821,21 @@ def _setting_value(setting: str, value: str) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
-def read_workbook(path: Path) -> RawScenario:
+def read_workbook(path: Path, *, lists_follow: bool = False) -> RawScenario:
     """Read a scenario workbook into the raw tables that :func:`validate` checks: every cell
-    converted to the contract's text by its column's kind in the schema."""
+    converted to the contract's text by its column's kind in the schema.
+
+    Every candidate sheet is read (one per transition, say): a sheet named as the candidates
+    table, or any other sheet whose header row names candidate columns. With
+    ``lists_follow`` the workbook is a round's own (settings, units, quotas …) and the
+    candidates may come from agency workbooks only (:func:`read_lists`)."""
     sheets = open_workbook(path)
     found = find_sheets(sheets)
+    candidate_names = candidate_sheets(sheets, found)
     problems = Collector()
     for table in ALL_TABLES:
+        if table is schema.CANDIDATES and (candidate_names or lists_follow):
+            continue
         if table.required and table.name not in found:
             names = ", ".join(f"'{n}'" for n in table.sheet_names[:2])
             problems.add(path.name, None, None, f"thiếu trang tính {names}",
@@ -728,7 +853,7 @@ def read_workbook(path: Path) -> RawScenario:
 
     # An optional sheet left entirely empty counts as absent; a required one is an error.
     readers = {t.name: _TableSheet(t.name, sheets[found[t.name]], problems)
-               for t in SHEET_TABLES if t.name in found
+               for t in SHEET_TABLES if t.name in found and t is not schema.CANDIDATES
                and (t.required or sheets[found[t.name]].frame.height > 0)}
     units = readers["units"]
     refs = _References(set(units.col("unit_id").drop_nulls().to_list()),
@@ -738,13 +863,279 @@ def read_workbook(path: Path) -> RawScenario:
     for table in FOLDER_TABLES:
         if table.name in readers:
             _convert_sheet(readers[table.name], table, refs)
-    if "awards" in readers:
-        _apply_awards(readers["awards"], readers["candidates"], refs.awards)
+            _required_columns(readers[table.name], table)
+    lists = [_TableSheet("candidates", sheets[n], problems) for n in candidate_names]
+    for t in lists:
+        _convert_sheet(t, schema.CANDIDATES, refs)
+        _required_columns(t, schema.CANDIDATES)
+    if "awards" in readers and lists:
+        _apply_awards(readers["awards"], lists, refs.awards)
     problems.raise_if_any()
     tables = {t.name: RawTable(readers[t.name].label, readers[t.name].frame_for_core(),
                                dict(readers[t.name].headers))
               for t in FOLDER_TABLES if t.name in readers}
-    return RawScenario(path, settings, settings_label, tables, path.parent)
+    raw = RawScenario(path, settings, settings_label, tables, path.parent,
+                      notes=tuple(_notes(path.name, readers.values(), prefix=False)),
+                      award_levels=tuple(refs.awards.extra))
+    return _with_lists(raw, [(path.name, t) for t in lists], qualify=False)
+
+
+def read_lists(raw: RawScenario, paths: Sequence[Path]) -> RawScenario:
+    """The round ``raw`` (a folder or a round workbook) with the candidates of the agency
+    workbooks ``paths`` (files, or folders of .xlsx files): every candidate sheet of each,
+    read against the round's units, titles and awards. The same person in two lists (same
+    id; or same name and birth date) is an error naming both places."""
+    settings = round_settings(raw.settings, raw.settings_label)
+    rs = rulesets.for_round(settings, raw.base_dir, raw.settings_label)
+    units = raw.tables["units"].frame
+    ids = units["unit_id"] if "unit_id" in units.columns else pl.Series([], dtype=pl.Utf8)
+    names = units["name"] if "name" in units.columns else pl.Series([None] * len(ids),
+                                                                    dtype=pl.Utf8)
+    refs = _References(set(ids.drop_nulls().to_list()), _unit_names(ids, names),
+                       _title_lookup(rs), award_names.AwardMatcher(rs, raw.award_levels))
+    problems = Collector()
+    lists: list[tuple[str, _TableSheet]] = []
+    for file in list_files(paths, problems):
+        if file == raw.source.resolve():
+            continue  # the round workbook, in the folder of the lists
+        sheets = open_workbook(file)
+        chosen = candidate_sheets(sheets, find_sheets(sheets))
+        if not chosen:
+            problems.add(file.name, None, None,
+                         "không có trang tính nào là danh sách ứng viên (cần dòng tiêu đề có "
+                         "'Họ và tên', 'Ngày tháng năm sinh' …)",
+                         "no sheet is a candidate list (a header row with 'Họ và tên', "
+                         "'Ngày tháng năm sinh' … is expected)")
+        for name in chosen:
+            t = _TableSheet("candidates", sheets[name], problems)
+            t.label = f"{file.name} › {t.label}"
+            _convert_sheet(t, schema.CANDIDATES, refs)
+            _required_columns(t, schema.CANDIDATES)
+            lists.append((file.name, t))
+    problems.raise_if_any()
+    own = raw.tables.get("candidates")
+    before = [(own, raw.origins)] if own is not None else []
+    return _with_lists(raw, lists, qualify=True, before=before)
+
+
+def list_files(paths: Sequence[Path], problems: Collector) -> list[Path]:
+    """The agency workbooks: each file given, and every .xlsx file of a folder given (by
+    name; Excel's lock files '~$…' aside), each once."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir() if p.suffix.lower() == ".xlsx"
+                            and not p.name.startswith("~$"))
+            if not inside:
+                problems.add(str(path), None, None, "thư mục không có tệp .xlsx nào",
+                             "the folder holds no .xlsx file")
+            files.extend(inside)
+        elif not path.exists():
+            problems.add(str(path), None, None, "không tìm thấy tệp", "file not found")
+        elif path.suffix.lower() != ".xlsx":
+            problems.add(path.name, None, None, "danh sách của đơn vị phải là tệp .xlsx",
+                         "an agency list must be an .xlsx workbook")
+        else:
+            files.append(path)
+    return list(dict.fromkeys(p.resolve() for p in files))
+
+
+def candidate_sheets(sheets: dict[str, Sheet], found: dict[str, str]) -> list[str]:
+    """The sheets that are candidate lists, in the workbook's order: the one named as the
+    candidates table, and every sheet not named as another table whose header row names at
+    least :data:`LIST_MIN_HEADERS` candidate columns, one of them the name or the id."""
+    others = {v for k, v in found.items() if k != "candidates"}
+    vocab = _vocabulary("candidates")
+    chosen = []
+    for name, sheet in sheets.items():
+        if name in others:
+            continue
+        if found.get("candidates") == name:
+            chosen.append(name)
+            continue
+        for row in sheet.frame.head(HEADER_SCAN_ROWS).rows():
+            matched = {_match_header(v, vocab) for v in row if v is not None}
+            matched.discard(None)
+            if len(matched) >= LIST_MIN_HEADERS and matched & {"full_name", "candidate_id"}:
+                chosen.append(name)
+                break
+    return chosen
+
+
+@dataclass(frozen=True)
+class ListLayout:
+    """Where a candidate sheet's table is: header row (1-based) and how many header rows,
+    the first and last data rows, the last used column (1-based), the columns it names."""
+
+    sheet: str
+    header_row: int
+    header_rows: int
+    first_data_row: int
+    last_data_row: int
+    last_column: int
+    columns: tuple[str, ...]
+
+
+def list_layout(path: Path) -> list[ListLayout]:
+    """The layout of every candidate sheet of a unit's workbook (to add columns to it)."""
+    sheets = open_workbook(path)
+    layouts = []
+    for name in candidate_sheets(sheets, find_sheets(sheets)):
+        sheet = sheets[name]
+        t = _TableSheet("candidates", sheet, Collector())
+        present = set(t.frame.columns)
+        if "__male" in present or "__female" in present:
+            _sex_columns(t)
+            present |= set(t.frame.columns)
+        data_rows = t.rows.to_list()
+        numbering = 1 if t.has_numbering else 0
+        layouts.append(ListLayout(
+            name, t.header_row, max(1, t.first_data_row - t.header_row - numbering),
+            t.first_data_row, max(data_rows) if data_rows else t.first_data_row,
+            sheet.first_col + sheet.frame.width, tuple(sorted(present))))
+    return layouts
+
+
+def _required_columns(t: _TableSheet, table: schema.Table) -> None:
+    """A required column the sheet lacks: named by its Vietnamese header, at the header's
+    row, with the headers the sheet has."""
+    if t.frame.height == 0 and not t.headers:
+        return
+    missing = [n for n in table.required_names() if not t.has(n)]
+    missing += [g[0] for g in table.one_of if not any(t.has(n) for n in g)]
+    levels = levels_schema.LEVEL_COLUMNS.get(table.name, ())
+    own = {c.name for c in table.columns}
+    if any(t.has(c.name) for c in levels if c.name not in own):  # a level round's columns
+        replaced = levels_schema.REPLACED.get(table.name, ())
+        missing = [n for n in missing if n not in replaced]
+        missing += [c.name for c in levels if c.required and not t.has(c.name)]
+    seen = "; ".join(f"'{h}'" for h in t.seen_headers) or "—"
+    by_name = {c.name: c for c in (*table.columns, *levels)}
+    for name in missing:
+        column = by_name[name]
+        vi_name = column.headers_vi[0] if column.headers_vi else name
+        t.problems.add(t.label, t.header_row, f"{vi_name} ({name})",
+                       f"thiếu cột bắt buộc '{vi_name}'; các cột đã thấy ở dòng tiêu đề: {seen}",
+                       f"required column '{vi_name}' ({name}) missing; headers seen: {seen}")
+
+
+def _notes(file: str, readers: Iterable[_TableSheet], *,
+           prefix: bool) -> list[tuple[str, str]]:
+    """Per sheet read: how many rows, and the rows skipped and why."""
+    notes: list[tuple[str, str]] = []
+    for t in readers:
+        label = f"{file} › {t.label}" if prefix else t.label
+        for row, text, vi, en in t.skipped:
+            shown = text if len(text) <= 60 else text[:57] + "…"
+            notes.append((f"{label}, dòng {row}: bỏ qua — {vi} '{shown}'",
+                          f"{label}, row {row}: skipped — {en} '{shown}'"))
+    return notes
+
+
+def _with_lists(raw: RawScenario, lists: list[tuple[str, _TableSheet]], *, qualify: bool,
+                before: list[tuple[RawTable, dict[int, tuple[str, int]]]] | None = None,
+                ) -> RawScenario:
+    """``raw`` whose candidates are the rows of ``lists`` (file, sheet read), after the
+    round's own candidates ``before``; one summary line per list, the rows skipped."""
+    parts: list[RawTable] = []
+    shown: list[dict[int, str]] = []
+    awards: list[dict[int, str]] = []
+    for table, known in before or []:
+        parts.append(table)
+        rows = table.frame["__row"].to_list()
+        shown.append({r: known.get(r, (table.label, r))[0] for r in rows})
+        awards.append(dict(raw.award_texts))
+    notes = list(raw.notes)
+    for file, t in lists:
+        table = RawTable(t.label, t.frame_for_core(), dict(t.headers))
+        parts.append(table)
+        awards.append(t.award_texts)
+        place = t.label if qualify else f"{file} › {t.label}"
+        shown.append({r: place for r in table.frame["__row"].to_list()})
+        n = table.frame.height
+        first, last = (int(t.rows.min()), int(t.rows.max())) if n else (0, 0)  # type: ignore[arg-type]
+        span = "" if not n else f", dòng {first}" if first == last else f", dòng {first}–{last}"
+        span_en = span.replace("dòng", "rows")
+        notes.append((f"{place}: {n} ứng viên{span}; bỏ qua {len(t.skipped)} dòng",
+                      f"{place}: {n} candidates{span_en}; {len(t.skipped)} rows skipped"))
+        notes.extend(_notes(file, [t], prefix=not qualify))
+    tables = dict(raw.tables)
+    if not parts:
+        return dataclasses.replace(raw, notes=tuple(notes))
+    if len(parts) == 1:
+        tables["candidates"] = parts[0]
+        origins = {r: (shown[0][r], r) for r in shown[0]}
+        return dataclasses.replace(raw, tables=tables, origins=origins, notes=tuple(notes),
+                                   award_texts=awards[0])
+    merged, where = merge_tables(parts)
+    where = {i: raw.merged.get(r, (label, r)) if label == MERGED_LABEL else (label, r)
+             for i, (label, r) in where.items()}  # the round's own lists, merged already
+    tables["candidates"] = merged
+    origins = {}
+    award_texts: dict[int, str] = {}
+    i = 0
+    for part, places, texts in zip(parts, shown, awards, strict=True):
+        for r in part.frame["__row"].to_list():
+            i += 1
+            origins[i] = (places[r], r)
+            if r in texts:
+                award_texts[i] = texts[r]
+    problems = same_people(merged, origins)
+    if problems:
+        raise InputError(problems)
+    return dataclasses.replace(raw, tables=tables, origins=origins, merged=where,
+                               notes=tuple(notes), award_texts=award_texts)
+
+
+def same_people(merged: RawTable, origins: dict[int, tuple[str, int]]) -> list[Problem]:
+    """The same person in two places of the merged lists: the same id, or (different ids)
+    the same name and birth date; each problem names both places."""
+    frame = merged.frame
+    found: list[Problem] = []
+
+    def place(row: int) -> str:
+        label, r = origins[row]
+        return f"{label}, dòng {r}"
+
+    def place_en(row: int) -> str:
+        label, r = origins[row]
+        return f"{label}, row {r}"
+
+    def report(key: list[str], vi: str, en: str) -> None:
+        if any(k not in frame.columns for k in key):
+            return
+        groups = (frame.filter(pl.all_horizontal(pl.col(key).is_not_null()))
+                  .group_by(key, maintain_order=True).agg(pl.col("__row"))
+                  .filter(pl.col("__row").list.len() > 1))
+        for values in groups.iter_rows(named=True):
+            rows = values["__row"]
+            label, r = origins[rows[1]]
+            what = " / ".join(str(values[k]) for k in key)
+            found.append(Problem(label, r, merged.headers.get(key[0], key[0]),
+                                 f"{vi} '{what}' đã có ở {place(rows[0])}",
+                                 f"{en} '{what}' is also at {place_en(rows[0])}"))
+
+    report(["candidate_id"], "trùng người: cùng mã", "the same person twice: the id")
+    if "full_name" in frame.columns and "birth_date" in frame.columns:
+        named = frame.with_columns(pl.col("full_name").map_elements(
+            header_key, return_dtype=pl.Utf8).alias("__name"))
+        if "candidate_id" in frame.columns:
+            named = named.unique(["candidate_id"], keep="first", maintain_order=True)
+        groups = (named.filter(pl.col("__name").is_not_null() & pl.col("birth_date")
+                               .is_not_null())
+                  .group_by(["__name", "birth_date"], maintain_order=True)
+                  .agg(pl.col("__row"), pl.col("full_name").first())
+                  .filter(pl.col("__row").list.len() > 1))
+        for values in groups.iter_rows(named=True):
+            rows = values["__row"]
+            label, r = origins[rows[1]]
+            what = f"{values['full_name']}, {values['birth_date']}"
+            found.append(Problem(label, r, merged.headers.get("full_name", "full_name"),
+                                 f"trùng người: cùng họ tên và ngày sinh '{what}' đã có ở "
+                                 f"{place(rows[0])}",
+                                 f"the same person twice: name and birth date '{what}' are "
+                                 f"also at {place_en(rows[0])}"))
+    return found
 
 
 @dataclass(frozen=True)
@@ -804,20 +1195,24 @@ def _achievement_column(t: _TableSheet, matcher: award_names.AwardMatcher) -> No
         return
     raw = t.col("achievement")
     table: dict[str, str] = {}
-    bad: set[str] = set()
+    bad: dict[type[award_names.UnknownAward], set[str]] = {}
     for value in raw.drop_nulls().unique().to_list():
         try:
             level = matcher.level_of(value)
-        except award_names.UnknownAward:
-            bad.add(value)
+        except award_names.UnknownAward as exc:
+            bad.setdefault(type(exc), set()).add(value)
             continue
         table[value] = level if level is not None else ""
-    t.report(raw.is_in(sorted(bad)), "achievement",
-             f"không nhận ra hình thức khen thưởng; ghi mức {matcher.describe()} hoặc thêm vào "
-             "trang tính 'Quy đổi khen thưởng'",
-             f"unrecognised award; write a level {matcher.describe()} or add it to the "
-             "'award_levels' sheet", raw)
+    for kind, values in sorted(bad.items(), key=lambda kv: kv[0].__name__):
+        t.report(raw.is_in(sorted(values)), "achievement",
+                 f"{kind.reason_vi}; ghi mức {matcher.describe()} hoặc thêm vào trang tính "
+                 "'Quy đổi khen thưởng' (hình thức khen thưởng → mức)",
+                 f"{kind.reason_en}; write a level {matcher.describe()} or add it to the "
+                 "'award_levels' sheet (award → level)", raw)
     converted = raw.replace_strict(table, default=None, return_dtype=pl.Utf8).replace("", None)
+    t.award_texts.update({int(r): str(v) for r, v, c in zip(t.rows.to_list(), raw.to_list(),
+                                                           converted.to_list(), strict=True)
+                          if v is not None and c is not None and v != c})
     t.put("achievement", converted)
 
 
@@ -874,37 +1269,57 @@ def _award_levels(t: _TableSheet | None, rs: RuleSet,
     return list(pairs.iter_rows())
 
 
-def _apply_awards(t: _TableSheet, cands: _TableSheet,
+def _apply_awards(t: _TableSheet, lists: list[_TableSheet],
                   matcher: award_names.AwardMatcher) -> None:
-    """One row per award held → achievement (highest) and achievement_count per candidate."""
+    """One row per award held → achievement (highest) and achievement_count per candidate,
+    in every candidate sheet."""
     for column in ("candidate_id", "award"):
         if not t.has(column):
             t.problems.add(t.label, 1, column, "thiếu cột bắt buộc", "required column missing")
             return
     cid, award = t.col("candidate_id"), t.col("award")
     t.report(cid.is_null(), "candidate_id", "ô trống", "empty cell")
-    known = set(cands.col("candidate_id").drop_nulls().to_list())
+    known = {c for cands in lists for c in cands.col("candidate_id").drop_nulls().to_list()}
     t.report(cid.is_not_null() & ~cid.is_in(sorted(known)), "candidate_id",
              "không có ứng viên này trong trang tính ứng viên",
              "no such candidate in the candidates sheet", cid)
     table: dict[str, str] = {}
+    why: dict[str, award_names.UnknownAward] = {}
     for value in award.drop_nulls().unique().to_list():
         try:
             level = matcher.level_of(value)
-        except award_names.UnknownAward:
+        except award_names.UnknownAward as exc:
+            why[value] = exc
             continue
         if level is not None:
             table[value] = level
     levels = award.replace_strict(table, default=None, return_dtype=pl.Utf8)
-    t.report(award.is_not_null() & levels.is_null(), "award",
-             f"không nhận ra hình thức khen thưởng; thêm vào trang tính 'Quy đổi khen thưởng' "
-             f"(mức {matcher.describe()})",
-             f"unrecognised award; add it to the 'award_levels' sheet "
-             f"(levels {matcher.describe()})", award)
+    for kind in sorted({type(e) for e in why.values()}, key=lambda k: k.__name__):
+        values = sorted(v for v, e in why.items() if type(e) is kind)
+        t.report(award.is_in(values), "award",
+                 f"{kind.reason_vi}; thêm vào trang tính 'Quy đổi khen thưởng' "
+                 f"(mức {matcher.describe()})",
+                 f"{kind.reason_en}; add it to the 'award_levels' sheet "
+                 f"(levels {matcher.describe()})", award)
     held = pl.DataFrame({"candidate_id": cid, "level": levels}).drop_nulls()
     if held.height == 0:
         return
     best = award_names.aggregate(held, matcher.codes)
+    texts = (pl.DataFrame({"candidate_id": cid, "award": award, "level": levels}).drop_nulls()
+             .join(best.select("candidate_id", pl.col("achievement").alias("level")),
+                   on=["candidate_id", "level"])
+             .group_by("candidate_id", maintain_order=True).agg(pl.col("award").unique(
+                 maintain_order=True).str.join("; ")))
+    text_of = dict(texts.iter_rows())
+    for cands in lists:
+        _held_awards(cands, best)
+        cands.award_texts.update({int(r): text_of[c] for r, c in zip(
+            cands.rows.to_list(), cands.col("candidate_id").to_list(), strict=True)
+            if c in text_of})
+
+
+def _held_awards(cands: _TableSheet, best: pl.DataFrame) -> None:
+    """One candidate sheet's achievement and count from the awards held (``best``)."""
     joined = pl.DataFrame({"candidate_id": cands.col("candidate_id")}).join(
         best, on="candidate_id", how="left", maintain_order="left")
     given = cands.col("achievement")

@@ -36,6 +36,7 @@ from allocator.engine.options import Options
 from allocator.io.safe_xlsx import open_workbook, write_row
 from allocator.io.staging import write_staged
 from models.result import RunResult
+from models.text import natural
 from models.tree import UnitTree
 
 TOTAL = "total"
@@ -182,7 +183,7 @@ def changes(before: RunResult, after: RunResult, label: str) -> pl.DataFrame:
         .with_columns(pl.lit(label).alias("variant"), kind.alias("change"))
         .select("variant", "candidate_id", "full_name", "unit_id", "change",
                 *(f"{c}_{s}" for c in cols for s in ("before", "after")))
-        .sort("candidate_id")
+        .sort(natural("candidate_id"))
     )
 
 
@@ -369,12 +370,56 @@ CHANGE_HEADERS = {
 }
 
 
+def decided_by_words(code: str | None) -> str | None:
+    """A ``decided_by`` code in Vietnamese words ('older' → 'Tuổi (ưu tiên người nhiều tuổi
+    hơn)', 'limit:X' → 'Giới hạn chung X' …)."""
+    from allocator.documents.explain import CRITERION
+
+    if code is None:
+        return None
+    if code in CRITERION["vi"]:
+        text = CRITERION["vi"][code]
+        return text[0].upper() + text[1:]
+    if code.startswith("limit:"):
+        return f"Giới hạn chung {code.removeprefix('limit:')}"
+    return DECIDED_BY_VI.get(code, code)
+
+
+DECIDED_BY_VI = {"budget": "Ngân sách tăng hệ số lương", "quota": "Hết chỉ tiêu",
+                 "authority": "Cơ quan quản lý quyết định không chọn"}
+
+
+def _reason_words(reasons: str | None) -> str | None:
+    """``;``-separated rule ids → the conditions' Vietnamese names."""
+    from allocator.io import rulesets
+
+    if reasons is None:
+        return None
+    conditions = rulesets.builtin_rule_sets()[0].conditions
+    return "; ".join(conditions[r].label_vi if r in conditions else r
+                     for r in reasons.split(";"))
+
+
 def readable_changes(change_frame: pl.DataFrame) -> pl.DataFrame:
-    """The changes with bilingual headers and change kinds, for people (CSV keeps codes)."""
+    """The changes with bilingual headers, and change kinds, statuses, deciding criteria and
+    failed conditions in Vietnamese words, for people (changes.csv keeps the codes)."""
+    from allocator.documents.explain import STATUS
+
     words = {k: f"{v} / {k}" for k, v in CHANGE_KIND_VI.items()}
-    return change_frame.with_columns(
-        pl.col("change").replace_strict(words, default=pl.col("change"), return_dtype=pl.Utf8)
-    ).rename({k: v for k, v in CHANGE_HEADERS.items() if k in change_frame.columns})
+    frame = change_frame.with_columns(
+        pl.col("change").replace_strict(words, default=pl.col("change"), return_dtype=pl.Utf8))
+    for side in ("before", "after"):
+        status, by, why = f"status_{side}", f"decided_by_{side}", f"reasons_{side}"
+        if status in frame.columns:
+            frame = frame.with_columns(pl.col(status).replace_strict(
+                STATUS["vi"], default=pl.col(status), return_dtype=pl.Utf8))
+        if by in frame.columns:
+            frame = frame.with_columns(pl.col(by).map_elements(
+                decided_by_words, return_dtype=pl.Utf8, skip_nulls=True))
+        if why in frame.columns:
+            frame = frame.with_columns(pl.col(why).map_elements(
+                _reason_words, return_dtype=pl.Utf8, skip_nulls=True))
+    return frame.rename({k: v for k, v in CHANGE_HEADERS.items() if k in frame.columns})
 
 
 def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | None) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from allocator.documents.explain import CRITERION, STATUS, Context, explain
 from models.result import RunResult
@@ -59,3 +63,20 @@ def test_unknown_candidate_and_language(dien_bien: RunResult) -> None:
         explain(dien_bien, "nobody")
     with pytest.raises(ValueError, match="lang"):
         explain(dien_bien, "DB01", "fr")
+
+
+@given(st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False))
+def test_numbers_are_written_the_vietnamese_way_and_read_back(value: Decimal) -> None:
+    from allocator.documents.explain import fmt_number
+
+    vi, en = fmt_number(float(value)), fmt_number(float(value), "en")
+    assert Decimal(vi.replace(".", "").replace(",", ".")) == value
+    assert Decimal(en) == value
+    assert "." not in vi.split(",")[-1] or "," not in vi  # thousands dots, decimal comma
+
+
+def test_a_decimal_is_written_with_a_comma() -> None:
+    from allocator.documents.explain import fmt_number
+
+    assert fmt_number(2.5) == "2,5" and fmt_number(1250) == "1.250"
+    assert fmt_number(2.5, "en") == "2.5"

@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 
 from allocator.io import rulesets as rules
 from models import awards
-from models.awards import COARSE, FINE, AwardMatcher, UnknownAward
+from models.awards import (
+    COARSE,
+    FINE,
+    AmbiguousAward,
+    AwardMatcher,
+    NotProvinceLevel,
+    UnknownAward,
+)
 
 RULE_SET = rules.builtin_rule_set("nd115-2020+nd85-2023")
 FINE_RULE_SET = RULE_SET.model_copy(update={
@@ -116,3 +123,46 @@ def test_aggregate_is_the_highest_level_and_its_count(held: list[tuple[str, str]
         best = min(levels, key=COARSE.codes.index)
         expected[cid] = (best, levels.count(best))
     assert got == expected
+
+
+# ---- who issued a "Bằng khen" -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("written", "level"), [
+    ("Bằng khen của Chủ tịch UBND tỉnh Điện Biên", "C"),
+    ("Bằng khen của Bộ trưởng Bộ Nội vụ", "C"),
+    ("Bằng khen của Chủ tịch UBND thành phố Hà Nội", "C"),
+    ("Bằng khen của Ban Chấp hành Tổng Liên đoàn Lao động Việt Nam", "C"),
+    ("BK cấp tỉnh", "C"),
+    ("Bằng khen của Thủ tướng Chính phủ", "B"),
+])
+def test_a_bang_khen_of_a_ministry_or_province_is_province_level(written: str,
+                                                                 level: str) -> None:
+    assert AwardMatcher(RULE_SET).level_of(written) == level
+
+
+@pytest.mark.parametrize("written", [
+    "Bằng khen của Chủ tịch UBND huyện Mường Chà",
+    "Bằng khen của Chủ tịch UBND huyện Tuy Phước, tỉnh Bình Định",
+    "Bằng khen của Chủ tịch UBND thành phố Quy Nhơn",
+    "BK UBND huyện",
+    "Bằng khen của Giám đốc Sở Y tế",
+    "Bằng khen cấp xã",
+])
+def test_a_bang_khen_issued_below_the_province_is_flagged(written: str) -> None:
+    with pytest.raises(NotProvinceLevel):
+        AwardMatcher(RULE_SET).level_of(written)
+    with pytest.raises(NotProvinceLevel):
+        AwardMatcher(FINE_RULE_SET).level_of(written)
+
+
+@pytest.mark.parametrize("written", ["Bằng khen", "Bằng khen năm 2022", "BK"])
+def test_a_bang_khen_without_its_issuer_is_ambiguous(written: str) -> None:
+    with pytest.raises(AmbiguousAward):
+        AwardMatcher(RULE_SET).level_of(written)
+
+
+def test_the_users_table_settles_a_flagged_or_ambiguous_award() -> None:
+    matcher = AwardMatcher(RULE_SET, [("Bằng khen của Chủ tịch UBND huyện", "D"),
+                                      ("Bằng khen", "C")])
+    assert matcher.level_of("Bằng khen của Chủ tịch UBND huyện Mường Chà") == "D"
+    assert matcher.level_of("Bằng khen") == "C"
