@@ -31,11 +31,10 @@ from allocator.engine.flow import decide
 from allocator.engine.options import Options
 from allocator.engine.progress import Progress as Progress
 from allocator.io.folder import read_folder
-from allocator.io.loader import load_base
+from allocator.io.loader import checked, load_base
 from allocator.io.output import write_outputs as _write_outputs
 from allocator.io.raw import RawScenario
 from allocator.io.staging import write_staged
-from allocator.io.validate import validate
 from allocator.io.variants import Loaded, apply_variant, dump_variant, parse_variant
 from allocator.io.workbook import read_workbook
 from allocator.planning import compare as _compare
@@ -151,7 +150,7 @@ def open_base(entry: Path) -> Base:
         if entry.suffix.lower() == ".toml":
             return Base(entry, load_base(entry))
         raw = read_workbook(entry) if entry.suffix.lower() == ".xlsx" else read_folder(entry)
-        return Base(entry, Loaded(validate(raw), base_dir=raw.base_dir), raw)
+        return Base(entry, Loaded(checked(raw), base_dir=raw.base_dir), raw)
     except InputError as exc:
         raise _bad_input(exc, entry.name if entry.suffix.lower() == ".xlsx" else None) from None
 
