@@ -46,6 +46,19 @@ class Place:
         return name if written == name else f"{written} ({name})"
 
 
+#: A cell quoted in a message is cut to this many characters (a cell may hold a whole
+#: pasted file: personal data that a message must not spill).
+MAX_QUOTED_CHARS = 60
+
+
+def shown_value(text: str) -> str:
+    """A cell's text as a message quotes it: one line, at most :data:`MAX_QUOTED_CHARS`."""
+    one_line = " ".join(text.split())
+    if len(one_line) <= MAX_QUOTED_CHARS:
+        return one_line
+    return one_line[:MAX_QUOTED_CHARS - 1] + "…"
+
+
 Hint = Callable[[str], tuple[str, str]]
 """A value → what to add to its problem (Vietnamese, English): "did you mean …"."""
 
@@ -60,7 +73,7 @@ def report_rows(problems: Collector, place: Place, rows: pl.Series, mask: pl.Ser
     for i in idx.head(MAX_ROWS_REPORTED).to_list():
         shown = shown_en = ""
         if values is not None and values[i] is not None:
-            shown = shown_en = f" '{values[i]}'"
+            shown = shown_en = f" '{shown_value(str(values[i]))}'"
             if hint is not None:
                 more_vi, more_en = hint(str(values[i]))
                 shown, shown_en = shown + more_vi, shown_en + more_en

@@ -1,6 +1,7 @@
 """The outcomes that stop a run, each with its own exit status and a message in Vietnamese
-and English: bad input (2: file, row and column named) and a result the solver could not
-prove (3). The CLI prints them as plain text; nothing is written.
+and English: bad input (2: file, row and column named), a result the solver could not
+prove (3), outputs that cannot be written (4), a run that could not be recorded in the
+run history (5) and a service that cannot be reached (6). The CLI prints them as plain text.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class AllocatorError(Exception):
     """A run that cannot give a result, and why."""
 
     exit_status = 1
+    # What the CLI says after the message: most failures stop before anything is written.
+    aftermath_vi = "Không ghi kết quả nào."
+    aftermath_en = "Nothing was written."
 
     def render(self) -> str:
         return str(self)
@@ -62,6 +66,48 @@ class SolverError(AllocatorError):
 
     def render(self) -> str:
         return f"Lời giải chưa được chứng minh: {self.vi}\n  (not proven: {self.en})"
+
+
+class OutputError(AllocatorError):
+    """The outputs cannot be written (a file where a folder should be, a read-only place, a
+    full disk, a user's file with an output's name). The previous outputs stay as they were."""
+
+    exit_status = 4
+
+    def __init__(self, place: str, vi: str, en: str) -> None:
+        self.place, self.vi, self.en = place, vi, en
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return f"{self.place}: {self.vi}\n  ({self.place}: {self.en})"
+
+
+class HistoryError(AllocatorError):
+    """The run history cannot record (or read) a run: busy, read-only, corrupt or full."""
+
+    exit_status = 5
+    aftermath_vi = "Lần chạy này KHÔNG được ghi vào lịch sử (dùng --no-history nếu không cần)."
+    aftermath_en = "This run was NOT recorded in the run history (--no-history: no record)."
+
+    def __init__(self, place: str, vi: str, en: str) -> None:
+        self.place, self.vi, self.en = place, vi, en
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return f"{self.place}: {self.vi}\n  ({self.place}: {self.en})"
+
+
+class ServiceError(AllocatorError):
+    """A service the run needs cannot be reached (a Dask scheduler)."""
+
+    exit_status = 6
+
+    def __init__(self, place: str, vi: str, en: str) -> None:
+        self.place, self.vi, self.en = place, vi, en
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return f"{self.place}: {self.vi}\n  ({self.place}: {self.en})"
 
 
 class InputError(AllocatorError):

@@ -24,6 +24,7 @@ from models.checks import Judge, Place
 from models.enums import Objective
 from models.errors import Collector, InputError, Problem
 from models.ruleset import RuleSet
+from models.schema import MOST_OF_COLUMN
 
 
 class RoundSettings(BaseModel):
@@ -37,7 +38,7 @@ class RoundSettings(BaseModel):
     certificate_waived: bool | None = None
     require_excellent_achievement: bool = False
     objective: Objective = Objective.priority
-    budget: Decimal = Field(default=Decimal(0), ge=0)
+    budget: Decimal = Field(default=Decimal(0), ge=0, le=MOST_OF_COLUMN["budget"])
     rule_set: str | None = None
     rule_set_file: str | None = None
 

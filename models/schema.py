@@ -19,6 +19,7 @@ will add a regime, the ``positions`` table and the level columns of ``candidates
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -56,6 +57,28 @@ class Kind(StrEnum):
     ethnic_group = "ethnic_group"  # one of Vietnam's 54 ethnic groups, any accepted spelling
     achievement = "achievement"  # a level of the rule set's achievement ladder
     award = "award"  # an award as written ("Bằng khen của Chủ tịch UBND tỉnh")
+
+
+# Plausibility: values no real round can hold are refused as bad input (exit 2, the place
+# named), never decided on. A birth year 0001 or an Excel serial 0 (31/12/1899) would win on
+# "older"; a quota of 1e400 or a salary increase of 10^20 overflows.
+EARLIEST_DATE = dt.date(1940, 1, 1)  # no rank, service or award date is earlier
+LATEST_DATE = dt.date(2200, 12, 31)
+EARLIEST_BIRTH_YEAR = 1900
+WORKING_AGE = (16, 80)  # the age at the deadline that a candidate's birth date must give
+#: The largest value of a whole-number or number column, unless MOST_OF_COLUMN says less.
+MOST_OF_KIND: dict[Kind, int] = {Kind.whole_number: 1_000_000, Kind.number: 1_000_000_000}
+MOST_OF_COLUMN: dict[str, int] = {
+    "equivalent_months": 1_200, "probation_months": 1_200,  # a working life is < 100 years
+    "points": 1_000_000, "points_st": 1_000_000,
+    "salary_increase": 100,  # a salary-coefficient increase (grades span about 1–10)
+    "budget": 1_000_000_000,  # a cap on the sum of salary increases
+}
+
+
+def most_of(name: str, kind: Kind) -> int | None:
+    """The largest plausible value of a column (None: the kind has no numeric bound)."""
+    return MOST_OF_COLUMN.get(name, MOST_OF_KIND.get(kind))
 
 
 @dataclass(frozen=True)

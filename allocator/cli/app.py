@@ -7,6 +7,7 @@ solver could not prove exits with status 3; nothing is written then.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -129,9 +130,17 @@ def run(
     chosen = method_of(method)
     start = time.perf_counter()
     try:
+        snapshot: dict[str, bytes] | None = None
+        if history and not lists:
+            from allocator.planning import history as hist
+
+            snapshot = hist.snapshot(scenario)  # before deciding: what is recorded
         result = run_round(scenario, Options(workers=workers or os.cpu_count() or 1,
                                              method=chosen, time_limit=time_limit),
                            TerminalProgress(), lists=lists or ())
+        if history and not lists:
+            # Recorded first: a run whose record fails writes nothing and says so (exit 5).
+            hist.record(result, command="run", inputs=scenario, files=snapshot)
         n = result.decisions.height
         want_xlsx = xlsx if xlsx is not None else n <= XLSX_AUTO_LIMIT
         if want_xlsx:
@@ -145,11 +154,7 @@ def run(
                 f"{n:,} candidates: ket-qua.xlsx skipped (add --xlsx to write it)", err=True)
     except AllocatorError as exc:
         fail(exc)
-    if history and not lists:
-        from allocator.planning.history import record
-
-        record(result, command="run", inputs=scenario)
-    elif history and not quiet:
+    if history and lists and not quiet:
         say("Lần chạy có danh sách của đơn vị không được ghi vào lịch sử / a run with agency "
             "lists is not recorded in the history", err=True)
     if not quiet:
@@ -205,9 +210,36 @@ for _group in (synthetic, documents, planning, web):
     _group.register(app)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is so that every ``finally`` (temporary folders,
+    the history's transaction, a staging folder) runs as on Ctrl-C."""
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)
+    interrupted = "Đã dừng; không ghi gì dở dang / interrupted; nothing half-written"
     try:
-        app()
-    except KeyboardInterrupt:
-        say("Đã dừng / interrupted", err=True)
+        code = app(standalone_mode=False)  # Ctrl-C: typer returns 130
+    except Terminated:
+        say(f"{interrupted} (SIGTERM)", err=True)
+        sys.exit(143)
+    except (typer.Abort, KeyboardInterrupt):
+        say(interrupted, err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug: a message, never a traceback (ALLOCATOR_DEBUG=1 shows it)
+        show = getattr(exc, "show", None)
+        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
+            show()  # a usage error (typer's own click): its usual message, exit 2
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        if os.environ.get("ALLOCATOR_DEBUG"):
+            raise
+        say(f"Lỗi nội bộ / internal error: {type(exc).__name__}. Hãy báo lỗi / please report "
+            "it (ALLOCATOR_DEBUG=1 shows the details).", err=True)
+        sys.exit(70)
+    if code == 130:
+        say(interrupted, err=True)
+    sys.exit(code if isinstance(code, int) else 0)

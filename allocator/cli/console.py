@@ -11,18 +11,35 @@ from typing import NoReturn, TextIO
 
 import typer
 
-from models.errors import AllocatorError, InputError, SolverError
+from models.errors import (
+    AllocatorError,
+    HistoryError,
+    InputError,
+    OutputError,
+    ServiceError,
+    SolverError,
+)
 
 HEADINGS = {
     InputError: "Lỗi dữ liệu đầu vào / input error",
     SolverError: "Không có kết quả đã chứng minh / no proven result",
+    OutputError: "Không ghi được kết quả / outputs cannot be written",
+    HistoryError: "Lỗi lịch sử chạy / run history error",
+    ServiceError: "Không kết nối được / service unreachable",
 }
+
+
+def visible(text: str) -> str:
+    """A text as it may reach a terminal: control characters (an escape sequence hidden in
+    a name) shown as ``\\xNN``, line feeds and tabs kept."""
+    return "".join(ch if ch in "\n\t" or (ord(ch) >= 32 and not 0x7F <= ord(ch) <= 0x9F)
+                   else f"\\x{ord(ch):02x}" for ch in text)
 
 
 def say(text: str = "", *, err: bool = False) -> None:
     """One line (or several), as is."""
     stream: TextIO = sys.stderr if err else sys.stdout
-    stream.write(text + "\n")
+    stream.write(visible(text) + "\n")
     stream.flush()
 
 
@@ -30,7 +47,7 @@ def fail(exc: AllocatorError) -> NoReturn:
     """Print why the command stopped and exit with the error's own status."""
     say(HEADINGS.get(type(exc), "Lỗi / error"), err=True)
     say(exc.render(), err=True)
-    say("Không ghi kết quả nào. / Nothing was written.", err=True)
+    say(f"{exc.aftermath_vi} / {exc.aftermath_en}", err=True)
     raise typer.Exit(code=exc.exit_status)
 
 

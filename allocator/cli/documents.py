@@ -27,7 +27,7 @@ from typing import Annotated
 import typer
 
 from allocator.cli.console import fail, say, usage
-from models.errors import AllocatorError, InputError
+from models.errors import AllocatorError, InputError, OutputError
 
 REGIMES = {"2020": False, "2026": True}
 
@@ -65,8 +65,12 @@ def template(
         rs = rules.builtin_rule_set(rule_set) if rule_set else None
     except KeyError as exc:
         fail(InputError.one("--rule-set", None, None, str(exc), str(exc)))
+        return
     levels = REGIMES[regime] if regime is not None else None
-    _atomic_file(path, lambda tmp: write_template(tmp, rs, deadline=day, levels=levels))
+    try:
+        _atomic_file(path, lambda tmp: write_template(tmp, rs, deadline=day, levels=levels))
+    except AllocatorError as exc:
+        fail(exc)
     say(f"Đã ghi / written: {path}")
 
 
@@ -138,7 +142,11 @@ def letters(
     if not result.groups:
         say("Không có trường hợp nào phải báo cáo. / No escalated ties: nothing to write.")
         return
-    for p in write_staged(out_dir, lambda stage: write_letters(result, stage)):
+    try:
+        written = write_staged(out_dir, lambda stage: write_letters(result, stage))
+    except AllocatorError as exc:
+        fail(exc)
+    for p in written:
         say(f"Đã ghi / written: {p}")
 
 
@@ -165,7 +173,6 @@ def convert_levels(
     (conversion_note) with its source and what the unit must still check.
     """
     from allocator.documents import convert_levels as conv
-    from allocator.io.staging import write_staged
 
     if source.suffix.lower() != out.suffix.lower():
         usage(f"tệp kết quả phải cùng định dạng với tệp vào ({source.suffix})",
@@ -175,9 +182,10 @@ def convert_levels(
         converted = conv.convert(raw, kind, standardisation=standardisation)
     except AllocatorError as exc:
         fail(exc)
-    target = out.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_staged(target.parent, lambda stage: conv.write(converted, raw, stage / target.name))
+    try:  # one file, never the folder around it: written beside, then moved into place
+        _atomic_file(out, lambda tmp: conv.write(converted, raw, tmp))
+    except AllocatorError as exc:
+        fail(exc)
     what = "ứng viên / candidates" if kind is conv.ListKind.candidates else "dòng / rows"
     say(f"Đã ghi / written: {out} ({converted.frame.height} {what})")
     if kind is conv.ListKind.staff and "positions" in raw.frame.columns:
@@ -216,21 +224,30 @@ def complete_columns(
 
 
 def _atomic_file(path: Path, write: object) -> None:
-    """Write through a temporary file beside ``path``, moved into place when complete."""
-    path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
-                                    dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    """Write through a temporary file beside ``path``, moved into place when complete; a
+    place that cannot be written is an :class:`OutputError` (exit 4)."""
+    path = Path(os.path.abspath(path))
+    if path.is_dir():
+        raise OutputError(str(path), "đây là một thư mục, cần tên tệp .xlsx",
+                          "this is a folder; name an .xlsx file")
+    tmp: Path | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
+                                        dir=path.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
         write(tmp)  # type: ignore[operator]
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; a workbook is not
         os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(str(path), f"không ghi được ({exc.strerror})",
+                          f"cannot write ({exc.strerror})") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def register(app: typer.Typer) -> None:

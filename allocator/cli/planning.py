@@ -188,14 +188,18 @@ def sweep_command(
         usage("quy tắc không sinh phương án nào", "the rule generates no variant")
     say(f"{len(jobs)} phương án / variants", err=True)
     console = Console(stderr=True, markup=False, highlight=False)
-    with Progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                  transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task("sweep", total=len(jobs) + 1)
-        result = sw.run_sweep(base, jobs, scheduler=scheduler, workers=workers,
-                              progress=lambda done, _total: bar.update(task, completed=done))
-    sw.write_sweep(out_dir, base, result, keep_decisions=keep_decisions)
-    if history:
-        sw.record_sweep(out_dir, base, result)
+    try:
+        with Progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                      transient=True, disable=not console.is_terminal) as bar:
+            task = bar.add_task("sweep", total=len(jobs) + 1)
+            result = sw.run_sweep(base, jobs, scheduler=scheduler, workers=workers,
+                                  progress=lambda done, _total: bar.update(task,
+                                                                           completed=done))
+        sw.write_sweep(out_dir, base, result, keep_decisions=keep_decisions)
+        if history:
+            sw.record_sweep(out_dir, base, result)
+    except AllocatorError as exc:
+        fail(exc)
     errors = result.table.filter(result.table["status"] == "error")
     if not quiet:
         if len(result.jobs) <= 12:
@@ -222,7 +226,10 @@ def runs_list(
     """Các lần chạy gần đây. / The latest recorded runs."""
     from allocator.planning import history
 
-    frame = history.list_runs(limit, batch_id=batch)
+    try:
+        frame = history.list_runs(limit, batch_id=batch)
+    except AllocatorError as exc:
+        fail(exc)
     say(f"Lịch sử chạy / run history: {history.history_path()}")
     table(([row["run_id"], _local(row["recorded_at"]), row["command"], row["label"] or "",
             f"{row['n_selected']}/{row['n_escalated']}/{row['n_candidates']}",
@@ -244,6 +251,8 @@ def runs_show(
     except KeyError as exc:
         usage("không tìm thấy", str(exc.args[0]))
         return
+    except AllocatorError as exc:
+        fail(exc)
     if as_json:
         doc = {"meta": {k: str(v) if v is not None else None for k, v in info.meta.items()},
                "files": info.files.to_dicts(), "status_counts": info.status_counts,
@@ -300,7 +309,10 @@ def runs_verify() -> None:
     """Kiểm tra tính toàn vẹn của lịch sử. / Check that every recorded run is complete."""
     from allocator.planning import history
 
-    problems = history.verify()
+    try:
+        problems = history.verify()
+    except AllocatorError as exc:
+        fail(exc)
     if problems:
         for p in problems:
             say(p, err=True)

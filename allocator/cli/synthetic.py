@@ -14,8 +14,9 @@ LIMIT_KINDS = ("department", "unit")
 def register(app: typer.Typer) -> None:
     @app.command()
     def generate(
-        out: Annotated[Path, typer.Argument(help="Folder to write the scenario into (replaced "
-                                                 "if it exists).")],
+        out: Annotated[Path, typer.Argument(help="Folder to write the scenario into (files "
+                                                 "generated there before are replaced; other "
+                                                 "files are kept).")],
         size: Annotated[int, typer.Option(help="Number of candidates (100 … 1,000,000).",
                                           min=1)] = 10_000,
         seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same "

@@ -34,10 +34,10 @@ from enum import StrEnum
 from pathlib import Path
 
 import polars as pl
-import xlsxwriter
 
 from allocator.io import rulesets
 from allocator.io.raw import ROW, RawTable, read_csv_table
+from allocator.io.safe_xlsx import open_workbook
 from allocator.io.workbook import read_list
 from models import levels_schema
 from models.errors import Collector, InputError
@@ -321,8 +321,7 @@ def write(converted: Converted, raw: RawTable, path: Path) -> None:
     if path.suffix.lower() != ".xlsx":
         frame.write_csv(path)
         return
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                           "strings_to_urls": False})
+    book = open_workbook(path)
     book.set_properties({"title": "Danh sách chuyển sang bậc nghề nghiệp",
                          "created": FIXED_TIME, "author": "allocator"})
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,6 +27,7 @@ from docx.shared import Cm, Pt
 
 from allocator.documents import regime
 from allocator.documents.explain import CRITERION, TIE_REASON, Context, fmt_birth, fmt_date
+from allocator.io.safe_xlsx import clean_text
 from models import ethnic, vocabulary
 from models.result import RunResult, TieGroup
 
@@ -51,9 +53,20 @@ def letter_groups(result: RunResult) -> dict[tuple[str, str], list[TieGroup]]:
     return out
 
 
+_UNSAFE_IN_NAME = re.compile(r"[^\w.-]")
+
+
 def file_name(managing: str, organiser: str, several: bool) -> str:
-    """``bao-cao-<managing>.docx`` (with ``-<organiser>`` when one agency gets several)."""
-    return f"bao-cao-{managing}-{organiser}.docx" if several else f"bao-cao-{managing}.docx"
+    """``bao-cao-<managing>.docx`` (with ``-<organiser>`` when one agency gets several).
+
+    Unit ids come from data: a character that is not a letter, digit, ``.``, ``-`` or ``_``
+    (a ``/``, a control character) becomes ``_``, so a name is always one file in the folder.
+    """
+    def part(unit_id: str) -> str:
+        return _UNSAFE_IN_NAME.sub("_", unit_id)[:80]
+
+    return (f"bao-cao-{part(managing)}-{part(organiser)}.docx" if several
+            else f"bao-cao-{part(managing)}.docx")
 
 
 def write_letters(result: RunResult, folder: Path) -> list[Path]:
@@ -66,8 +79,15 @@ def write_letters(result: RunResult, folder: Path) -> list[Path]:
         per_managing[managing] = per_managing.get(managing, 0) + 1
     written = []
     folder.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
     for (managing, organiser), groups in grouped.items():
-        path = folder / file_name(managing, organiser, per_managing[managing] > 1)
+        name = file_name(managing, organiser, per_managing[managing] > 1)
+        stem, n = name.removesuffix(".docx"), 1
+        while name.casefold() in used:  # two ids alike once made safe
+            n += 1
+            name = f"{stem}-{n}.docx"
+        used.add(name.casefold())
+        path = folder / name
         _save_fixed(_letter(ctx, managing, organiser, groups), path)
         written.append(path)
     return written
@@ -114,7 +134,7 @@ def _para(container: Any, text: str = "", *, bold: bool = False, italic: bool = 
           align: Any = None, size: float | None = None, indent: bool = False) -> Any:
     p = container.add_paragraph()
     if text:
-        run = p.add_run(text)
+        run = p.add_run(clean_text(text))
         run.bold, run.italic = bold, italic
         if size is not None:
             run.font.size = Pt(size)
@@ -130,7 +150,7 @@ def _cell(cell: Any, text: str, *, bold: bool = False, italic: bool = False,
           center: bool = False, size: float = 12) -> None:
     cell.text = ""
     p = cell.paragraphs[0]
-    run = p.add_run(text)
+    run = p.add_run(clean_text(text))
     run.bold, run.italic = bold, italic
     run.font.size = Pt(size)
     if center:

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -47,6 +46,7 @@ from allocator.documents.explain import (
     fmt_date,
     months_text,
 )
+from allocator.io.safe_xlsx import open_workbook, write_cell, write_row
 from allocator.io.workbook import header_key
 from models import ethnic, vocabulary
 from models.enums import Objective, SolveStatus
@@ -178,7 +178,7 @@ def _title(ws: Worksheet, st: _Styles, row: int, ncols: int, text: str,
 
 def _header(ws: Worksheet, st: _Styles, row: int, names: list[str],
             height: float = 32) -> int:
-    ws.write_row(row, 0, names, st.head)
+    write_row(ws, row, 0, names, st.head)
     ws.set_row(row, height)
     return row + 1
 
@@ -195,10 +195,8 @@ def _write(ws: Worksheet, row: int, values: list[Any], fmt: Any,
             ws.write_string(row, c, v, f)
         elif isinstance(v, bool):
             ws.write_string(row, c, "x" if v else "", f)
-        elif isinstance(v, int | float):
-            ws.write_number(row, c, v, f)
         else:
-            ws.write_string(row, c, str(v), f)
+            write_cell(ws, row, c, v, f)  # numbers (finite), dates, the rest as text
     widths: list[float] | None = getattr(ws, "fit_widths", None)
     if widths:
         # Only texts longer than their column can wrap: the rest need no measuring.
@@ -215,9 +213,7 @@ def write_result_workbook(result: RunResult, folder: Path) -> None:
     """Write ``ket-qua.xlsx`` for a run into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / FILE_NAME
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
-                                         "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+    wb = open_workbook(path)
     ctx = Context.of(result)
     what = "xét thay đổi bậc nghề nghiệp" if ctx.levels else "xét thăng hạng"
     wb.set_properties({"title": f"Kết quả {what} — {result.scenario.settings.name}",

@@ -25,6 +25,7 @@ from allocator.io.folder import read_folder
 from allocator.io.loader import load
 from allocator.io.parse import parse_bool, parse_decimal
 from allocator.io.raw import read_csv_table
+from allocator.io.safe_xlsx import open_workbook, write_cell
 from models import awards, ethnic, levels_schema, schema
 from models.ruleset import RuleSet
 from models.schema import Column, Kind
@@ -222,10 +223,8 @@ def _write_value(ws: Worksheet, fmt: _Formats, r: int, c: int, value: Any) -> No
         ws.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), fmt.date)
     elif isinstance(value, bool):
         ws.write_string(r, c, YES if value else NO)
-    elif isinstance(value, int | float):
-        ws.write_number(r, c, value)
     else:
-        ws.write_string(r, c, str(value))
+        write_cell(ws, r, c, value)
 
 
 def _setting_meaning(name: str) -> str:
@@ -365,8 +364,8 @@ def write_workbook(path: Path, rs: RuleSet, settings: dict[str, Any] | None = No
     """Write an input workbook: instructions, settings, one sheet per table, lists; with
     ``levels``, for a round of the 2026 regime (positions sheet, level columns, plan keys)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"default_format_properties": {"font_name": FONT,
-                                                                        "font_size": 11}})
+    wb = open_workbook(path, {"default_format_properties": {"font_name": FONT,
+                                                            "font_size": 11}})
     wb.set_properties({"title": "Dữ liệu xét thăng hạng chức danh nghề nghiệp",
                        "created": FIXED_TIME, "author": "allocator"})
     fmt = _Formats(wb)

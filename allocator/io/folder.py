@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-from allocator.io.raw import RawScenario, RawTable, read_csv_table
+from allocator.io.raw import RawScenario, RawTable, read_csv_table, read_toml
 from models import schema
 from models.errors import InputError
 
@@ -22,13 +21,7 @@ def read_folder(folder: Path, *, candidates_required: bool = True) -> RawScenari
                              "kịch bản phải là một thư mục (hoặc tệp .xlsx)",
                              "a scenario is a folder (or an .xlsx workbook)")
     settings_file = schema.SETTINGS.file
-    try:
-        settings = tomllib.loads((folder / settings_file).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError.one(settings_file, None, None, "thiếu tệp", "file is missing") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError.one(settings_file, None, None, f"TOML không hợp lệ: {exc}",
-                             f"invalid TOML: {exc}") from None
+    settings = read_toml(folder / settings_file, settings_file)
     tables: dict[str, RawTable] = {}
     for table in schema.FOLDER_TABLES:
         path = folder / table.file

@@ -5,12 +5,12 @@ what-if variant (.toml) on a chain of bases; and listing the files a run of it r
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
+from allocator.io import rulesets
 from allocator.io.folder import folder_files, read_folder
-from allocator.io.raw import MERGED_LABEL, RawScenario
+from allocator.io.raw import MERGED_LABEL, RawScenario, read_toml
 from allocator.io.validate import validate
 from allocator.io.variants import Loaded, Remap, apply_variant, read_variant, resolve
 from allocator.io.workbook import list_files, read_lists, read_workbook
@@ -22,11 +22,13 @@ def load(path: Path, *, remap: Remap | None = None, lists: Sequence[Path] = ()) 
     """Load and validate a scenario: a folder, an .xlsx workbook, or a variant (.toml).
 
     ``remap`` maps the absolute paths a variant names to where the files really are (a
-    replay restores them under a temporary folder). ``lists`` are the agencies' workbooks
-    (files or folders of them) whose candidate sheets join the round's candidates."""
+    replay restores them under a temporary folder), an absolute ``rule_set_file`` too.
+    ``lists`` are the agencies' workbooks (files or folders of them) whose candidate sheets
+    join the round's candidates."""
     if lists:
         return load_round(path, lists)
-    return load_base(path, remap=remap).scenario
+    with rulesets.remapped(remap):
+        return load_base(path, remap=remap).scenario
 
 
 def load_round(path: Path, lists: Sequence[Path]) -> Scenario:
@@ -119,8 +121,8 @@ def _collect(path: Path, files: list[Path], seen: set[Path], scenario: Scenario 
         folder = path
         files.extend(f.resolve() for f in folder_files(path))
         try:
-            settings = tomllib.loads((path / "scenario.toml").read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError):
+            settings = read_toml(path / "scenario.toml", "scenario.toml")
+        except InputError:
             settings = {}
         rule_file = settings.get("rule_set_file")
     if rule_file:

@@ -6,6 +6,11 @@ validation (:mod:`allocator.io.validate`) serves them all.
 
 from __future__ import annotations
 
+import csv
+import io
+import os
+import stat
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +20,64 @@ import polars as pl
 from models.errors import InputError
 
 ROW = "__row"
+#: Largest input file read (a CSV, a TOML, a workbook): bigger is refused, not read.
+MAX_INPUT_BYTES = 1 << 30
+
+
+def check_input_file(path: Path, label: str) -> int:
+    """Refuse, without opening it, a path that is not a regular file (a folder, a FIFO, a
+    device: opening a FIFO would wait for a writer forever) or is too large; return its
+    size."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputError.one(label, None, None, "thiếu tệp", "file is missing") from None
+    except OSError as exc:
+        raise InputError.one(label, None, None, f"không đọc được tệp ({exc.strerror})",
+                             f"cannot read the file ({exc.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError.one(label, None, None, "đây là một thư mục, cần một tệp",
+                             "this is a folder, a file is needed")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError.one(label, None, None,
+                             "không phải tệp thông thường (FIFO, thiết bị…): không mở",
+                             "not a regular file (a FIFO, a device…): not opened")
+    if info.st_size > MAX_INPUT_BYTES:
+        raise InputError.one(label, None, None,
+                             f"tệp quá lớn ({info.st_size:,} byte; tối đa {MAX_INPUT_BYTES:,})",
+                             f"file too large ({info.st_size:,} bytes; at most "
+                             f"{MAX_INPUT_BYTES:,})")
+    return info.st_size
+
+
+def read_input_bytes(path: Path, label: str) -> bytes:
+    """The bytes of an input file, checked by :func:`check_input_file` first."""
+    check_input_file(path, label)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError.one(label, None, None, f"không đọc được tệp ({exc.strerror})",
+                             f"cannot read the file ({exc.strerror})") from None
+
+
+def read_input_text(path: Path, label: str) -> str:
+    """An input text file: UTF-8 (a BOM is dropped), else a clear error naming the byte."""
+    data = read_input_bytes(path, label)
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as bad:
+        raise InputError.one(label, None, None, f"tệp không phải UTF-8 (byte {bad.start})",
+                             f"file is not UTF-8 (byte {bad.start})") from None
+
+
+def read_toml(path: Path, label: str) -> dict[str, Any]:
+    """An input TOML file (scenario.toml, a rule set, a variant) as data."""
+    text = read_input_text(path, label)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError.one(label, None, None, f"TOML không hợp lệ: {exc}",
+                             f"invalid TOML: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -75,11 +138,11 @@ def merge_tables(parts: list[RawTable]) -> tuple[RawTable, dict[int, tuple[str, 
 
 
 def read_csv_table(path: Path, label: str) -> RawTable:
-    """Read one CSV file as text cells. UTF-8 (with or without BOM) only."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError.one(label, None, None, "thiếu tệp", "file is missing") from None
+    """Read one CSV file as text cells. UTF-8 (with or without BOM) only.
+
+    A malformed file is named with the row where reading failed, never with its content
+    (the cells are personal data)."""
+    data = read_input_bytes(path, label)
     if not data.strip().removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError.one(label, 1, None, "tệp rỗng, thiếu dòng tiêu đề",
                              "file is empty: the header row is missing")
@@ -94,10 +157,52 @@ def read_csv_table(path: Path, label: str) -> RawTable:
                 label, None, None, f"tệp không phải UTF-8 (byte {bad.start})",
                 f"file is not UTF-8 (byte {bad.start})",
             ) from None
-        raise InputError.one(
-            label, None, None, f"CSV không đọc được: {exc}", f"CSV cannot be parsed: {exc}"
-        ) from None
+        del exc  # its text quotes the file
+        raise csv_problem(data, label) from None
+    duplicated = _duplicate_headers(frame.columns, data)
+    if duplicated:
+        raise InputError([InputError.one(label, 1, name, "tiêu đề cột bị lặp",
+                                         "duplicated column header").problems[0]
+                          for name in duplicated])
     return RawTable(label, tidy_raw(frame))
+
+
+def _duplicate_headers(columns: list[str], data: bytes) -> list[str]:
+    """Headers written more than once (polars renames the second ``x_duplicated_0``)."""
+    first = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
+    try:
+        header = next(csv.reader(io.StringIO(first, newline="")))
+    except (StopIteration, csv.Error):
+        header = columns
+    seen: set[str] = set()
+    duplicated: list[str] = []
+    for name in (h.strip() for h in header):
+        if name in seen and name not in duplicated:
+            duplicated.append(name)
+        seen.add(name)
+    return duplicated
+
+
+def csv_problem(data: bytes, label: str) -> InputError:
+    """Where a CSV file that cannot be read goes wrong: the row (header = row 1) and what is
+    wrong there, without quoting any cell."""
+    text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    width: int | None = None
+    row = 0
+    try:
+        for row, record in enumerate(reader, start=1):
+            if width is None:
+                width = len(record)
+            elif record and len(record) != width:
+                return InputError.one(label, row, None,
+                                      f"dòng có {len(record)} ô, dòng tiêu đề có {width}",
+                                      f"the row has {len(record)} cells, the header {width}")
+    except csv.Error:
+        return InputError.one(label, row + 1, None,
+                              "dấu ngoặc kép (\") chưa đóng hoặc đặt sai chỗ từ dòng này",
+                              "a quote (\") is not closed, or misplaced, from this row on")
+    return InputError.one(label, None, None, "CSV không đọc được", "CSV cannot be parsed")
 
 
 def tidy_raw(frame: pl.DataFrame, first_row: int = 2) -> pl.DataFrame:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -11,9 +14,26 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from allocator.io.raw import read_toml
 from models.errors import InputError
 from models.ruleset import RuleSet
 from models.scenario import RoundSettings
+
+#: Where an absolute ``rule_set_file`` really is while a replay (or a run from a snapshot)
+#: loads stored copies: the live file is never read then.
+_ABSOLUTE_REMAP: ContextVar[Callable[[Path], Path] | None] = ContextVar("rule_set_remap",
+                                                                         default=None)
+
+
+@contextmanager
+def remapped(remap: Callable[[Path], Path] | None) -> Iterator[None]:
+    """Within the block, absolute rule-set paths go through ``remap``."""
+    token = _ABSOLUTE_REMAP.set(remap)
+    try:
+        yield
+    finally:
+        _ABSOLUTE_REMAP.reset(token)
+
 
 _MERGED_BY_KEY = {"titles": ("code",), "transitions": ("from_title", "to_title")}
 
@@ -62,16 +82,10 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 def load_rule_set_file(path: Path, label: str) -> RuleSet:
     """Read a user's rule-set file; ``extends = "<id>"`` builds on a built-in rule set."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         raise InputError.one(
-            label, None, None, "không tìm thấy tệp bộ quy tắc", "rule-set file not found"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError.one(
-            label, None, None, f"TOML không hợp lệ: {exc}", f"invalid TOML: {exc}"
-        ) from None
+            label, None, None, "không tìm thấy tệp bộ quy tắc", "rule-set file not found")
+    data = read_toml(path, label)
     base_id = data.pop("extends", None)
     if base_id is not None:
         try:
@@ -97,7 +111,12 @@ def for_round(settings: RoundSettings, base_dir: Path, label: str) -> RuleSet:
     ``base_dir``), else the built-in one named by ``rule_set``, else the built-in one in force
     at the deadline. Problems name the settings file ``label``."""
     if settings.rule_set_file:
-        rs = load_rule_set_file(base_dir / settings.rule_set_file, settings.rule_set_file)
+        path = base_dir / settings.rule_set_file
+        remap = _ABSOLUTE_REMAP.get()
+        if remap is not None and Path(settings.rule_set_file).is_absolute():
+            path = remap(path)
+        # Named with the setting that points at it: the file may have any name.
+        rs = load_rule_set_file(path, f"{settings.rule_set_file} ({label}: rule_set_file)")
         if settings.rule_set and settings.rule_set != rs.id:
             raise InputError.one(label, None, "rule_set",
                                  f"rule_set '{settings.rule_set}' khác id của tệp ({rs.id})",

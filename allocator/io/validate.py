@@ -17,9 +17,11 @@ filled with its default), ``__row``, and these derived columns: ``birth_lo`` / `
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
 import polars as pl
 from pydantic import ValidationError
@@ -122,16 +124,75 @@ def reading(column: Column, rs: RuleSet) -> Reading:
         return Reading(column, lambda v: by_fold[fold(v)], pl.Utf8(),
                        f"một bậc thành tích {'/'.join(codes)} hoặc để trống",
                        f"an achievement level {'/'.join(codes)} or empty")
+    most = schema.most_of(column.name, kind)
     functions: dict[Kind, Callable[[str], Any]] = {
-        Kind.date: parse_iso_date, Kind.birth_date: lambda v: parse_birth(v)[0],
-        Kind.bool: parse_bool, Kind.whole_number: parse_count,
-        Kind.number: lambda v: float(parse_decimal(v)),
+        Kind.date: _plausible_date, Kind.birth_date: _plausible_birth,
+        Kind.bool: parse_bool, Kind.whole_number: lambda v: _at_most(parse_count(v), most),
+        Kind.number: lambda v: float(_at_most(parse_decimal(v), most)),
         Kind.share: lambda v: str(parse_decimal(v)), Kind.ethnic_group: ethnic.minority_of,
     }
     if kind not in functions:
         raise ValueError(f"{column.name}: a {kind} column is not read from a table")
     vi, en = EXPECTED[kind]
+    if most is not None and kind in (Kind.whole_number, Kind.number):
+        vi, en = f"{vi}, tối đa {most:_}".replace("_", "."), f"{en}, at most {most:,}"
+    elif kind is Kind.date:
+        vi, en = (f"{vi} từ {schema.EARLIEST_DATE:%Y} trở đi",
+                  f"{en} from {schema.EARLIEST_DATE:%Y} on")
+    elif kind is Kind.birth_date:
+        vi, en = (f"{vi} từ năm {schema.EARLIEST_BIRTH_YEAR}",
+                  f"{en} from {schema.EARLIEST_BIRTH_YEAR} on")
     return Reading(column, functions[kind], _DTYPE[kind], vi, en)
+
+
+_N = TypeVar("_N", int, Decimal)
+
+
+def _at_most(value: _N, most: int | None) -> _N:
+    if most is not None and value > most:
+        raise ValueError(value)
+    return value
+
+
+def _plausible_date(text: str) -> dt.date:
+    day = parse_iso_date(text)
+    if not schema.EARLIEST_DATE <= day <= schema.LATEST_DATE:
+        raise ValueError(text)
+    return day
+
+
+def _plausible_birth(text: str) -> dt.date:
+    day = parse_birth(text)[0]
+    if not schema.EARLIEST_BIRTH_YEAR <= day.year <= schema.LATEST_DATE.year:
+        raise ValueError(text)
+    return day
+
+
+def age_problems(candidates: pl.DataFrame, deadline: dt.date, place: Place,
+                 problems: Collector) -> None:
+    """A birth date must give an age within a working life at the deadline
+    (:data:`models.schema.WORKING_AGE`): even the latest day it may mean is too old, or the
+    earliest too young, is refused."""
+    youngest, oldest = schema.WORKING_AGE
+    if candidates.height == 0 or BIRTH_LO not in candidates.columns:
+        return
+    too_young = candidates[BIRTH_LO] > _years_before(deadline, youngest)
+    too_old = candidates[BIRTH_HI] <= _years_before(deadline, oldest + 1)
+    report_rows(problems, place, candidates[ROW], too_young, "birth_date",
+                f"dưới {youngest} tuổi vào hạn nộp hồ sơ {deadline}",
+                f"younger than {youngest} at the dossier deadline {deadline}",
+                candidates["birth_date"])
+    report_rows(problems, place, candidates[ROW], too_old, "birth_date",
+                f"trên {oldest} tuổi vào hạn nộp hồ sơ {deadline}",
+                f"older than {oldest} at the dossier deadline {deadline}",
+                candidates["birth_date"])
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
 
 
 class TableReader:
@@ -293,6 +354,10 @@ def validate(raw: RawScenario) -> Scenario:
             typed = empty_frame(table)
         frames[frame_name] = typed
 
+    if "candidates" not in skip:
+        cands = raw.tables["candidates"]
+        age_problems(frames["candidates"], settings.deadline, Place(cands.label, cands.headers),
+                     problems)
     labels = {name: tbl.label for name, tbl in raw.tables.items()}
     labels["scenario"] = raw.settings_label
     draft = Scenario.of(

@@ -25,7 +25,6 @@ Loading a variant file with its chain of bases is :func:`allocator.io.loader.loa
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -36,7 +35,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from allocator.io import rulesets
-from allocator.io.raw import ROW, RawTable
+from allocator.io.raw import ROW, RawTable, read_toml
 from allocator.io.validate import empty_frame, read_table, round_settings
 from models import schema
 from models.errors import Collector, InputError, Problem
@@ -193,15 +192,10 @@ def parse_variant(data: Mapping[str, Any], label: str) -> Variant:
 def read_variant(path: Path) -> Variant:
     """Read and validate a variant file (its base is not opened)."""
     label = path.name
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         raise InputError.one(label, None, None, "không tìm thấy tệp phương án",
-                             "variant file not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError.one(label, None, None, f"TOML không hợp lệ: {exc}",
-                             f"invalid TOML: {exc}") from None
-    return parse_variant(data, label)
+                             "variant file not found")
+    return parse_variant(read_toml(path, label), label)
 
 
 # ---------------------------------------------------------------------------------------------

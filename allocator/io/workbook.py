@@ -43,7 +43,13 @@ import polars as pl
 
 from allocator.io import rulesets
 from allocator.io.parse import map_distinct, safely
-from allocator.io.raw import MERGED_LABEL, RawScenario, RawTable, merge_tables
+from allocator.io.raw import (
+    MERGED_LABEL,
+    RawScenario,
+    RawTable,
+    check_input_file,
+    merge_tables,
+)
 from allocator.io.validate import round_settings
 from models import awards as award_names
 from models import ethnic, levels_schema, schema, vocabulary
@@ -63,6 +69,12 @@ LIST_MIN_HEADERS = 3
 #: written), by position: kept as text for the documents, never validated.
 EXTRA = "__x"
 MAX_ROWS_REPORTED = 5
+#: A workbook is refused, before anything is unpacked, when its parts would unpack to more
+#: than this (a 1.7 MB "zip bomb" can unpack to gigabytes), or has more parts than this.
+MAX_UNZIPPED_BYTES = 512 << 20
+MAX_PARTS = 10_000
+#: Excel's own limit of rows in a sheet; a sheet said to have more is refused.
+MAX_SHEET_ROWS = 1_048_576
 #: Every table a workbook may hold: the schema's and the positions of a level round.
 _POSITIONS_EXTRA: tuple[schema.Table, ...] = (
     () if any(t.name == levels_schema.POSITIONS.name for t in schema.TABLES)
@@ -207,27 +219,58 @@ def _scan(xml: bytes) -> tuple[int, int, tuple[tuple[int, int, str], ...]]:
     return first_row, first_col, tuple(errors)
 
 
+def check_archive(archive: zipfile.ZipFile, label: str) -> None:
+    """Refuse a workbook that would unpack to too much (sizes as its directory says; the
+    reading below never unpacks more than a part's stated size)."""
+    parts = archive.infolist()
+    total = sum(info.file_size for info in parts)
+    if len(parts) > MAX_PARTS or total > MAX_UNZIPPED_BYTES:
+        raise InputError.one(
+            label, None, None,
+            f"tệp Excel giải nén ra quá lớn ({total:,} byte, {len(parts):,} phần; tối đa "
+            f"{MAX_UNZIPPED_BYTES:,} byte, {MAX_PARTS:,} phần)",
+            f"the Excel file unpacks to too much ({total:,} bytes, {len(parts):,} parts; at "
+            f"most {MAX_UNZIPPED_BYTES:,} bytes, {MAX_PARTS:,} parts)")
+
+
+def _too_many_rows(label: str, sheet: str) -> InputError:
+    return InputError.one(f"{label}: {_sheet_label(sheet)}", None, None,
+                          f"trang tính có hơn {MAX_SHEET_ROWS:,} dòng",
+                          f"the sheet has more than {MAX_SHEET_ROWS:,} rows")
+
+
 def open_workbook(path: Path) -> dict[str, Sheet]:
     """Every sheet of an .xlsx file as text cells, with positions and error cells."""
     label = path.name
     if not path.exists():
         raise InputError.one(str(path), None, None, "không tìm thấy tệp", "file not found")
+    check_input_file(path, label)
     try:
         with zipfile.ZipFile(path) as archive:
+            check_archive(archive, label)
             parts = _sheet_paths(archive)
             xml = {name: archive.read(p) if p in archive.namelist() else b""
                    for name, p in parts.items()}
         reader = fastexcel.read_excel(path)
         sheets: dict[str, Sheet] = {}
         for name in reader.sheet_names:
-            frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+            frame = reader.load_sheet(name, header_row=None, dtypes="string",
+                                      n_rows=MAX_SHEET_ROWS + 1).to_polars()
+            if frame.height > MAX_SHEET_ROWS:
+                raise _too_many_rows(label, name)
             frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
             first_row, first_col, errors = _scan(xml.get(name, b""))
             sheets[name] = Sheet(name, frame, first_row, first_col, errors)
+    except InputError:
+        raise
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
         raise InputError.one(label, None, None, f"không đọc được tệp Excel (.xlsx): {exc}",
                              f"cannot read the Excel (.xlsx) file: {exc}") from None
-    except Exception as exc:  # fastexcel raises its own error types for damaged files
+    except BaseException as exc:  # fastexcel raises its own error types for damaged files
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise  # Ctrl-C, SIGTERM, exit: not the file's fault
+        # A Rust panic (e.g. a date cell beyond chrono's range) is a damaged file too; its
+        # text is Rust's, not the file's content.
         raise InputError.one(label, None, None, f"không đọc được tệp Excel (.xlsx): {exc}",
                              f"cannot read the Excel (.xlsx) file: {exc}") from None
     return sheets

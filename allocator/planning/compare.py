@@ -33,6 +33,7 @@ import polars as pl
 from allocator.engine.cache import StageCache
 from allocator.engine.flow import run
 from allocator.engine.options import Options
+from allocator.io.safe_xlsx import open_workbook, write_row
 from allocator.io.staging import write_staged
 from models.result import RunResult
 from models.text import natural
@@ -264,12 +265,17 @@ def compare(base: Path, variants: Sequence[Path], options: Options | None = None
                      time_limit=options.time_limit, cache=cache)
     paths = [base, *variants]
     labels = labels_for(paths)
+    snaps = None
+    if history:
+        from allocator.planning import history as hist
+
+        snaps = [hist.snapshot(p) for p in paths]  # before deciding: what is recorded
     results = [run(p, shared) for p in paths]
-    return _comparison(paths, labels, results, history)
+    return _comparison(paths, labels, results, history, snaps)
 
 
 def _comparison(paths: Sequence[Path], labels: list[str], results: list[RunResult],
-                history: bool) -> Comparison:
+                history: bool, snaps: list[dict[str, bytes]] | None = None) -> Comparison:
     figs = pl.concat([figures(r, lab) for r, lab in zip(results, labels, strict=True)])
     diffs = [changes(results[0], r, lab) for r, lab in
              zip(results[1:], labels[1:], strict=True)]
@@ -279,16 +285,14 @@ def _comparison(paths: Sequence[Path], labels: list[str], results: list[RunResul
         from allocator.planning import history as hist
 
         batch = hist.new_run_id()
-        records = []
-        try:
-            records = [hist.make_record(r, command="compare", inputs=p, label=lab,
-                                        batch_id=batch)
-                       for r, p, lab in zip(results, paths, labels, strict=True)]
-        except Exception as exc:  # reading inputs back failed: warn, keep the comparison
-            hist.warn(exc)
-        ids = hist.record_many(records) if records else None
-        if ids:
-            run_ids = list(ids)
+        files: list[dict[str, bytes] | None] = list(snaps) if snaps else [None] * len(paths)
+        for snap, p, r in zip(files, paths, results, strict=True):
+            if snap is not None:
+                hist.unchanged_since(snap, p, r)
+        records = [hist.make_record(r, command="compare", inputs=p, label=lab,
+                                    batch_id=batch, files=snap)
+                   for r, p, lab, snap in zip(results, paths, labels, files, strict=True)]
+        run_ids = list(hist.record_many(records))  # all land, or HistoryError
     return Comparison(labels, results, figs, change_frame, run_ids)
 
 
@@ -372,19 +376,24 @@ def write_report(out: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | Non
     """Write figures.csv, side_by_side.csv, changes.csv, compare.xlsx, compare.png and
     compare.html into ``out`` atomically (all or nothing). ``legend``: each variant's label
     and what it changes, shown first in the workbook and the page."""
-    def fill(stage: Path) -> None:
-        figs.write_csv(stage / "figures.csv")
-        wide = side_by_side(figs, TOTAL)
-        wide.drop("metric").write_csv(stage / "side_by_side.csv")
-        if change_frame is not None:
-            change_frame.write_csv(stage / "changes.csv")
-        png = chart_png(figs, title)
-        (stage / "compare.png").write_bytes(png)
-        write_workbook(stage / "compare.xlsx", figs, change_frame, legend)
-        (stage / "compare.html").write_text(html_page(figs, change_frame, png, title, legend),
-                                            encoding="utf-8")
+    return write_staged(out, lambda stage: fill_report(stage, figs, change_frame, title,
+                                                       legend))
 
-    return write_staged(out, fill)
+
+def fill_report(stage: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | None = None,
+                title: str = "So sánh phương án / variants compared",
+                legend: Sequence[tuple[str, str]] = ()) -> None:
+    """The report's files, written into a folder being staged (a sweep adds its own)."""
+    figs.write_csv(stage / "figures.csv")
+    wide = side_by_side(figs, TOTAL)
+    wide.drop("metric").write_csv(stage / "side_by_side.csv")
+    if change_frame is not None:
+        change_frame.write_csv(stage / "changes.csv")
+    png = chart_png(figs, title)
+    (stage / "compare.png").write_bytes(png)
+    write_workbook(stage / "compare.xlsx", figs, change_frame, legend)
+    (stage / "compare.html").write_text(html_page(figs, change_frame, png, title, legend),
+                                        encoding="utf-8")
 
 
 FIGURE_HEADERS = {"key": "Mã / key", "name": "Tên / name", "label": "Chỉ số / figure"}
@@ -461,9 +470,7 @@ def readable_changes(change_frame: pl.DataFrame) -> pl.DataFrame:
 def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | None,
                    legend: Sequence[tuple[str, str]] = ()) -> None:
     """The comparison as an .xlsx workbook, Vietnamese headers first."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path))
+    book = open_workbook(path)
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
                             "valign": "top", "border": 1})
     pct = book.add_format({"num_format": "0.0%"})
@@ -471,9 +478,9 @@ def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | 
     try:
         if legend:
             ws = book.add_worksheet("Phương án")
-            ws.write_row(0, 0, ["Phương án / variant", "Thay đổi gì / what it changes"], head)
+            write_row(ws, 0, 0, ["Phương án / variant", "Thay đổi gì / what it changes"], head)
             for r, (label, what) in enumerate(legend, start=1):
-                ws.write_row(r, 0, [label, what], wrap)
+                write_row(ws, r, 0, [label, what], wrap)
             ws.set_column(0, 0, 24)
             ws.set_column(1, 1, 90)
             ws.set_landscape()
@@ -484,9 +491,9 @@ def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | 
             variants = wide.columns[4:]
             ws = book.add_worksheet(sheet_name)
             headers = ["Mã / key", "Tên / name", "Chỉ số / figure", *variants]
-            ws.write_row(0, 0, headers, head)
+            write_row(ws, 0, 0, headers, head)
             for r, row in enumerate(wide.iter_rows(named=True), start=1):
-                ws.write_row(r, 0, [row["key"], row["name"], row["label"]])
+                write_row(ws, r, 0, [row["key"], row["name"], row["label"]])
                 share = str(row["metric"]).endswith("_share")
                 for c, v in enumerate(variants, start=3):
                     value = row[v]
@@ -500,9 +507,9 @@ def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | 
         if change_frame is not None:
             ws = book.add_worksheet("Thay đổi")
             shown = readable_changes(change_frame)
-            ws.write_row(0, 0, shown.columns, head)
+            write_row(ws, 0, 0, shown.columns, head)
             for r, values in enumerate(shown.iter_rows(), start=1):
-                ws.write_row(r, 0, ["" if v is None else v for v in values])
+                write_row(ws, r, 0, values)
             ws.freeze_panes(1, 2)
             ws.set_column(0, len(change_frame.columns), 16, wrap)
             ws.set_landscape()
@@ -510,9 +517,9 @@ def write_workbook(path: Path, figs: pl.DataFrame, change_frame: pl.DataFrame | 
             ws.fit_to_pages(1, 0)  # the changes table fits the page's width
             ws.repeat_rows(0)
         ws = book.add_worksheet("Số liệu")
-        ws.write_row(0, 0, figs.columns, head)
+        write_row(ws, 0, 0, figs.columns, head)
         for r, values in enumerate(figs.iter_rows(), start=1):
-            ws.write_row(r, 0, ["" if v is None else v for v in values])
+            write_row(ws, r, 0, values)
     finally:
         book.close()
 
@@ -541,29 +548,31 @@ def chart_png(figs: pl.DataFrame, title: str) -> bytes:
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    variants = figs.filter(pl.col("scope") == TOTAL)["variant"].to_list()
-    n = len(variants)
-    many = n > MANY_VARIANTS
-    fig, axes = plt.subplots(3, 1, figsize=(max(10.0, min(0.5 * n + 6, 26.0)), 12),
-                             constrained_layout=True)
-    fig.suptitle(title, fontsize=13)
-    if many:
-        _panels_delta(axes, figs, variants)
-    else:
-        _panels_values(axes, figs, variants)
-    for ax in axes:
-        ax.set_xticks(range(n))
-        ax.set_xticklabels(variants, rotation=90 if many else 15, fontsize=7 if many else 9,
-                           ha="center" if many else "right")
-        ax.grid(axis="y", alpha=0.3)
-        if ax is not axes[2] or not many:
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlim(-0.6, n - 0.4)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
+    # Names come from data: "$\\frac{$" is a department's name, not TeX to typeset.
+    with plt.rc_context({"text.parse_math": False}):
+        variants = figs.filter(pl.col("scope") == TOTAL)["variant"].to_list()
+        n = len(variants)
+        many = n > MANY_VARIANTS
+        fig, axes = plt.subplots(3, 1, figsize=(max(10.0, min(0.5 * n + 6, 26.0)), 12),
+                                 constrained_layout=True)
+        fig.suptitle(title, fontsize=13)
+        if many:
+            _panels_delta(axes, figs, variants)
+        else:
+            _panels_values(axes, figs, variants)
+        for ax in axes:
+            ax.set_xticks(range(n))
+            ax.set_xticklabels(variants, rotation=90 if many else 15, fontsize=7 if many else 9,
+                               ha="center" if many else "right")
+            ax.grid(axis="y", alpha=0.3)
+            if ax is not axes[2] or not many:
+                ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_xlim(-0.6, n - 0.4)
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110)
+        plt.close(fig)
     return buf.getvalue()
 
 

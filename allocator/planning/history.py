@@ -18,11 +18,10 @@ and compares decisions.csv byte for byte with the stored one.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import secrets
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,7 +35,10 @@ import polars as pl
 from allocator import __version__
 from allocator.engine.flow import decide
 from allocator.engine.options import Options
+from allocator.io import private_temp
 from allocator.io.loader import input_files, load
+from allocator.io.raw import read_input_bytes
+from models.errors import AllocatorError, HistoryError
 from models.result import RunResult, Summary
 
 SCHEMA_VERSION = "1"
@@ -123,7 +125,32 @@ class RunRecord:
 def read_inputs(inputs: Path, result: RunResult | None = None) -> dict[str, bytes]:
     """The contents of every file a run of ``inputs`` reads, keyed by resolved path."""
     scenario = result.scenario if result is not None else None
-    return {p.as_posix(): p.read_bytes() for p in input_files(inputs, scenario)}
+    return {p.as_posix(): read_input_bytes(p, p.name) for p in input_files(inputs, scenario)}
+
+
+def snapshot(inputs: Path) -> dict[str, bytes]:
+    """The input files of a run, read BEFORE it decides (what is recorded is what was
+    there when the run started); a scenario that cannot be listed yet gives nothing (the
+    run's own validation says why)."""
+    try:
+        return read_inputs(inputs)
+    except AllocatorError:
+        return {}
+
+
+def unchanged_since(files: dict[str, bytes], inputs: Path, result: RunResult) -> None:
+    """Raise when an input file differs from its snapshot (edited during the run): the
+    decision cannot be tied to stored bytes. A file that only the read round names (a
+    workbook's ``rule_set_file``) is added to the snapshot as it is now."""
+    now = read_inputs(inputs, result)
+    changed = sorted(p for p in files if p not in now or _digest(now[p]) != _digest(files[p]))
+    for path in now.keys() - files.keys():
+        # Known only once the round is read (a workbook's rule_set_file): read now.
+        files[path] = now[path]
+    if changed:
+        raise HistoryError(
+            changed[0], "tệp đầu vào đã thay đổi trong lúc chạy; hãy chạy lại",
+            "an input file changed while the run was deciding; run again")
 
 
 def make_record(result: RunResult, *, command: str, inputs: Path, label: str | None = None,
@@ -150,23 +177,57 @@ def connect(path: Path | None = None, *, read_only: bool = False
     """A connection to the history, waiting a little while another process holds it."""
     path = path or history_path()
     if read_only and not path.exists():
-        raise FileNotFoundError(f"no run history at {path}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+        raise HistoryError(str(path), "chưa có lịch sử chạy", "no run history yet")
+    if path.exists() and not path.is_file():
+        raise HistoryError(str(path), "không phải tệp cơ sở dữ liệu", "not a database file")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise history_error(path, exc) from None
     deadline = time.monotonic() + LOCK_WAIT_S
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             break
-        except duckdb.IOException:
-            if time.monotonic() > deadline:
-                raise
+        except duckdb.IOException as exc:
+            if not _busy(exc) or time.monotonic() > deadline:
+                raise history_error(path, exc) from None
             time.sleep(0.1 + secrets.randbelow(100) / 1000)
+        except (duckdb.Error, OSError) as exc:
+            raise history_error(path, exc) from None
     try:
         if not read_only:
             _ensure_schema(con)
         yield con
+    except (duckdb.Error, OSError) as exc:
+        raise history_error(path, exc) from None
     finally:
         con.close()
+
+
+def _busy(exc: BaseException) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def history_error(path: Path, exc: BaseException) -> HistoryError:
+    """A failure of the history database, in words: busy, read-only, full or damaged."""
+    text = str(exc).lower()
+    code = getattr(exc, "errno", None)
+    if _busy(exc):
+        vi = f"cơ sở dữ liệu đang bận (một lần chạy khác giữ nó quá {LOCK_WAIT_S:.0f} giây)"
+        en = f"the database is busy (another run held it for over {LOCK_WAIT_S:.0f} s)"
+    elif isinstance(exc, FileExistsError | NotADirectoryError) or code == errno.ENOTDIR:
+        vi = "không tạo được thư mục của lịch sử (một tệp chắn đường)"
+        en = "the history's folder cannot be made (a file is in the way)"
+    elif code in (errno.ENOSPC, errno.EDQUOT) or "no space" in text:
+        vi, en = "ổ đĩa đã đầy", "the disk is full"
+    elif code in (errno.EACCES, errno.EPERM, errno.EROFS) or "permission" in text \
+            or "read-only" in text or "read only" in text:
+        vi, en = "không có quyền ghi (chỉ cho đọc)", "no permission to write (read-only)"
+    else:
+        vi = "cơ sở dữ liệu hỏng hoặc không đọc được"
+        en = f"the database is damaged or unreadable ({type(exc).__name__})"
+    return HistoryError(str(path), vi, en)
 
 
 def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -187,32 +248,42 @@ _after_run_row: Callable[[str], None] | None = None
 
 def save(record: RunRecord, con: duckdb.DuckDBPyConnection) -> str:
     """Write one run in one transaction; raises on failure (nothing of it is kept)."""
-    summary = record.summary
-    decisions_sha = _digest(record.decisions_csv)
+    return save_all([record], con)[0]
+
+
+def save_all(records: Sequence[RunRecord], con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Write runs in one transaction; raises on failure (nothing of them is kept)."""
     con.begin()
     try:
-        con.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [record.run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), record.command,
-             record.label, record.batch_id, record.inputs.as_posix(), summary.scenario,
-             summary.input_digest, summary.rule_set.id, summary.rule_set.version,
-             record.rule_set_json, summary.engine_version, summary.solver.status.value,
-             summary.objective.value, summary.to_json(), summary.counts.candidates,
-             summary.counts.selected, summary.counts.escalated, len(record.files),
-             decisions_sha],
-        )
-        if _after_run_row is not None:
-            _after_run_row(record.run_id)
-        for path, content in sorted(record.files.items()):
-            sha = _digest(content)
-            _put_blob(con, sha, content)
-            con.execute("INSERT INTO run_files VALUES (?, ?, ?)", [record.run_id, path, sha])
-        _put_blob(con, decisions_sha, record.decisions_csv)
-        _insert_decisions(con, record.run_id, record.decisions_csv)
+        ids = [_save_one(rec, con) for rec in records]
         con.commit()
     except BaseException:
         con.rollback()
         raise
+    return ids
+
+
+def _save_one(record: RunRecord, con: duckdb.DuckDBPyConnection) -> str:
+    summary = record.summary
+    decisions_sha = _digest(record.decisions_csv)
+    con.execute(
+        "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [record.run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), record.command,
+         record.label, record.batch_id, record.inputs.as_posix(), summary.scenario,
+         summary.input_digest, summary.rule_set.id, summary.rule_set.version,
+         record.rule_set_json, summary.engine_version, summary.solver.status.value,
+         summary.objective.value, summary.to_json(), summary.counts.candidates,
+         summary.counts.selected, summary.counts.escalated, len(record.files),
+         decisions_sha],
+    )
+    if _after_run_row is not None:
+        _after_run_row(record.run_id)
+    for path, content in sorted(record.files.items()):
+        sha = _digest(content)
+        _put_blob(con, sha, content)
+        con.execute("INSERT INTO run_files VALUES (?, ?, ?)", [record.run_id, path, sha])
+    _put_blob(con, decisions_sha, record.decisions_csv)
+    _insert_decisions(con, record.run_id, record.decisions_csv)
     return record.run_id
 
 
@@ -224,8 +295,8 @@ def _put_blob(con: duckdb.DuckDBPyConnection, sha: str, content: bytes) -> None:
 
 def _insert_decisions(con: duckdb.DuckDBPyConnection, run_id: str, csv: bytes) -> None:
     """Bulk insert through DuckDB's CSV reader (no per-row Python)."""
-    with tempfile.TemporaryDirectory(prefix="allocator-history-") as tmp:
-        path = Path(tmp) / "decisions.csv"
+    with private_temp.folder("allocator-history-") as tmp:
+        path = tmp / "decisions.csv"
         path.write_bytes(csv)
         types = ", ".join(f"'{c}': '{'BIGINT' if c == 'priority_rank' else 'VARCHAR'}'"
                           for c in DECISION_COLUMNS)
@@ -237,39 +308,26 @@ def _insert_decisions(con: duckdb.DuckDBPyConnection, run_id: str, csv: bytes) -
 
 
 def record(result: RunResult, *, command: str, inputs: Path, label: str | None = None,
-           batch_id: str | None = None) -> str | None:
-    """Record a finished run; returns its id, or None (with a warning on stderr) when the
-    history cannot be written — the run's outputs are never affected."""
-    try:
-        rec = make_record(result, command=command, inputs=inputs, label=label,
-                          batch_id=batch_id)
-    except Exception as exc:
-        warn(exc)
-        return None
-    ids = record_many([rec])
-    return ids[0] if ids else None
+           batch_id: str | None = None, files: dict[str, bytes] | None = None) -> str:
+    """Record a finished run and return its id; :class:`HistoryError` when it cannot be
+    recorded (the caller says so and exits non-zero). ``files``: the inputs as snapshotted
+    before the run (:func:`snapshot`); they are checked against the files now."""
+    if files is None:
+        files = read_inputs(inputs, result)
+    else:
+        unchanged_since(files, inputs, result)
+    rec = make_record(result, command=command, inputs=inputs, label=label,
+                      batch_id=batch_id, files=files)
+    return record_many([rec])[0]
 
 
-def record_many(records: Sequence[RunRecord]) -> list[str] | None:
-    """Record several runs through one connection, each in its own transaction.
-
-    Returns the ids written, or None (with a warning) when the history is unavailable.
-    """
+def record_many(records: Sequence[RunRecord]) -> list[str]:
+    """Record several runs through one connection in ONE transaction: all land, or none
+    and :class:`HistoryError` says why."""
     if not records:
         return []
-    try:
-        with connect() as con:
-            return [save(rec, con) for rec in records]
-    except Exception as exc:
-        warn(exc)
-        return None
-
-
-def warn(exc: BaseException) -> None:
-    sys.stderr.write(
-        "Cảnh báo: không ghi được lịch sử chạy (kết quả vẫn đầy đủ) / warning: the run was not "
-        f"recorded in the history (outputs are complete): {type(exc).__name__}: {exc}\n"
-    )
+    with connect() as con:
+        return save_all(records, con)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,8 +450,7 @@ def replay(run_id: str) -> Replay:
         rid = resolve_run_id(con, run_id)
         engine_then = str(con.execute("SELECT engine_version FROM runs WHERE run_id = ?",
                                       [rid]).fetchone()[0])  # type: ignore[index]
-    with tempfile.TemporaryDirectory(prefix="allocator-replay-") as tmp:
-        folder = Path(tmp)
+    with private_temp.folder("allocator-replay-") as folder:
         entry, stored_sha, rule_set_then = restore(rid, folder)
 
         def remap(path: Path) -> Path:

@@ -21,7 +21,6 @@ import hashlib
 import itertools
 import os
 import shutil
-import tempfile
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -35,12 +34,14 @@ import polars as pl
 from allocator.engine.cache import StageCache
 from allocator.engine.flow import decide
 from allocator.engine.options import Options
+from allocator.io import private_temp, rulesets
 from allocator.io.loader import input_files, load_base
+from allocator.io.raw import read_input_bytes
 from allocator.io.staging import write_staged
 from allocator.io.variants import Loaded, apply_variant, dump_variant
 from allocator.io.variants import parse_variant as _parse_variant
-from allocator.planning.compare import FIGURE_SCHEMA, figures, write_report
-from models.errors import InputError
+from allocator.planning.compare import FIGURE_SCHEMA, figures, fill_report
+from models.errors import InputError, ServiceError
 from models.result import RunResult
 from models.scenario import Scenario
 from models.tree import UnitTree
@@ -71,7 +72,7 @@ class Bundle:
 
 def bundle(base: Path) -> Bundle:
     """Read every file the base scenario consists of."""
-    files = {p.as_posix(): p.read_bytes() for p in input_files(base)}
+    files = {p.as_posix(): read_input_bytes(p, p.name) for p in input_files(base)}
     h = hashlib.sha256()
     for path in sorted(files):
         h.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
@@ -220,6 +221,9 @@ def _numbered(jobs: list[Job]) -> list[Job]:
 # ---------------------------------------------------------------------------------------------
 
 
+TEMP_PREFIX = "allocator-sweep-"
+#: Seconds to wait for a --scheduler before saying it cannot be reached.
+SCHEDULER_CONNECT_S = 5
 _WORKSPACES: dict[str, tuple[Path, Loaded]] = {}
 _CACHES: dict[str, StageCache] = {}
 
@@ -241,13 +245,14 @@ def _workspace(b: Bundle) -> tuple[Path, Loaded]:
     """The base restored and loaded in this process (once per bundle)."""
     found = _WORKSPACES.get(b.digest)
     if found is None:
-        folder = Path(tempfile.mkdtemp(prefix="allocator-sweep-"))
+        folder = private_temp.make(TEMP_PREFIX)
         for path, content in b.files.items():
             target = _mirror(folder, Path(path))
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-        loaded = load_base(_mirror(folder, Path(b.entry)),
-                          remap=lambda p: _mirror(folder, p))
+        with rulesets.remapped(lambda p: _mirror(folder, p)):
+            loaded = load_base(_mirror(folder, Path(b.entry)),
+                               remap=lambda p: _mirror(folder, p))
         found = (folder, loaded)
         _WORKSPACES[b.digest] = found
     return found
@@ -300,6 +305,7 @@ class SweepResult:
     outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
     seconds: float = 0.0
     engine: str = ""
+    bundle: Bundle | None = None  # the inputs as read before deciding (what is recorded)
 
     def decisions_csv(self, job_id: str) -> bytes:
         return zlib.decompress(self.outcomes[job_id]["decisions_z"])
@@ -338,7 +344,7 @@ def run_sweep(base: Path, jobs: Sequence[Job], *, scheduler: str | None = None,
             client = Client(cluster)
             engine = f"LocalCluster({n} workers)"
         else:
-            client = Client(scheduler)
+            client = _connect(Client, scheduler)
             engine = f"Dask {scheduler}"
         try:
             shared = client.scatter(b, broadcast=True)
@@ -354,7 +360,20 @@ def run_sweep(base: Path, jobs: Sequence[Job], *, scheduler: str | None = None,
             if cluster is not None:
                 cluster.close()
     figs, table = _tables(todo, outcomes)
-    return SweepResult(todo, table, figs, outcomes, time.perf_counter() - start, engine)
+    return SweepResult(todo, table, figs, outcomes, time.perf_counter() - start, engine, b)
+
+
+def _connect(client_type: Any, scheduler: str) -> Any:
+    """A client of the scheduler at ``scheduler``, or a clear error within a few seconds."""
+    try:
+        return client_type(scheduler, timeout=SCHEDULER_CONNECT_S)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise ServiceError(
+            f"--scheduler {scheduler}",
+            f"không kết nối được bộ điều phối Dask sau {SCHEDULER_CONNECT_S} giây "
+            f"({type(exc).__name__})",
+            f"cannot reach the Dask scheduler within {SCHEDULER_CONNECT_S} s "
+            f"({type(exc).__name__})") from None
 
 
 def _tables(jobs: Sequence[Job], outcomes: dict[str, dict[str, Any]]
@@ -415,17 +434,19 @@ def write_sweep(out: Path, base: Path, result: SweepResult, *, keep_decisions: b
                 (folder / f"{job.id}.decisions.csv").write_bytes(result.decisions_csv(job.id))
         table = result.table.with_columns(pl.Series("variant_file", files, pl.Utf8))
         table.write_csv(stage / "sweep.csv")
-        write_report(stage, result.figures, None,
+        fill_report(stage, result.figures, None,
                      title or f"Quét phương án / sweep — {len(result.jobs)} runs")
 
     return write_staged(out, fill)
 
 
-def record_sweep(out: Path, base: Path, result: SweepResult) -> list[str] | None:
-    """Record every successful run of a written sweep in the run history."""
+def record_sweep(out: Path, base: Path, result: SweepResult) -> list[str]:
+    """Record every successful run of a written sweep in the run history, all in one
+    transaction (:class:`HistoryError` when they cannot be), from the inputs as they were
+    read before deciding."""
     from allocator.planning import history
 
-    b = bundle(base)
+    b = result.bundle or bundle(base)
     batch = history.new_run_id()
     records = []
     for job in result.jobs:

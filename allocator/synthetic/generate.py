@@ -30,9 +30,6 @@ candidates take seconds.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
@@ -40,6 +37,7 @@ from typing import Any, overload
 import numpy as np
 import polars as pl
 
+from allocator.io.staging import write_staged
 from models import schema, vocabulary
 
 # ---------------------------------------------------------------------------------------------
@@ -277,8 +275,9 @@ def generate(spec: Options | int, second: Path | int = 0, /, *, out: Path | None
     """Write a synthetic round into a folder; returns the folder.
 
     Either ``generate(Options(size=…, seed=…, …), out)`` or
-    ``generate(size, seed, coupling=Coupling(…), out=…)``. The folder is replaced
-    atomically: a failed call leaves it as it was.
+    ``generate(size, seed, coupling=Coupling(…), out=…)``. The files are written
+    as one set (allocator.io.staging): a failed call leaves the folder as it was, and files
+    a person put there are kept.
     """
     if isinstance(spec, Options):
         if not isinstance(second, Path):
@@ -783,20 +782,14 @@ def _scenario_toml(name: str, deadline: dt.date, budget: str, size: int, seed: i
 
 
 def _write(out: Path, files: dict[str, str | pl.DataFrame]) -> None:
-    """Write every file into a staging folder, then move it into place."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    """Write every file as one set (allocator.io.staging: all or nothing, a user's other
+    files in ``out`` kept)."""
+    def fill(stage: Path) -> None:
         for name, content in files.items():
             path = stage / name
             if isinstance(content, str):
                 path.write_text(content, encoding="utf-8")
             else:
                 content.write_csv(path)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(stage, out)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+
+    write_staged(out, fill)

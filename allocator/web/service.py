@@ -313,7 +313,8 @@ def write_result(decided: Decided, folder: Path) -> None:
 
 def write_workbook(decided: Decided, folder: Path) -> Path:
     """``ket-qua.xlsx`` of a run, into ``folder``."""
-    written = write_staged(folder, lambda stage: _write_workbook(decided.result, stage))
+    written = write_staged(folder, lambda stage: _write_workbook(decided.result, stage),
+                           keep_others=True)
     return next(p for p in written if p.name == WORKBOOK_FILE)
 
 
@@ -588,8 +589,14 @@ def use_history(path: Path) -> None:
 def record_run(decided: Decided, *, command: str, inputs: Path, label: str | None = None
                ) -> str | None:
     """Record a run in the history; None when the history cannot be written."""
+    from models.errors import AllocatorError
+
     with _HISTORY:
-        return _history.record(decided.result, command=command, inputs=inputs, label=label)
+        try:
+            return _history.record(decided.result, command=command, inputs=inputs,
+                                   label=label)
+        except AllocatorError:
+            return None
 
 
 def list_runs(limit: int = 100) -> list[dict[str, Any]]:

@@ -38,7 +38,8 @@ def test_letters_are_written_atomically(tmp_path: Path) -> None:
     out = tmp_path / "letters"
     result = runner.invoke(app, ["letters", str(DIEN_BIEN), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["bao-cao-STTTT.docx"]
+    assert sorted(p.name for p in out.iterdir()) == [".allocator-manifest.json",
+                                                     "bao-cao-STTTT.docx"]
     assert [p.name for p in tmp_path.iterdir()] == ["letters"]
 
 

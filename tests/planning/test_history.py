@@ -113,8 +113,7 @@ def _runs(db: Path) -> list[str]:
 
 @pytest.mark.parametrize("where", ["after_run_row", "decisions"])
 def test_failure_inside_the_transaction_leaves_no_trace(
-        db: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str], where: str) -> None:
+        db: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
     result = run(DIEN_BIEN)
     kept = history.record(result, command="run", inputs=DIEN_BIEN)
     assert kept is not None
@@ -126,8 +125,8 @@ def test_failure_inside_the_transaction_leaves_no_trace(
         monkeypatch.setattr(history, "_after_run_row", boom)
     else:
         monkeypatch.setattr(history, "_insert_decisions", boom)
-    assert history.record(result, command="run", inputs=DIEN_BIEN) is None
-    assert "disk on fire" in capsys.readouterr().err
+    with pytest.raises(RuntimeError, match="disk on fire"):  # the caller says: not recorded
+        history.record(result, command="run", inputs=DIEN_BIEN)
     monkeypatch.undo()
     monkeypatch.setenv("ALLOCATOR_HISTORY", str(db))
     assert _runs(db) == [kept]
@@ -200,15 +199,21 @@ def test_cli_records_lists_shows_and_replays(db: Path, tmp_path: Path) -> None:
     assert res.exit_code == 2
 
 
-def test_a_history_that_cannot_be_written_does_not_lose_outputs(
+def test_a_history_that_cannot_be_written_stops_the_run_clearly(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An audit log: a run is recorded, or it says it was not, exits 5 and writes nothing;
+    --no-history runs without a record."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     monkeypatch.setenv("ALLOCATOR_HISTORY", str(blocker / "history.duckdb"))
     res = CliRunner().invoke(app, ["run", str(DIEN_BIEN), "--out", str(tmp_path / "out"),
                                    "-q", "--no-xlsx"])
+    assert res.exit_code == 5, res.output
+    assert "NOT recorded" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "out").exists()
+    res = CliRunner().invoke(app, ["run", str(DIEN_BIEN), "--out", str(tmp_path / "out"),
+                                   "-q", "--no-xlsx", "--no-history"])
     assert res.exit_code == 0, res.output
-    assert "warning" in res.output  # the CLI runner mixes stderr into output
     decisions = pl.read_csv(tmp_path / "out" / "decisions.csv")
     assert decisions.height == 25
 
