@@ -23,6 +23,7 @@ from models import checks
 from models.checks import Judge, Place
 from models.enums import Objective
 from models.errors import Collector, InputError, Problem
+from models.plan import Plan
 from models.ruleset import RuleSet
 
 
@@ -40,6 +41,8 @@ class RoundSettings(BaseModel):
     budget: Decimal = Field(default=Decimal(0), ge=0)
     rule_set: str | None = None
     rule_set_file: str | None = None
+    transitional_basis: str | None = Field(default=None, min_length=1)
+    plan: Plan | None = None
 
     @model_validator(mode="after")
     def _deadline_in_review_year(self) -> RoundSettings:

@@ -193,6 +193,10 @@ SETTINGS = Table(
         Column("rule_set_file", Kind.text, "a user's rule-set TOML file, relative to the "
                "scenario", "Tệp bộ quy tắc riêng (TOML), đường dẫn tính từ thư mục chứa tệp "
                "này", ("Tệp bộ quy tắc",), required=False),
+        Column("transitional_basis", Kind.text, "the document that lets a round from "
+               "2026-07-01 finish under the old rules (needed to name an expired rule set)",
+               "Văn bản cho phép kỳ xét hoàn thành theo quy định cũ (bắt buộc khi dùng bộ quy "
+               "tắc đã hết hiệu lực)", ("Căn cứ chuyển tiếp",), required=False),
     ),
 )
 #: Headers of the two columns of the ``scenario`` sheet (besides ``key`` and ``value``).

@@ -20,6 +20,8 @@ from models.result import (
     Summary,
     TieGroup,
     TieGroupSummary,
+    legal_readings,
+    run_warnings,
 )
 from models.scenario import Scenario
 
@@ -148,4 +150,6 @@ def _summary(scenario: Scenario, decisions: pl.DataFrame, pools: pl.DataFrame,
         solver=alloc.solver,
         tie_groups=tuple(TieGroupSummary(tie_group=g.tie_group, reason=g.reason, pools=g.pools)
                          for g in groups),
+        warnings=run_warnings(scenario),
+        legal_readings=legal_readings(scenario),
     )

@@ -37,6 +37,7 @@ from allocator.io.raw import ROW, RawScenario, RawTable
 from models import ethnic, schema
 from models.checks import Place, report_rows
 from models.errors import Collector, InputError
+from models.plan import nested_plan
 from models.ruleset import RuleSet
 from models.scenario import TABLE_OF, RoundSettings, Scenario, unit_problems
 from models.schema import Column, Kind, Table
@@ -74,7 +75,7 @@ _DTYPE: dict[Kind, pl.DataType] = {
 def round_settings(settings: Mapping[str, Any], label: str) -> RoundSettings:
     """The validated settings (scenario.toml or a workbook's ``scenario`` sheet)."""
     try:
-        return RoundSettings.model_validate(dict(settings))
+        return RoundSettings.model_validate(nested_plan(dict(settings)))
     except ValidationError as exc:
         problems = Collector()
         for err in exc.errors():
