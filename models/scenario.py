@@ -64,7 +64,8 @@ class RoundSettings(BaseModel):
 MAX_DECIMALS = 6
 #: Frame attribute → table name in :mod:`models.schema` (labels and headers use these).
 TABLE_OF = {"units": "units", "candidates": "candidates", "quotas": "quotas",
-            "limits": "limits", "staff": "staff", "decisions": "authority_decisions"}
+            "limits": "limits", "staff": "staff", "decisions": "authority_decisions",
+            "positions": "positions"}
 Unread = Mapping[str, Mapping[str, pl.Series]]
 """Table → column → rows whose cell was filled but could not be read (when reading files)."""
 
@@ -92,18 +93,22 @@ class Scenario:
     budget_units: int
     labels: dict[str, str] = field(default_factory=dict)  # table → file or sheet label
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # table → column → header
+    # Rounds under the 2026 law: positions.csv, job positions as catalogue codes (else empty)
+    positions: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @classmethod
     def of(cls, *, source: Path, settings: RoundSettings, rule_set: RuleSet,
            units: pl.DataFrame, candidates: pl.DataFrame, quotas: pl.DataFrame,
            limits: pl.DataFrame, staff: pl.DataFrame, decisions: pl.DataFrame,
-           labels: Mapping[str, str], headers: Mapping[str, Mapping[str, str]]) -> Scenario:
+           labels: Mapping[str, str], headers: Mapping[str, Mapping[str, str]],
+           positions: pl.DataFrame | None = None) -> Scenario:
         """A scenario of typed frames, money scaled; not cross-checked (see :meth:`problems`)."""
         candidates, scale, budget_units = scale_money(candidates, settings.budget)
         return cls(source=source, settings=settings, rule_set=rule_set, units=units,
                    candidates=candidates, quotas=quotas, limits=limits, staff=staff,
                    decisions=decisions, money_scale=scale, budget_units=budget_units,
-                   labels=dict(labels), headers={k: dict(v) for k, v in headers.items()})
+                   labels=dict(labels), headers={k: dict(v) for k, v in headers.items()},
+                   positions=pl.DataFrame() if positions is None else positions)
 
     def replace(self, *, source: Path | None = None, settings: RoundSettings | None = None,
                 rule_set: RuleSet | None = None, units: pl.DataFrame | None = None,
@@ -215,7 +220,8 @@ def _candidate_units(sc: Scenario, found: Collector, unread: Unread) -> None:
 
 def _candidate_titles(sc: Scenario, found: Collector, unread: Unread) -> None:
     j = sc.judge("candidates", found, unread)
-    checks.title_pairs(j, sc.rule_set)
+    if sc.rule_set.regime == "titles":  # career levels: rules no_position and level_range
+        checks.title_pairs(j, sc.rule_set)
     checks.achievement_levels(j, sc.rule_set)
 
 

@@ -130,6 +130,8 @@ def run(
                            TerminalProgress())
         n = result.decisions.height
         want_xlsx = xlsx if xlsx is not None else n <= XLSX_AUTO_LIMIT
+        # The result workbook does not yet speak of job positions and levels.
+        want_xlsx = want_xlsx and result.scenario.rule_set.regime == "titles"
         if want_xlsx:
             from allocator.documents.result_workbook import write_result_workbook
 

@@ -29,7 +29,7 @@ def read_folder(folder: Path) -> RawScenario:
         raise InputError.one(settings_file, None, None, f"TOML không hợp lệ: {exc}",
                              f"invalid TOML: {exc}") from None
     tables: dict[str, RawTable] = {}
-    for table in schema.FOLDER_TABLES:
+    for table in (*schema.FOLDER_TABLES, *schema.REGIME_TABLES):
         path = folder / table.file
         if table.required or path.exists():
             tables[table.name] = read_csv_table(path, table.file)
@@ -40,5 +40,6 @@ def folder_files(folder: Path) -> list[Path]:
     """The files of a scenario folder that a run reads: scenario.toml and every table's CSV
     file that exists (rule-set files aside)."""
     files = [folder / schema.SETTINGS.file]
-    files.extend(folder / t.file for t in schema.FOLDER_TABLES if (folder / t.file).is_file())
+    files.extend(folder / t.file for t in (*schema.FOLDER_TABLES, *schema.REGIME_TABLES)
+                 if (folder / t.file).is_file())
     return files

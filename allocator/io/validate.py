@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 from pydantic import ValidationError
 
-from allocator.io import rulesets
+from allocator.io import levels, rulesets
 from allocator.io.parse import (
     parse_birth,
     parse_bool,
@@ -147,11 +147,12 @@ class TableReader:
         self.frame = raw.frame
         self.place = Place(raw.label, raw.headers)
         self.unread: dict[str, pl.Series] = {}
+        self.regime = schema.Regime(rs.regime)
 
     def has_required_columns(self) -> bool:
         """Every required column is present, and one of each ``one_of`` group; else say so."""
         columns = set(self.frame.columns)
-        missing = [n for n in self.table.required_names() if n not in columns]
+        missing = [n for n in self.table.required_names(self.regime) if n not in columns]
         for group in self.table.one_of:
             if not columns & set(group):
                 missing.append(group[0])
@@ -163,7 +164,8 @@ class TableReader:
     def read(self, names: Sequence[str] | None = None) -> pl.DataFrame:
         """The typed frame of the given columns (every column of the table when None):
         ``__row`` first, then each column (and its derived columns) in the schema's order."""
-        columns = [c for c in self.table.columns_in() if names is None or c.name in names]
+        columns = [c for c in self.table.columns_in(self.regime)
+                   if names is None or c.name in names]
         readings = [reading(c, self.rs) for c in columns]
         looked_up = self._look_up([r for r in readings if r.fn is not None])
         out: dict[str, pl.Series] = {ROW: self.frame[ROW]}
@@ -248,10 +250,10 @@ def read_table(raw: RawTable, table: Table, rs: RuleSet, problems: Collector, *,
     return reader.read(names), reader.unread
 
 
-def empty_frame(table: Table) -> pl.DataFrame:
+def empty_frame(table: Table, regime: schema.Regime = schema.Regime.titles) -> pl.DataFrame:
     """The typed frame of a table with no rows (an optional table the scenario lacks)."""
     columns: dict[str, pl.DataType] = {ROW: pl.Int64()}
-    for c in table.columns_in():
+    for c in table.columns_in(regime):
         if c.kind is Kind.birth_date:
             columns.update({c.name: pl.Utf8(), BIRTH_LO: pl.Date(), BIRTH_HI: pl.Date()})
         elif c.kind is Kind.ethnic_group:
@@ -291,8 +293,14 @@ def validate(raw: RawScenario) -> Scenario:
             typed, unread[table.name] = read_table(present, table, rs, problems)
         if typed is None:
             skip.add(frame_name)
-            typed = empty_frame(table)
+            typed = empty_frame(table, schema.Regime(rs.regime))
         frames[frame_name] = typed
+    positions = pl.DataFrame()
+    if rs.regime == "levels":
+        positions = levels.positions_frame(raw, rs, problems)
+        problems.raise_if_any()
+        frames = levels.as_titles(frames, positions, rs, settings, raw, problems)
+        problems.raise_if_any()
 
     labels = {name: tbl.label for name, tbl in raw.tables.items()}
     labels["scenario"] = raw.settings_label
@@ -300,7 +308,7 @@ def validate(raw: RawScenario) -> Scenario:
         source=raw.source, settings=settings, rule_set=rs, units=units,
         candidates=frames["candidates"], quotas=frames["quotas"], limits=frames["limits"],
         staff=frames["staff"], decisions=frames["decisions"], labels=labels,
-        headers={name: tbl.headers for name, tbl in raw.tables.items()})
+        headers={name: tbl.headers for name, tbl in raw.tables.items()}, positions=positions)
     problems.extend(draft.problems(_ALL_BUT_UNITS, unread=unread, skip=skip))
     problems.raise_if_any()
     return draft
