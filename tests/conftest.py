@@ -10,7 +10,7 @@ from allocator.engine.flow import run
 from models.result import RunResult
 
 ROOT = Path(__file__).resolve().parents[1]
-READY_ROUNDS = ("dien-bien-2024", "binh-dinh-2024")
+READY_ROUNDS = ("dien-bien-2024", "binh-dinh-2024", "dien-bien-2026")
 
 
 @pytest.fixture(autouse=True)
