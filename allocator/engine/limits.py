@@ -84,8 +84,8 @@ def level_caps(positions: pl.DataFrame, staff: pl.DataFrame, rs: RuleSet,
                 staff.select("unit_id", "title", "holders").iter_rows()} if staff.height else {}
         for r in positions.iter_rows(named=True):
             lo, hi, code = r["lowest_level"], r["highest_level"], r["job_position"]
-            if lo is None or hi is None or code is None or lo > hi:
-                continue
+            if lo is None or hi is None or code is None or lo >= hi:
+                continue  # one level (or none): no cap, whatever ratio is given (Art. 10.4)
             shares = caps.shares(lo, hi)
             for level in range(lo, hi + 1):
                 given = r[f"ratio_{level}"]
