@@ -79,3 +79,36 @@ def test_plan_keys_of_a_workbook_sheet_are_the_plan_table() -> None:
     assert plan.months_for(4) == 36 and plan.months_for(5) == 72 and plan.months_for(3) is None
     assert plan.priority == (Criterion.achievement, Criterion.female, Criterion.older)
     assert plan.language_it_required and str(plan.degree_min[5]) == "thac_si"
+
+
+def test_a_user_file_adds_a_position(tmp_path: Path) -> None:
+    (tmp_path / "rules.toml").write_text(
+        'extends = "nd232-2026"\nid = "nd232-2026+dien-bien"\n[[positions]]\ncode = "DB.01"\n'
+        'name_vi = "Quản trị hệ thống dữ liệu tỉnh"\nsector = "Khoa học và công nghệ"\n'
+        'lowest_level = 2\nhighest_level = 4\n', encoding="utf-8")
+    settings = round_settings(_settings(dt.date(2026, 11, 30), plan=PLAN,
+                                        rule_set_file="rules.toml"), "scenario.toml")
+    rs = rulesets.for_round(settings, tmp_path, "scenario.toml")
+    assert rs.position("DB.01").levels == (2, 3, 4)
+    assert rs.position("CM.057").levels == (3, 4, 5)  # the built-in catalogue is kept
+    assert title_code("DB.01", 4) in rs.title_codes
+
+
+def test_a_round_finishing_under_old_rules_warns(tmp_path: Path) -> None:
+    import shutil
+
+    from allocator.engine.flow import run
+
+    folder = tmp_path / "round"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "scenarios" / "dien-bien-2024",
+                    folder)
+    toml = folder / "scenario.toml"
+    text = toml.read_text(encoding="utf-8").replace("2024-10-29", "2026-08-03") \
+        .replace("review_year = 2024", "review_year = 2026")
+    toml.write_text(text + 'rule_set = "nd115-2020+nd85-2023"\n'
+                    'transitional_basis = "Công văn số 99/UBND-NC (hư cấu)"\n',
+                    encoding="utf-8")
+    summary = run(folder).summary
+    (warning,) = summary.warnings
+    assert "99/UBND-NC" in warning and "2026-08-03" in warning and "CẢNH BÁO" in warning
+    assert '"warnings": [' in summary.to_json()
