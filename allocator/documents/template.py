@@ -296,8 +296,12 @@ def write_workbook(path: Path, rs: RuleSet, settings: dict[str, Any] | None = No
 
 
 def write_template(path: Path, rule_set: RuleSet | None = None) -> None:
-    """An empty input workbook for ``rule_set`` (default: the rule set in force today)."""
-    rs = rule_set or rules.rule_set_in_force(dt.date.today()) or rules.builtin_rule_sets()[-1]
+    """An empty input workbook for ``rule_set`` (default: the rule set of titles in force
+    today, else the latest; the workbook of career levels is not written yet)."""
+    today = rules.rule_set_in_force(dt.date.today())
+    titles = [r for r in rules.builtin_rule_sets() if r.regime == "titles"]
+    rs = rule_set or (today if today is not None and today.regime == "titles" else None) \
+        or max(titles, key=lambda r: r.valid_from)
     write_workbook(path, rs, {"objective": "priority", "budget": "0"})
 
 

@@ -49,23 +49,12 @@ def _catalogue_level(rs: RuleSet, code: str | None, level: int | None) -> bool:
     return code is not None and level is not None and level in rs.position(code).levels
 
 
-def positions_frame(raw: RawScenario, rs: RuleSet, problems: Collector) -> pl.DataFrame:
-    """positions.csv, checked: known units and positions, levels within the catalogue's
-    range, one row per (unit, position), ratios not above the decree's share unless
-    ``self_determined_ratios`` (Art. 10.3)."""
-    from allocator.io.validate import read_table  # the cell reader (validate imports this)
-
-    table = schema.POSITIONS
-    if table.name not in raw.tables:
-        problems.add(table.file, None, None,
-                     f"thiếu tệp: kỳ xét theo {rs.id} cần danh mục vị trí việc làm của đơn vị",
-                     f"file is missing: a round under {rs.id} needs the units' job positions")
-        return pl.DataFrame()
-    raw_table = raw.tables[table.name]
-    label = raw_table.label
-    typed, _ = read_table(raw_table, table, rs, problems)
-    if typed is None:
-        return pl.DataFrame()
+def positions_frame(typed: pl.DataFrame, raw: RawScenario, rs: RuleSet,
+                    problems: Collector) -> pl.DataFrame:
+    """positions.csv (its ``typed`` cells), checked: known units and positions, levels within
+    the catalogue's range, one row per (unit, position), ratios not above the decree's share
+    unless ``self_determined_ratios`` (Art. 10.3)."""
+    label = raw.tables[schema.POSITIONS.name].label
     frame = _resolve(typed, label, rs, problems)
     units = set(raw.tables["units"].frame["unit_id"].drop_nulls().to_list())
     caps = rs.level_caps

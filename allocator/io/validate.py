@@ -297,7 +297,7 @@ def validate(raw: RawScenario) -> Scenario:
         frames[frame_name] = typed
     positions = pl.DataFrame()
     if rs.regime == "levels":
-        positions = levels.positions_frame(raw, rs, problems)
+        positions = _positions(raw, rs, problems)
         problems.raise_if_any()
         frames = levels.as_titles(frames, positions, rs, settings, raw, problems)
         problems.raise_if_any()
@@ -312,6 +312,20 @@ def validate(raw: RawScenario) -> Scenario:
     problems.extend(draft.problems(_ALL_BUT_UNITS, unread=unread, skip=skip))
     problems.raise_if_any()
     return draft
+
+
+def _positions(raw: RawScenario, rs: RuleSet, problems: Collector) -> pl.DataFrame:
+    """positions.csv of a round of career levels, read and checked (required there)."""
+    table = schema.POSITIONS
+    if table.name not in raw.tables:
+        problems.add(table.file, None, None,
+                     f"thiếu tệp: kỳ xét theo {rs.id} cần danh mục vị trí việc làm của đơn vị",
+                     f"file is missing: a round under {rs.id} needs the units' job positions")
+        return pl.DataFrame()
+    typed, _ = read_table(raw.tables[table.name], table, rs, problems)
+    if typed is None:
+        return pl.DataFrame()
+    return levels.positions_frame(typed, raw, rs, problems)
 
 
 def _has_column(raw: RawScenario, table: str, column: str) -> bool:
