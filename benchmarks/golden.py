@@ -29,6 +29,7 @@ READY = [
     "scenarios/dien-bien-2024.xlsx",
     "scenarios/binh-dinh-2024",
     "scenarios/binh-dinh-2024.xlsx",
+    "scenarios/dien-bien-2026",
     "scenarios/whatif/mien-chung-chi.toml",
     "scenarios/whatif/them-chi-tieu.toml",
 ]

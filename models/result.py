@@ -89,11 +89,42 @@ class Summary(_Model):
     counts: Counts
     solver: SolverSummary
     tie_groups: tuple[TieGroupSummary, ...]
+    # Each "Vietnamese / English": the rule set is not in force at the deadline (a round
+    # finishing under old rules, with its transitional basis); documents print these.
+    warnings: tuple[str, ...] = ()
+    # Each "Vietnamese / English": where the decree reads two ways, the reading applied.
+    legal_readings: tuple[str, ...] = ()
     timings_s: dict[str, float] = {}
 
     def to_json(self) -> str:
         """The file's text: fields in declaration order, UTF-8 kept, two-space indent."""
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def run_warnings(scenario: Scenario) -> tuple[str, ...]:
+    """The warnings of a run (``Summary.warnings``): one when the rule set is not in force
+    at the round's deadline, naming the transitional basis when the round states one."""
+    rs, settings = scenario.rule_set, scenario.settings
+    if rs.in_force(settings.deadline):
+        return ()
+    period = f"{rs.valid_from}–{rs.valid_to or '…'}"
+    basis = settings.transitional_basis
+    vi = (f"CẢNH BÁO: bộ quy tắc {rs.id} ({rs.name_vi}) không còn/chưa có hiệu lực vào hạn "
+          f"nộp hồ sơ {settings.deadline} (hiệu lực {period})")
+    en = (f"WARNING: rule set {rs.id} ({rs.name_en}) is not in force at the deadline "
+          f"{settings.deadline} (in force {period})")
+    if basis:
+        vi += f"; kỳ xét hoàn thành theo quy định cũ theo: {basis}"
+        en += f"; the round finishes under the old rules by: {basis}"
+    return (f"{vi} / {en}",)
+
+
+def legal_readings(scenario: Scenario) -> tuple[str, ...]:
+    """The readings of the decree a run applies (``Summary.legal_readings``)."""
+    caps = scenario.rule_set.level_caps
+    if caps is None:
+        return ()
+    return (f"{caps.reading_vi} ({caps.source}) / {caps.reading_en}",)
 
 
 @dataclass(frozen=True)

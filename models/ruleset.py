@@ -9,6 +9,7 @@ change to add a profession: a TOML file of the same shape does it.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -27,8 +28,14 @@ RULE_IDS: tuple[str, ...] = (
     "points",
     "points_st",
     "excellent_achievement",
+    "no_position",
+    "level_range",
     "no_quota",
 )
+#: Rule ids of rounds under the 2026 law only (career levels of a job position).
+LEVEL_RULE_IDS: tuple[str, ...] = ("no_position", "level_range")
+#: The lowest and the highest career level of Decree 232/2026 (Art. 7.1).
+LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5)
 
 
 class _Frozen(BaseModel):
@@ -90,6 +97,61 @@ class Transition(_Frozen):
         return self.tenure_months_by_recruitment_level.get(recruitment_level, self.tenure_months)
 
 
+class Position(_Frozen):
+    """A job position (vị trí việc làm) of the catalogue and the levels it may use."""
+
+    code: str = Field(min_length=1)
+    name_vi: str = Field(min_length=1)
+    sector: str = ""
+    lowest_level: int | None = Field(default=None, ge=1, le=5)
+    highest_level: int | None = Field(default=None, ge=1, le=5)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _range(self) -> Position:
+        if self.lowest_level is not None and self.highest_level is not None \
+                and self.lowest_level > self.highest_level:
+            raise ValueError(f"position {self.code}: lowest level above highest")
+        return self
+
+    @property
+    def levels(self) -> tuple[int, ...]:
+        """The levels the catalogue allows: none for a manager's position of Annex I, nor
+        where the catalogue could not read one end of the range (no level of such a position
+        can be used until a user's rule-set file states it)."""
+        if self.lowest_level is None or self.highest_level is None:
+            return ()
+        return tuple(range(self.lowest_level, self.highest_level + 1))
+
+
+class LevelCaps(_Frozen):
+    """Decree 232/2026 Art. 10: the share of a position's approved headcount each level may
+    hold, and which reading applies where two are possible."""
+
+    top_5: Decimal = Decimal("0.3")  # Art. 10.2a: highest level used 5, at level 5
+    below_top_5: Decimal = Decimal("0.4")  # Art. 10.2a: the level used just below 5
+    top_4: Decimal = Decimal("0.4")  # Art. 10.2b: highest level used 4, at level 4
+    two_levels_higher: Decimal = Decimal("0.5")  # Art. 10.2c: two levels used, the higher
+    two_levels_reading: Literal["10.2c", "10.2b"] = "10.2c"
+    source: str
+    reading_vi: str
+    reading_en: str
+
+    def shares(self, lowest: int, highest: int) -> dict[int, Decimal]:
+        """The decree's share of each level a unit uses from ``lowest`` to ``highest``;
+        levels without one are absent (no cap)."""
+        used = highest - lowest + 1
+        if used <= 1:
+            return {}  # Art. 10.4: one level (or none): no cap
+        if used == 2 and self.two_levels_reading == "10.2c":
+            return {highest: self.two_levels_higher}
+        if highest == 5:
+            return {5: self.top_5, 4: self.below_top_5}
+        if highest == 4:
+            return {4: self.top_4}
+        return {}
+
+
 class RuleSet(_Frozen):
     """The rules a round applies. Validated as a whole: every reference resolves."""
 
@@ -108,8 +170,18 @@ class RuleSet(_Frozen):
     achievement_levels: tuple[AchievementLevel, ...]
     excellent_achievement: dict[Rank, str] = Field(default_factory=dict)
     conditions: dict[str, Condition]
-    titles: tuple[Title, ...]
-    transitions: tuple[Transition, ...]
+    titles: tuple[Title, ...] = ()
+    transitions: tuple[Transition, ...] = ()
+    # Rounds under the 2026 law: the job-position catalogue, the level caps, the plan keys
+    # the round must state; the switches a plan may turn (the title rules keep them on).
+    regime: Literal["titles", "levels"] = "titles"
+    positions: tuple[Position, ...] = ()
+    level_caps: LevelCaps | None = None
+    plan_required: tuple[str, ...] = ()
+    plan_source: str = ""
+    competence_required: bool = True
+    discipline_bars: bool = True
+    language_it_required: bool = True
 
     @model_validator(mode="after")
     def _cross_check(self) -> RuleSet:
@@ -121,7 +193,8 @@ class RuleSet(_Frozen):
         for rank, code in self.excellent_achievement.items():
             if code not in codes:
                 raise ValueError(f"excellent_achievement for rank {rank}: unknown level {code!r}")
-        missing = sorted(set(RULE_IDS) - set(self.conditions))
+        needed = set(RULE_IDS) if self.regime == "levels" else set(RULE_IDS) - set(LEVEL_RULE_IDS)
+        missing = sorted(needed - set(self.conditions))
         if missing:
             raise ValueError(f"conditions must describe every rule id; missing {missing}")
         titles: dict[str, Title] = {}
@@ -149,9 +222,17 @@ class RuleSet(_Frozen):
             if (tr.from_title, tr.to_title) in seen:
                 raise ValueError(f"transition {tr.from_title}→{tr.to_title} is listed twice")
             seen.add((tr.from_title, tr.to_title))
+        self._check_levels()
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
         return self
+
+    def _check_levels(self) -> None:
+        if self.regime == "levels" and self.level_caps is None:
+            raise ValueError("a rule set of career levels states its level_caps")
+        position_codes = [p.code for p in self.positions]
+        if len(set(position_codes)) != len(position_codes):
+            raise ValueError("position codes must be unique")
 
     # -- look-ups -----------------------------------------------------------------------------
     def title(self, code: str) -> Title:
@@ -163,6 +244,12 @@ class RuleSet(_Frozen):
     @property
     def title_codes(self) -> frozenset[str]:
         return frozenset(t.code for t in self.titles)
+
+    def position(self, code: str) -> Position:
+        for p in self.positions:
+            if p.code == code:
+                return p
+        raise KeyError(code)
 
     def in_force(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

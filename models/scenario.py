@@ -23,6 +23,7 @@ from models import checks, schema
 from models.checks import Judge, Place
 from models.enums import Objective
 from models.errors import Collector, InputError, Problem
+from models.plan import Plan
 from models.ruleset import RuleSet
 from models.schema import MOST_OF_COLUMN
 
@@ -41,6 +42,8 @@ class RoundSettings(BaseModel):
     budget: Decimal = Field(default=Decimal(0), ge=0, le=MOST_OF_COLUMN["budget"])
     rule_set: str | None = None
     rule_set_file: str | None = None
+    transitional_basis: str | None = Field(default=None, min_length=1)
+    plan: Plan | None = None
 
     @model_validator(mode="after")
     def _deadline_in_review_year(self) -> RoundSettings:
@@ -62,7 +65,8 @@ class RoundSettings(BaseModel):
 MAX_DECIMALS = 6
 #: Frame attribute → table name in :mod:`models.schema` (labels and headers use these).
 TABLE_OF = {"units": "units", "candidates": "candidates", "quotas": "quotas",
-            "limits": "limits", "staff": "staff", "decisions": "authority_decisions"}
+            "limits": "limits", "staff": "staff", "decisions": "authority_decisions",
+            "positions": "positions"}
 Unread = Mapping[str, Mapping[str, pl.Series]]
 """Table → column → rows whose cell was filled but could not be read (when reading files)."""
 
@@ -99,18 +103,22 @@ class Scenario:
     award_texts: dict[int, str] = field(default_factory=dict)
     #: candidates' ``__row`` → what the unit's list has beyond the contract (header → text).
     extra_cells: dict[int, dict[str, str]] = field(default_factory=dict)
+    # Rounds under the 2026 law: positions.csv, job positions as catalogue codes (else empty)
+    positions: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @classmethod
     def of(cls, *, source: Path, settings: RoundSettings, rule_set: RuleSet,
            units: pl.DataFrame, candidates: pl.DataFrame, quotas: pl.DataFrame,
            limits: pl.DataFrame, staff: pl.DataFrame, decisions: pl.DataFrame,
-           labels: Mapping[str, str], headers: Mapping[str, Mapping[str, str]]) -> Scenario:
+           labels: Mapping[str, str], headers: Mapping[str, Mapping[str, str]],
+           positions: pl.DataFrame | None = None) -> Scenario:
         """A scenario of typed frames, money scaled; not cross-checked (see :meth:`problems`)."""
         candidates, scale, budget_units = scale_money(candidates, settings.budget)
         return cls(source=source, settings=settings, rule_set=rule_set, units=units,
                    candidates=candidates, quotas=quotas, limits=limits, staff=staff,
                    decisions=decisions, money_scale=scale, budget_units=budget_units,
-                   labels=dict(labels), headers={k: dict(v) for k, v in headers.items()})
+                   labels=dict(labels), headers={k: dict(v) for k, v in headers.items()},
+                   positions=pl.DataFrame() if positions is None else positions)
 
     def replace(self, *, source: Path | None = None, settings: RoundSettings | None = None,
                 rule_set: RuleSet | None = None, units: pl.DataFrame | None = None,
@@ -226,7 +234,8 @@ def _candidate_units(sc: Scenario, found: Collector, unread: Unread) -> None:
 
 def _candidate_titles(sc: Scenario, found: Collector, unread: Unread) -> None:
     j = sc.judge("candidates", found, unread)
-    checks.title_pairs(j, sc.rule_set)
+    if sc.rule_set.regime == "titles":  # career levels: rules no_position and level_range
+        checks.title_pairs(j, sc.rule_set)
     checks.achievement_levels(j, sc.rule_set)
 
 

@@ -33,9 +33,12 @@ class Regime(StrEnum):
     """The legal regime of a round, which decides the columns of some tables."""
 
     titles = "titles"  # promotion to a higher-ranked professional title (Decree 115/2020)
+    levels = "levels"  # a higher career level of the job position held (Decree 232/2026)
 
 
 ALL_REGIMES = frozenset(Regime)
+TITLES_ONLY = frozenset({Regime.titles})
+LEVELS_ONLY = frozenset({Regime.levels})
 
 
 class Kind(StrEnum):
@@ -216,6 +219,10 @@ SETTINGS = Table(
         Column("rule_set_file", Kind.text, "a user's rule-set TOML file, relative to the "
                "scenario", "Tệp bộ quy tắc riêng (TOML), đường dẫn tính từ thư mục chứa tệp "
                "này", ("Tệp bộ quy tắc",), required=False),
+        Column("transitional_basis", Kind.text, "the document that lets a round from "
+               "2026-07-01 finish under the old rules (needed to name an expired rule set)",
+               "Văn bản cho phép kỳ xét hoàn thành theo quy định cũ (bắt buộc khi dùng bộ quy "
+               "tắc đã hết hiệu lực)", ("Căn cứ chuyển tiếp",), required=False),
     ),
 )
 #: Headers of the two columns of the ``scenario`` sheet (besides ``key`` and ``value``).
@@ -273,16 +280,27 @@ CANDIDATES = Table(
                "Mã số chức danh nghề nghiệp hiện giữ, ví dụ V.11.05.12",
                ("Mã số chức danh nghề nghiệp hiện giữ", "Mã số CDNN hiện giữ",
                 "Chức danh nghề nghiệp hiện giữ", "Chức danh hiện giữ",
-                "Mã chức danh hiện giữ")),
+                "Mã chức danh hiện giữ"), regimes=TITLES_ONLY),
         Column("target_title", Kind.title_code, "target title code; (current, target) must be a "
                "transition of the rule set", "Mã số chức danh dự xét, ví dụ V.11.05.11",
                ("Mã số chức danh nghề nghiệp dự xét", "Mã số CDNN dự xét",
                 "Chức danh nghề nghiệp dự xét", "Chức danh dự xét",
-                "Chức danh đăng ký dự xét", "Mã chức danh dự xét")),
+                "Chức danh đăng ký dự xét", "Mã chức danh dự xét"), regimes=TITLES_ONLY),
         Column("rank_since", Kind.date, "appointed to the current title's rank",
                "Ngày bổ nhiệm vào hạng hiện giữ, dd/mm/yyyy",
                ("Ngày bổ nhiệm hạng hiện giữ", "Ngày bổ nhiệm chức danh hiện giữ",
-                "Giữ hạng từ ngày", "Ngày giữ hạng hiện tại")),
+                "Giữ hạng từ ngày", "Ngày giữ hạng hiện tại"), regimes=TITLES_ONLY),
+        Column("job_position", Kind.text, "job position held: catalogue code or name",
+               "Vị trí việc làm đang giữ (mã hoặc tên trong danh mục)",
+               ("Vị trí việc làm",), regimes=LEVELS_ONLY),
+        Column("current_level", Kind.whole_number, "career level held now (1–5)",
+               "Bậc nghề nghiệp hiện giữ (1–5)", ("Bậc hiện giữ",), regimes=LEVELS_ONLY),
+        Column("target_level", Kind.whole_number, "target level (default current_level + 1)",
+               "Bậc dự xét (để trống: bậc hiện giữ + 1)", ("Bậc dự xét",), required=False,
+               regimes=LEVELS_ONLY),
+        Column("level_since", Kind.date, "date from which time at the current level counts",
+               "Ngày xếp bậc hiện giữ, dd/mm/yyyy", ("Ngày xếp bậc hiện giữ",),
+               regimes=LEVELS_ONLY),
         Column("equivalent_months", Kind.whole_number, "equivalent service months counted",
                "Số tháng tương đương được tính (điểm d khoản 1 Điều 32 NĐ 115)",
                ("Thời gian tương đương (tháng)", "Số tháng tương đương",
@@ -378,7 +396,12 @@ QUOTAS = Table(
         Column("target_title", Kind.title_code, "title of the quota",
                "Mã số chức danh được giao chỉ tiêu",
                ("Mã số chức danh nghề nghiệp dự xét", "Chức danh dự xét", "Mã chức danh",
-                "Chức danh")),
+                "Chức danh"), regimes=TITLES_ONLY),
+        Column("job_position", Kind.text, "job position of the quota (code or name)",
+               "Vị trí việc làm được giao chỉ tiêu", ("Vị trí việc làm",),
+               regimes=LEVELS_ONLY),
+        Column("target_level", Kind.whole_number, "target level of the quota",
+               "Bậc dự xét", ("Bậc dự xét",), regimes=LEVELS_ONLY),
         Column("quota", Kind.whole_number, "approved quota",
                "Số chỉ tiêu được duyệt (số nguyên ≥ 0)",
                ("Chỉ tiêu", "Số chỉ tiêu", "Chỉ tiêu thăng hạng")),
@@ -399,10 +422,17 @@ LIMITS = Table(
                ("Mã đơn vị phạm vi", "Phạm vi", "Đơn vị phạm vi")),
         Column("target_title", Kind.title_code, "optional: only candidates for this title",
                "Chỉ tính ứng viên dự xét chức danh này (tuỳ chọn)",
-               ("Mã số chức danh", "Chức danh", "Mã chức danh"), required=False),
+               ("Mã số chức danh", "Chức danh", "Mã chức danh"), required=False,
+               regimes=TITLES_ONLY),
+        Column("job_position", Kind.text, "optional: only candidates for this job position",
+               "Chỉ tính ứng viên của vị trí việc làm này (tuỳ chọn)", ("Vị trí việc làm",),
+               required=False, regimes=LEVELS_ONLY),
+        Column("target_level", Kind.whole_number, "optional: only candidates for this level",
+               "Chỉ tính ứng viên dự xét bậc này (tuỳ chọn)", ("Bậc dự xét",),
+               required=False, regimes=LEVELS_ONLY),
         Column("target_rank", Kind.term, "optional: only candidates for titles of this rank",
                "Chỉ tính ứng viên dự xét hạng này: I..V (tuỳ chọn)", ("Hạng",),
-               required=False, vocabulary="rank"),
+               required=False, vocabulary="rank", regimes=TITLES_ONLY),
         Column("max", Kind.whole_number, "at most this many winners among the covered candidates",
                "Tối đa bao nhiêu người trúng tuyển", ("Số tối đa", "Tối đa"), required=False),
         Column("max_share", Kind.share, "instead of max: after promotion, holders at most "
@@ -422,14 +452,52 @@ STAFF = Table(
     columns=(
         Column("unit_id", Kind.unit, "a unit", "Mã đơn vị", ("Mã đơn vị", "Đơn vị")),
         Column("title", Kind.title_code, "a title code", "Mã số chức danh",
-               ("Mã số chức danh", "Chức danh", "Mã chức danh")),
+               ("Mã số chức danh", "Chức danh", "Mã chức danh"), regimes=TITLES_ONLY),
+        Column("job_position", Kind.text, "a job position (code or name)", "Vị trí việc làm",
+               ("Vị trí việc làm",), regimes=LEVELS_ONLY),
+        Column("level", Kind.whole_number, "a career level (1–5)", "Bậc nghề nghiệp",
+               ("Bậc", "Bậc nghề nghiệp"), regimes=LEVELS_ONLY),
         Column("holders", Kind.whole_number, "employees of the unit holding that title now",
                "Số viên chức đang giữ chức danh",
                ("Số người đang giữ", "Số lượng hiện có", "Hiện có", "Số người giữ")),
         Column("positions", Kind.whole_number, "optional: approved headcount for that title",
                "Số lượng người làm việc được duyệt cho chức danh (tuỳ chọn)",
                ("Số lượng người làm việc được duyệt", "Biên chế được duyệt",
-                "Số vị trí được duyệt", "Biên chế"), required=False),
+                "Số vị trí được duyệt", "Biên chế"), required=False, regimes=TITLES_ONLY),
+    ),
+)
+
+_RATIOS = tuple(
+    Column(f"ratio_{level}", Kind.share, f"optional: approved share (0–1) of the headcount at "
+           f"level {level}", f"Tỷ lệ được duyệt ở bậc {level} (0–1, tuỳ chọn)",
+           (f"Tỷ lệ bậc {level}",), required=False, regimes=LEVELS_ONLY)
+    for level in range(1, 6))
+
+POSITIONS = Table(
+    "positions",
+    row_key="unit_id",
+    regimes=LEVELS_ONLY,
+    meaning_en="the unit's approved job positions (Decree 232/2026 Art. 11.5): one row per "
+               "(unit, position); required in rounds under the 2026 law",
+    purpose_vi="Vị trí việc làm được phê duyệt của đơn vị: mỗi (đơn vị, vị trí việc làm) một "
+               "dòng, biên chế được giao và các bậc sử dụng",
+    sheet_names_vi=("Vị trí việc làm", "Danh mục vị trí việc làm"),
+    columns=(
+        Column("unit_id", Kind.unit, "a unit", "Mã đơn vị", ("Mã đơn vị", "Đơn vị"),
+               regimes=LEVELS_ONLY),
+        Column("job_position", Kind.text, "catalogue code or name", "Vị trí việc làm",
+               ("Vị trí việc làm",), regimes=LEVELS_ONLY),
+        Column("headcount", Kind.whole_number, "approved headcount of the position in the unit",
+               "Biên chế được giao cho vị trí việc làm", ("Biên chế được giao",),
+               regimes=LEVELS_ONLY),
+        Column("lowest_level", Kind.whole_number, "lowest level the unit uses",
+               "Bậc thấp nhất đơn vị sử dụng", ("Bậc thấp nhất",), regimes=LEVELS_ONLY),
+        Column("highest_level", Kind.whole_number, "highest level the unit uses",
+               "Bậc cao nhất đơn vị sử dụng", ("Bậc cao nhất",), regimes=LEVELS_ONLY),
+        *_RATIOS,
+        Column("self_determined_ratios", Kind.bool, "optional: the unit may set its own ratios "
+               "(Art. 10.3)", "Đơn vị được tự xác định tỷ lệ (khoản 3 Điều 10)",
+               ("Tự xác định tỷ lệ",), required=False, default=False, regimes=LEVELS_ONLY),
     ),
 )
 
@@ -499,9 +567,11 @@ AWARD_LEVELS = Table(
 #: Every table, in the order of SCENARIO.md (the workbook's sheet order).
 TABLES: tuple[Table, ...] = (SETTINGS, UNITS, CANDIDATES, QUOTAS, LIMITS, STAFF,
                              AUTHORITY_DECISIONS, AWARDS, AWARD_LEVELS)
+#: Tables of one regime only (read from a folder when present; not yet workbook sheets).
+REGIME_TABLES: tuple[Table, ...] = (POSITIONS,)
 #: The CSV files of a scenario folder, in order.
 FOLDER_TABLES: tuple[Table, ...] = tuple(t for t in TABLES if t.in_folder and not t.key_value)
-_BY_NAME = {t.name: t for t in TABLES}
+_BY_NAME = {t.name: t for t in (*TABLES, *REGIME_TABLES)}
 
 
 def table(name: str) -> Table:

@@ -11,6 +11,8 @@ from models.result import RunResult
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_ROUNDS = ("dien-bien-2024", "binh-dinh-2024")
+#: Ready rounds of career levels (the documents do not speak of levels yet).
+LEVEL_ROUNDS = ("dien-bien-2026",)
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +25,12 @@ def _private_history(tmp_path_factory: pytest.TempPathFactory,
 
 @pytest.fixture(scope="session", params=READY_ROUNDS)
 def ready_round(request: pytest.FixtureRequest) -> tuple[str, RunResult]:
+    name = request.param
+    return name, run(ROOT / "scenarios" / name)
+
+
+@pytest.fixture(scope="session", params=LEVEL_ROUNDS)
+def level_round(request: pytest.FixtureRequest) -> tuple[str, RunResult]:
     name = request.param
     return name, run(ROOT / "scenarios" / name)
 

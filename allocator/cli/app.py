@@ -184,6 +184,8 @@ def print_summary(summary: Summary, out_dir: Path, seconds: float) -> None:
         ("Thời gian / time", f"{seconds:.2f} s"),
         ("Kết quả / outputs", str(out_dir)),
     ])
+    for warning in summary.warnings:
+        say(warning)
 
 
 @app.command()

@@ -236,6 +236,8 @@ class Context:
         if agency is None:
             return ""
         at = "tại" if lang == "vi" else "at"
+        if title is not None and "@" in title and "|" not in title:
+            title = title.replace("@", "|", 1)  # the engine's own name of a level pool
         if title is not None and "|" in title:
             position, level = title.split("|", 1)
             what = regime.position_text(position, level, lang, rs=self.rs)

@@ -116,12 +116,16 @@ def position_text(code: str | None, level: Any, lang: str = "vi", rs: Any = None
 
 
 def pool_parts(key: str) -> tuple[str, str, str | None]:
-    """A pool key 'agency|title' or 'agency|position|level' as (agency, title or position,
-    level or None)."""
+    """A pool key 'agency|title', 'agency|position|level' or 'agency|position@level' as
+    (agency, title or position, level or None)."""
     parts = key.split("|")
     if len(parts) >= 3:
         return parts[0], parts[1], parts[2]
-    return parts[0], parts[1] if len(parts) > 1 else "", None
+    what = parts[1] if len(parts) > 1 else ""
+    position, at, level = what.rpartition("@")
+    if at and level.isdigit():  # the engine's own name of a level pool: 'agency|CODE@L'
+        return parts[0], position, level
+    return parts[0], what, None
 
 
 def pool_filter(key: str) -> pl.Expr:

@@ -20,6 +20,8 @@ from models.result import (
     Summary,
     TieGroup,
     TieGroupSummary,
+    legal_readings,
+    run_warnings,
 )
 from models.scenario import Scenario
 
@@ -33,6 +35,8 @@ def assemble(scenario: Scenario, prep: Prepared, alloc: Allocation, groups: list
     frame = _outcomes(scenario, prep.candidates, alloc, groups)
     decisions = _decisions(frame)
     pools = _pools(frame, prep, groups)
+    if scenario.rule_set.regime == "levels":
+        decisions, pools = _by_position(decisions), _by_position(pools)
     escalations = _escalations(groups)
     summary = _summary(scenario, decisions, pools, alloc, groups, digest, rulings_applied)
     return RunResult(scenario, frame, decisions, pools, escalations, tuple(groups), summary)
@@ -63,6 +67,19 @@ def _decisions(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("agency_id").is_null()).then(pl.lit(None, pl.Utf8))
         .otherwise(pl.col("target_title")).alias("target_title")
     ).sort("candidate_id")
+
+
+def _by_position(frame: pl.DataFrame) -> pl.DataFrame:
+    """A table of a round of career levels: the pool named by ``job_position`` (catalogue
+    code) and ``target_level`` instead of the internal ``target_title``."""
+    title = pl.col("target_title")
+    out = frame.with_columns(
+        title.str.extract(r"^(.*)@\d$", 1).alias("job_position"),
+        title.str.extract(r"@(\d)$", 1).cast(pl.Int64).alias("target_level"),
+    )
+    at = frame.columns.index("target_title")
+    return out.select(*frame.columns[:at], "job_position", "target_level",
+                        *frame.columns[at + 1:])
 
 
 def _escalated_seats(frame: pl.DataFrame, groups: list[TieGroup],
@@ -227,4 +244,6 @@ def _summary(scenario: Scenario, decisions: pl.DataFrame, pools: pl.DataFrame,
         solver=alloc.solver,
         tie_groups=tuple(TieGroupSummary(tie_group=g.tie_group, reason=g.reason, pools=g.pools)
                          for g in groups),
+        warnings=run_warnings(scenario),
+        legal_readings=legal_readings(scenario),
     )

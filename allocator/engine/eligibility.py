@@ -52,20 +52,22 @@ def rating(rs: RuleSet) -> pl.Expr:
     ]
 
 
-def discipline() -> pl.Expr:
+def discipline(rs: RuleSet) -> pl.Expr:
     """Not within a disciplinary period nor under discipline-related restrictions.
 
-    Decree 115/2020 Art. 32.1(a); seed 000 §II.2(a).
+    Decree 115/2020 Art. 32.1(a); seed 000 §II.2(a). Under the 2026 law, the plan's
+    ``discipline_bars`` switch (default on).
     """
-    return ~pl.col("under_discipline")
+    return ~pl.col("under_discipline") if rs.discipline_bars else pl.lit(True)
 
 
-def competence() -> pl.Expr:
+def competence(rs: RuleSet) -> pl.Expr:
     """Meets the professional competence standard of the target title (unit head certifies).
 
-    Decree 115/2020 Art. 32.1(b); seed 000 §II.2(b).
+    Decree 115/2020 Art. 32.1(b); seed 000 §II.2(b). Under the 2026 law, the plan's
+    ``competence_required`` switch (default on).
     """
-    return pl.col("competence_ok")
+    return pl.col("competence_ok") if rs.competence_required else pl.lit(True)
 
 
 def degree() -> pl.Expr:
@@ -91,12 +93,13 @@ def certificate(waived: bool) -> pl.Expr:
     return pl.col("certificate") | ~pl.col("_certificate_required")
 
 
-def language_it() -> pl.Expr:
+def language_it(rs: RuleSet) -> pl.Expr:
     """Meets, or is exempt from, the job position's foreign-language and IT requirements.
 
     Decree 115/2020 Art. 32.1(c) and Art. 39 (as amended by Decree 85/2023 Art. 1.19).
+    Under the 2026 law, the plan's ``language_it_required`` switch (default off).
     """
-    return pl.col("language_it_ok")
+    return pl.col("language_it_ok") if rs.language_it_required else pl.lit(True)
 
 
 def tenure() -> pl.Expr:
@@ -152,6 +155,26 @@ def excellent_achievement(rs: RuleSet, required: bool) -> pl.Expr:
     return level <= pl.col("_excellent_level")
 
 
+def no_position(frame: pl.DataFrame) -> pl.Expr:
+    """The unit has an approved row for the candidate's job position (positions.csv).
+
+    Decree 232/2026 Art. 11.5: a unit employs only in its approved job positions. Always
+    true in a round of titles.
+    """
+    if "_position_ok" not in frame.columns:
+        return pl.lit(True)
+    return pl.col("_position_ok").fill_null(False)
+
+
+def level_range(frame: pl.DataFrame) -> pl.Expr:
+    """The target level is the next one above the current level and within the levels the
+    unit uses for the position (Decree 232/2026 Art. 7, 9). Always true in a round of
+    titles; a candidate without an approved position fails ``no_position`` only."""
+    if "_levels_ok" not in frame.columns:
+        return pl.lit(True)
+    return pl.col("_levels_ok").fill_null(True)
+
+
 def no_quota() -> pl.Expr:
     """The candidate has a pool: an agency at or above the unit holds a quota for the title.
 
@@ -204,16 +227,18 @@ def conditions(candidates: pl.DataFrame, rs: RuleSet, settings: RoundSettings) -
     )
     checks: dict[str, pl.Expr] = {
         "rating": rating(rs),
-        "discipline": discipline(),
-        "competence": competence(),
+        "discipline": discipline(rs),
+        "competence": competence(rs),
         "degree": degree(),
         "certificate": certificate(waived),
-        "language_it": language_it(),
+        "language_it": language_it(rs),
         "tenure": tenure(),
         "tenure_12_months": tenure_12_months(),
         "points": points(),
         "points_st": points_st(),
         "excellent_achievement": excellent_achievement(rs, settings.require_excellent_achievement),
+        "no_position": no_position(frame),
+        "level_range": level_range(frame),
     }
     assert (*checks, "no_quota") == RULE_IDS
     frame = frame.with_columns(expr.alias(f"ok_{rule}") for rule, expr in checks.items())

@@ -69,6 +69,42 @@ def effective_caps(limits: pl.DataFrame, staff: pl.DataFrame, tree: UnitTree,
     return limits.with_columns(pl.Series("cap", caps, pl.Int64))
 
 
+def level_caps(positions: pl.DataFrame, staff: pl.DataFrame, rs: RuleSet,
+               like: pl.DataFrame) -> pl.DataFrame:
+    """The caps Decree 232/2026 Art. 10 derives, as limits of the frame ``like`` (with its
+    ``cap``): for each row of positions.csv and each level L it uses with a share,
+    ``max(0, floor(share_L × headcount) − holders_L)`` on the winners of that unit and
+    position whose target level is L; share_L is ``ratio_L`` where given, else the decree's
+    (:meth:`models.ruleset.LevelCaps.shares`). ``limit_id`` is
+    ``ratio:<unit_id>:<position code>:<level>``; ``scope_exact``: the unit itself only."""
+    caps = rs.level_caps
+    rows: list[dict[str, object]] = []
+    if caps is not None and positions.height:
+        held = {(u, t): int(h) for u, t, h in
+                staff.select("unit_id", "title", "holders").iter_rows()} if staff.height else {}
+        for r in positions.iter_rows(named=True):
+            lo, hi, code = r["lowest_level"], r["highest_level"], r["job_position"]
+            if lo is None or hi is None or code is None or lo >= hi:
+                continue  # one level (or none): no cap, whatever ratio is given (Art. 10.4)
+            shares = caps.shares(lo, hi)
+            for level in range(lo, hi + 1):
+                given = r[f"ratio_{level}"]
+                share = Decimal(given) if given is not None else shares.get(level)
+                if share is None:
+                    continue
+                title = f"{code}@{level}"
+                holders = held.get((r["unit_id"], title), 0)
+                cap = max(0, math.floor(share * r["headcount"]) - holders)
+                rows.append({"limit_id": f"ratio:{r['unit_id']}:{code}:{level}",
+                             "scope_unit_id": r["unit_id"], "target_title": title,
+                             "max": cap, "cap": cap, "scope_exact": True})
+    derived = pl.DataFrame(rows, schema={"limit_id": pl.Utf8, "scope_unit_id": pl.Utf8,
+                                         "target_title": pl.Utf8, "max": pl.Int64,
+                                         "cap": pl.Int64, "scope_exact": pl.Boolean})
+    base = like.with_columns(pl.lit(False).alias("scope_exact"))
+    return pl.concat([base, derived], how="diagonal_relaxed")
+
+
 def coverage(candidates: pl.DataFrame, limits: pl.DataFrame, tree: UnitTree,
              rs: RuleSet) -> pl.DataFrame:
     """(candidate_id, limit_id) for every candidate a limit covers: unit in the scope's
@@ -80,13 +116,16 @@ def coverage(candidates: pl.DataFrame, limits: pl.DataFrame, tree: UnitTree,
         "candidate_id", "unit_id", "target_title",
         pl.col("target_title").replace_strict(rank_of, return_dtype=pl.Utf8).alias("_rank"),
     )
+    exact = pl.col("scope_exact") if "scope_exact" in limits.columns else pl.lit(False)
     lim = limits.select("limit_id", pl.col("scope_unit_id").alias("anc_id"),
-                        pl.col("target_title").alias("_lt"), pl.col("target_rank").alias("_lr"))
+                        pl.col("target_title").alias("_lt"), pl.col("target_rank").alias("_lr"),
+                        exact.fill_null(False).alias("_exact"))
     return (
         cands.join(tree.ancestors.select("unit_id", "anc_id"), on="unit_id", how="inner")
         .join(lim, on="anc_id", how="inner")
         .filter((pl.col("_lt").is_null() | (pl.col("_lt") == pl.col("target_title")))
-                & (pl.col("_lr").is_null() | (pl.col("_lr") == pl.col("_rank"))))
+                & (pl.col("_lr").is_null() | (pl.col("_lr") == pl.col("_rank")))
+                & (~pl.col("_exact") | (pl.col("anc_id") == pl.col("unit_id"))))
         .select("candidate_id", "limit_id")
         .unique()
         .sort("candidate_id", "limit_id")

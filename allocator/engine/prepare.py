@@ -12,7 +12,7 @@ from allocator.engine import eligibility
 from allocator.engine.cache import StageCache, memo
 from allocator.engine.components import POOL, pool_key
 from allocator.engine.frames import attach, order_code
-from allocator.engine.limits import coverage, effective_caps
+from allocator.engine.limits import coverage, effective_caps, level_caps
 from allocator.engine.pools import (
     add_priority_key,
     assign_pools,
@@ -54,6 +54,8 @@ def prepare(scenario: Scenario, cache: StageCache | None = None) -> Prepared:
     quota_of = quotas.select(POOL, "quota")
     limits = memo(cache, "caps", (scenario.limits, scenario.staff, scenario.units, rs),
                   lambda: effective_caps(scenario.limits, scenario.staff, tree, rs))
+    if rs.regime == "levels":  # the caps of Decree 232/2026 Art. 10, as more limits
+        limits = level_caps(scenario.positions, scenario.staff, rs, limits)
     covered = memo(cache, "coverage", (eligible, limits),
                    lambda: coverage(eligible, limits, tree, rs))
     candidates = attach(structure, quota_of, POOL, ["quota"])

@@ -23,7 +23,7 @@ def read_folder(folder: Path, *, candidates_required: bool = True) -> RawScenari
     settings_file = schema.SETTINGS.file
     settings = read_toml(folder / settings_file, settings_file)
     tables: dict[str, RawTable] = {}
-    for table in schema.FOLDER_TABLES:
+    for table in (*schema.FOLDER_TABLES, *schema.REGIME_TABLES):
         path = folder / table.file
         required = table.required and (candidates_required or table is not schema.CANDIDATES)
         if required or path.exists():
@@ -35,5 +35,6 @@ def folder_files(folder: Path) -> list[Path]:
     """The files of a scenario folder that a run reads: scenario.toml and every table's CSV
     file that exists (rule-set files aside)."""
     files = [folder / schema.SETTINGS.file]
-    files.extend(folder / t.file for t in schema.FOLDER_TABLES if (folder / t.file).is_file())
+    files.extend(folder / t.file for t in (*schema.FOLDER_TABLES, *schema.REGIME_TABLES)
+                 if (folder / t.file).is_file())
     return files

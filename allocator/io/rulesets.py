@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,7 +17,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from allocator.io.raw import read_toml
-from models.errors import InputError
+from models.errors import InputError, Problem
+from models.levels import level_rule_set
+from models.plan import PLAN_KEYS
 from models.ruleset import RuleSet
 from models.scenario import RoundSettings
 
@@ -35,7 +39,21 @@ def remapped(remap: Callable[[Path], Path] | None) -> Iterator[None]:
         _ABSOLUTE_REMAP.reset(token)
 
 
-_MERGED_BY_KEY = {"titles": ("code",), "transitions": ("from_title", "to_title")}
+_MERGED_BY_KEY = {"titles": ("code",), "transitions": ("from_title", "to_title"),
+                  "positions": ("code",)}
+#: The first day of the 2026 law (Law 129/2025/QH15): a round from then on needs a
+#: ``transitional_basis`` to apply a rule set of titles that has expired.
+LEVELS_FROM = dt.date(2026, 7, 1)
+
+
+def _positions(file_name: str) -> list[dict[str, Any]]:
+    """The job-position catalogue of a built-in rule set (a CSV file beside it)."""
+    text = resources.files("models.rulesets").joinpath(file_name).read_text(encoding="utf-8")
+    rows = csv.DictReader(io.StringIO(text))
+    return [{"code": r["code"], "name_vi": r["name"], "sector": r["sector"],
+             "lowest_level": int(r["lowest_level"]) if r["lowest_level"] else None,
+             "highest_level": int(r["highest_level"]) if r["highest_level"] else None,
+             "note": r["note"]} for r in rows]
 
 
 @cache
@@ -45,6 +63,9 @@ def builtin_rule_sets() -> tuple[RuleSet, ...]:
     for entry in resources.files("models.rulesets").iterdir():
         if entry.name.endswith(".toml"):
             data = tomllib.loads(entry.read_text(encoding="utf-8"))
+            positions_file = data.pop("positions_file", None)
+            if positions_file is not None:
+                data["positions"] = _positions(str(positions_file))
             found.append(RuleSet.model_validate(data))
     return tuple(sorted(found, key=lambda r: r.id))
 
@@ -107,7 +128,48 @@ def load_rule_set_file(path: Path, label: str) -> RuleSet:
 
 
 def for_round(settings: RoundSettings, base_dir: Path, label: str) -> RuleSet:
-    """The rule set a round applies: the user's file (``rule_set_file``, relative to
+    """The rule set a round applies, checked against the round (:func:`chosen` and
+    :func:`fit_to_round`)."""
+    return fit_to_round(chosen(settings, base_dir, label), settings, label)
+
+
+def fit_to_round(rs: RuleSet, settings: RoundSettings, label: str) -> RuleSet:
+    """A rule set of titles past its end needs ``transitional_basis`` for a round from
+    2026-07-01; a rule set of career levels needs the round's ``[plan]`` with every key it
+    requires, and becomes the rule set that plan makes (:func:`models.levels.level_rule_set`).
+    Exit 2 (InputError naming the settings ``label``) otherwise."""
+    if rs.regime == "titles":
+        expired = rs.valid_to is not None and settings.deadline > rs.valid_to
+        if expired and settings.deadline >= LEVELS_FROM and not settings.transitional_basis:
+            raise InputError.one(
+                label, None, "transitional_basis",
+                f"hạn nộp hồ sơ {settings.deadline} sau ngày {rs.id} hết hiệu lực "
+                f"({rs.valid_to}): kỳ xét theo quy định cũ phải ghi transitional_basis "
+                "(văn bản cho phép hoàn thành theo quy định cũ); hoặc bỏ rule_set để xét "
+                "nâng bậc theo nd232-2026",
+                f"deadline {settings.deadline} is after {rs.id} expired ({rs.valid_to}): a "
+                "round finishing under the old rules must state transitional_basis (the "
+                "document that lets it); or drop rule_set to decide under nd232-2026")
+        return rs
+    plan = settings.plan
+    missing = list(rs.plan_required) if plan is None else plan.missing(rs.plan_required)
+    if missing:
+        listed_vi = "; ".join(f"{k}: {PLAN_KEYS.get(k, (k, k))[0]}" for k in missing)
+        listed_en = "; ".join(f"{k}: {PLAN_KEYS.get(k, (k, k))[1]}" for k in missing)
+        what_vi = "thiếu mục [plan]" if plan is None else "mục [plan] thiếu khoá bắt buộc"
+        what_en = "no [plan]" if plan is None else "[plan] lacks required keys"
+        raise InputError([Problem(
+            label, None, "plan",
+            f"{what_vi} — kỳ xét nâng bậc theo {rs.id} phải ghi theo Đề án được duyệt (Nghị "
+            f"định 259/2026/NĐ-CP chưa được mã hoá): {listed_vi}",
+            f"{what_en} — a round under {rs.id} states, from its approved plan (Decree "
+            f"259/2026 is not encoded): {listed_en}")])
+    assert plan is not None
+    return level_rule_set(rs, plan)
+
+
+def chosen(settings: RoundSettings, base_dir: Path, label: str) -> RuleSet:
+    """The rule set a round names: the user's file (``rule_set_file``, relative to
     ``base_dir``), else the built-in one named by ``rule_set``, else the built-in one in force
     at the deadline. Problems name the settings file ``label``."""
     if settings.rule_set_file:

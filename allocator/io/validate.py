@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 import polars as pl
 from pydantic import ValidationError
 
-from allocator.io import rulesets
+from allocator.io import levels, rulesets
 from allocator.io.parse import (
     parse_birth,
     parse_bool,
@@ -39,6 +39,7 @@ from allocator.io.raw import ROW, RawScenario, RawTable
 from models import ethnic, schema
 from models.checks import Place, report_rows
 from models.errors import Collector, InputError
+from models.plan import nested_plan
 from models.ruleset import RuleSet
 from models.scenario import TABLE_OF, RoundSettings, Scenario, unit_problems
 from models.schema import Column, Kind, Table
@@ -76,7 +77,7 @@ _DTYPE: dict[Kind, pl.DataType] = {
 def round_settings(settings: Mapping[str, Any], label: str) -> RoundSettings:
     """The validated settings (scenario.toml or a workbook's ``scenario`` sheet)."""
     try:
-        return RoundSettings.model_validate(dict(settings))
+        return RoundSettings.model_validate(nested_plan(dict(settings)))
     except ValidationError as exc:
         problems = Collector()
         for err in exc.errors():
@@ -207,11 +208,12 @@ class TableReader:
         self.frame = raw.frame
         self.place = Place(raw.label, raw.headers)
         self.unread: dict[str, pl.Series] = {}
+        self.regime = schema.Regime(rs.regime)
 
     def has_required_columns(self) -> bool:
         """Every required column is present, and one of each ``one_of`` group; else say so."""
         columns = set(self.frame.columns)
-        missing = [n for n in self.table.required_names() if n not in columns]
+        missing = [n for n in self.table.required_names(self.regime) if n not in columns]
         for group in self.table.one_of:
             if not columns & set(group):
                 missing.append(group[0])
@@ -223,7 +225,8 @@ class TableReader:
     def read(self, names: Sequence[str] | None = None) -> pl.DataFrame:
         """The typed frame of the given columns (every column of the table when None):
         ``__row`` first, then each column (and its derived columns) in the schema's order."""
-        columns = [c for c in self.table.columns_in() if names is None or c.name in names]
+        columns = [c for c in self.table.columns_in(self.regime)
+                   if names is None or c.name in names]
         readings = [reading(c, self.rs) for c in columns]
         looked_up = self._look_up([r for r in readings if r.fn is not None])
         out: dict[str, pl.Series] = {ROW: self.frame[ROW]}
@@ -308,10 +311,10 @@ def read_table(raw: RawTable, table: Table, rs: RuleSet, problems: Collector, *,
     return reader.read(names), reader.unread
 
 
-def empty_frame(table: Table) -> pl.DataFrame:
+def empty_frame(table: Table, regime: schema.Regime = schema.Regime.titles) -> pl.DataFrame:
     """The typed frame of a table with no rows (an optional table the scenario lacks)."""
     columns: dict[str, pl.DataType] = {ROW: pl.Int64()}
-    for c in table.columns_in():
+    for c in table.columns_in(regime):
         if c.kind is Kind.birth_date:
             columns.update({c.name: pl.Utf8(), BIRTH_LO: pl.Date(), BIRTH_HI: pl.Date()})
         elif c.kind is Kind.ethnic_group:
@@ -351,8 +354,14 @@ def validate(raw: RawScenario) -> Scenario:
             typed, unread[table.name] = read_table(present, table, rs, problems)
         if typed is None:
             skip.add(frame_name)
-            typed = empty_frame(table)
+            typed = empty_frame(table, schema.Regime(rs.regime))
         frames[frame_name] = typed
+    positions = pl.DataFrame()
+    if rs.regime == "levels":
+        positions = _positions(raw, rs, problems)
+        problems.raise_if_any()
+        frames = levels.as_titles(frames, positions, rs, settings, raw, problems)
+        problems.raise_if_any()
 
     if "candidates" not in skip:
         cands = raw.tables["candidates"]
@@ -364,10 +373,24 @@ def validate(raw: RawScenario) -> Scenario:
         source=raw.source, settings=settings, rule_set=rs, units=units,
         candidates=frames["candidates"], quotas=frames["quotas"], limits=frames["limits"],
         staff=frames["staff"], decisions=frames["decisions"], labels=labels,
-        headers={name: tbl.headers for name, tbl in raw.tables.items()})
+        headers={name: tbl.headers for name, tbl in raw.tables.items()}, positions=positions)
     problems.extend(draft.problems(_ALL_BUT_UNITS, unread=unread, skip=skip))
     problems.raise_if_any()
     return draft
+
+
+def _positions(raw: RawScenario, rs: RuleSet, problems: Collector) -> pl.DataFrame:
+    """positions.csv of a round of career levels, read and checked (required there)."""
+    table = schema.POSITIONS
+    if table.name not in raw.tables:
+        problems.add(table.file, None, None,
+                     f"thiếu tệp: kỳ xét theo {rs.id} cần danh mục vị trí việc làm của đơn vị",
+                     f"file is missing: a round under {rs.id} needs the units' job positions")
+        return pl.DataFrame()
+    typed, _ = read_table(raw.tables[table.name], table, rs, problems)
+    if typed is None:
+        return pl.DataFrame()
+    return levels.positions_frame(typed, raw, rs, problems)
 
 
 def _has_column(raw: RawScenario, table: str, column: str) -> bool:

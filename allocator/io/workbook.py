@@ -1024,14 +1024,17 @@ def _required_columns(t: _TableSheet, table: schema.Table) -> None:
     row, with the headers the sheet has."""
     if t.frame.height == 0 and not t.headers:
         return
-    missing = [n for n in table.required_names() if not t.has(n)]
-    missing += [g[0] for g in table.one_of if not any(t.has(n) for n in g)]
+    titles_own = set(table.names(schema.Regime.titles))
     levels = levels_schema.LEVEL_COLUMNS.get(table.name, ())
-    own = {c.name for c in table.columns}
-    if any(t.has(c.name) for c in levels if c.name not in own):  # a level round's columns
+    level_sheet = any(t.has(c.name) for c in levels if c.name not in titles_own)
+    regime = schema.Regime.levels if level_sheet else schema.Regime.titles
+    missing = [n for n in table.required_names(regime) if not t.has(n)]
+    missing += [g[0] for g in table.one_of if not any(t.has(n) for n in g)]
+    if level_sheet:  # the level columns stand in for the title columns they replace
         replaced = levels_schema.REPLACED.get(table.name, ())
         missing = [n for n in missing if n not in replaced]
-        missing += [c.name for c in levels if c.required and not t.has(c.name)]
+        missing += [c.name for c in levels if c.required and not t.has(c.name)
+                    and c.name not in missing]
     seen = "; ".join(f"'{h}'" for h in t.seen_headers) or "—"
     by_name = {c.name: c for c in (*table.columns, *levels)}
     for name in missing:
@@ -1189,8 +1192,16 @@ def _convert_sheet(t: _TableSheet, table: schema.Table, refs: _References) -> No
             t.put("candidate_id", t.col("__tt"))
             t.headers["candidate_id"] = t.headers.get("__tt", "TT")
         _sex_columns(t)
-    for column in (*table.columns_in(), *_level_columns(table.name)):
+    for column in _columns_of_any_regime(table):
         _convert_column(t, column, refs)
+
+
+def _columns_of_any_regime(table: schema.Table) -> tuple[schema.Column, ...]:
+    """The columns a sheet of ``table`` may carry in a round of either regime (each once;
+    a level column as the workbook's level headers define it)."""
+    levels = {c.name: c for c in levels_schema.LEVEL_COLUMNS.get(table.name, ())}
+    own = [levels.pop(c.name, c) for c in table.columns]
+    return (*own, *levels.values())
 
 
 def _convert_column(t: _TableSheet, column: schema.Column, refs: _References) -> None:

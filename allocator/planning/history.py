@@ -295,6 +295,12 @@ def _put_blob(con: duckdb.DuckDBPyConnection, sha: str, content: bytes) -> None:
 
 def _insert_decisions(con: duckdb.DuckDBPyConnection, run_id: str, csv: bytes) -> None:
     """Bulk insert through DuckDB's CSV reader (no per-row Python)."""
+    if csv.split(b"\n", 1)[0].find(b"job_position") >= 0:
+        # A round of career levels: its pool kept as "<position>@<level>" in target_title.
+        frame = pl.read_csv(csv, infer_schema=False)
+        csv = frame.with_columns(pl.concat_str(
+            [pl.col("job_position"), pl.lit("@"), pl.col("target_level")]).alias("target_title")
+        ).select(DECISION_COLUMNS).write_csv().encode("utf-8")
     with private_temp.folder("allocator-history-") as tmp:
         path = tmp / "decisions.csv"
         path.write_bytes(csv)

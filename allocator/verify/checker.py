@@ -43,10 +43,12 @@ from models.ruleset import RuleSet
 if TYPE_CHECKING:
     from models.scenario import Scenario
 
-# SCENARIO.md, candidates.csv: "Rule ids", in the order the contract lists them.
+# SCENARIO.md, candidates.csv: "Rule ids", in the order the contract lists them; the two
+# ids of rounds under the 2026 law ("Rounds under the 2026 law") before no_quota.
 CONTRACT_RULES: tuple[str, ...] = (
     "rating", "discipline", "competence", "degree", "certificate", "language_it", "tenure",
-    "tenure_12_months", "points", "points_st", "excellent_achievement", "no_quota",
+    "tenure_12_months", "points", "points_st", "excellent_achievement", "no_position",
+    "level_range", "no_quota",
 )
 STATUSES = ("selected", "not_selected", "ineligible", "escalated")
 DECISION_COLUMNS = ("candidate_id", "status", "agency_id", "target_title", "priority_rank",
@@ -131,6 +133,8 @@ def derive(scenario: Scenario) -> Model:
         (full_months(pl.col("rank_since"), settings.deadline) - pl.col("probation_months"))
         .alias("months_in_rank"))
     frame = frame.join(expected_pools(frame, scenario.quotas, ancestors), on=CID, how="left")
+    if rs.regime == "levels":
+        frame = _with_level_rules(frame, scenario)
     frame = _with_reasons(frame, rs, scenario)
     frame, key_cols = _with_keys(frame, rs)
     frame = _with_positions(frame, key_cols)
@@ -141,7 +145,8 @@ def derive(scenario: Scenario) -> Model:
     rulings = scenario.decisions.select(CID, "decision")
     return Model(frame.select(keep), constraints, members, parent, rs.priority, tuple(key_cols),
                  settings.objective, rulings,
-                 frozenset(str(x) for x in scenario.limits["limit_id"].to_list()),
+                 frozenset(str(x) for x in scenario.limits["limit_id"].to_list())
+                 | frozenset(c.limit_id for c in level_cap_rows(scenario)),
                  scenario.budget_units > 0)
 
 
@@ -317,6 +322,69 @@ def excellent_achievement_ok(required: bool) -> pl.Expr:
     return pl.col("k_ach_level") <= pl.col("t_excellent").fill_null(-1)
 
 
+def _with_level_rules(frame: pl.DataFrame, scenario: Scenario) -> pl.DataFrame:
+    """Rounds under the 2026 law: ``no_position`` fails when the candidate's unit has no row
+    of positions.csv for its job position; ``level_range`` when the target level is not
+    current_level + 1 or lies outside that row's lowest..highest level (SCENARIO.md,
+    "The round's plan states what the law in hand does not")."""
+    used = {(r["unit_id"], r["job_position"]): (r["lowest_level"], r["highest_level"])
+            for r in scenario.positions.iter_rows(named=True)}
+    ok_pos, ok_lv = [], []
+    for unit, pos, cur, tgt in frame.select("unit_id", "job_position", "current_level",
+                                            "target_level").iter_rows():
+        span = used.get((unit, pos))
+        ok_pos.append(span is not None)
+        ok_lv.append(span is not None and tgt == cur + 1 and span[0] <= tgt <= span[1])
+    return frame.with_columns(pl.Series("c_position_ok", ok_pos, pl.Boolean),
+                              pl.Series("c_levels_ok", ok_lv, pl.Boolean))
+
+
+@dataclass(frozen=True)
+class LevelCap:
+    """One derived cap of Decree 232/2026 Art. 10 (see :func:`level_cap_rows`)."""
+
+    limit_id: str
+    unit_id: str
+    job_position: str
+    level: int
+    cap: int
+
+
+def level_cap_rows(scenario: Scenario) -> list[LevelCap]:
+    """The caps of Decree 232/2026 Art. 10 as SCENARIO.md "The level caps" states them, one
+    per (positions.csv row, level L used with a share): ``max(0, floor(share_L × headcount)
+    − holders_L)`` over the winners of that unit and position whose target level is L.
+    share_L: ratio_L where given; else with exactly two levels used 0.5 at the higher one;
+    else 0.3 at 5 and 0.4 at 4 when the highest used is 5, 0.4 at 4 when it is 4; one level
+    or none: no cap."""
+    if scenario.rule_set.regime != "levels" or scenario.positions.height == 0:
+        return []
+    holders: dict[tuple[str, str, int], int] = {}
+    for r in scenario.staff.iter_rows(named=True):
+        key = (r["unit_id"], r["job_position"], r["level"])
+        holders[key] = holders.get(key, 0) + int(r["holders"])
+    out: list[LevelCap] = []
+    for r in scenario.positions.iter_rows(named=True):
+        lo, hi = r["lowest_level"], r["highest_level"]
+        decree: dict[int, Decimal] = {}
+        if hi - lo + 1 == 2:
+            decree = {hi: Decimal("0.5")}
+        elif hi - lo + 1 > 2 and hi == 5:
+            decree = {5: Decimal("0.3"), 4: Decimal("0.4")}
+        elif hi - lo + 1 > 2 and hi == 4:
+            decree = {4: Decimal("0.4")}
+        for level in range(lo, hi + 1):
+            ratio = r[f"ratio_{level}"]
+            share = Decimal(ratio) if ratio is not None else decree.get(level)
+            if share is None or hi == lo:
+                continue
+            held = holders.get((r["unit_id"], r["job_position"], level), 0)
+            out.append(LevelCap(f"ratio:{r['unit_id']}:{r['job_position']}:{level}",
+                                r["unit_id"], r["job_position"], level,
+                                max(0, math.floor(share * r["headcount"]) - held)))
+    return out
+
+
 def _with_reasons(frame: pl.DataFrame, rs: RuleSet, scenario: Scenario) -> pl.DataFrame:
     """``reasons``: every failed rule id, ';'-joined in the contract's order (null when none);
     ``no_quota`` fails without a pool (SCENARIO.md, decisions.csv)."""
@@ -327,13 +395,20 @@ def _with_reasons(frame: pl.DataFrame, rs: RuleSet, scenario: Scenario) -> pl.Da
     frame = frame.with_columns(pl.col("achievement").replace_strict(
         ladder, default=len(ladder), return_dtype=pl.Int64).alias("k_ach_level"))
     passes: dict[str, pl.Expr] = {
-        "rating": rating_ok(rs), "discipline": discipline_ok(), "competence": competence_ok(),
+        "rating": rating_ok(rs),
+        "discipline": discipline_ok() if rs.discipline_bars else pl.lit(True),
+        "competence": competence_ok() if rs.competence_required else pl.lit(True),
         "degree": degree_ok(), "certificate": certificate_ok(waived),
-        "language_it": language_it_ok(), "tenure": tenure_ok(),
+        "language_it": language_it_ok() if rs.language_it_required else pl.lit(True),
+        "tenure": tenure_ok(),
         "tenure_12_months": tenure_12_months_ok(), "points": points_ok(),
         "points_st": points_st_ok(),
         "excellent_achievement": excellent_achievement_ok(settings.require_excellent_achievement),
         "no_quota": pl.col("agency_id").is_not_null(),
+        "no_position": pl.col("c_position_ok") if "c_position_ok" in frame.columns
+        else pl.lit(True),
+        "level_range": pl.col("c_levels_ok") | ~pl.col("c_position_ok")
+        if "c_position_ok" in frame.columns else pl.lit(True),
     }
     failed = [pl.when(passes[rule].fill_null(False)).then(None).otherwise(pl.lit(rule))
               for rule in CONTRACT_RULES]
@@ -499,6 +574,24 @@ def _limits(scenario: Scenario, eligible: pl.DataFrame, ancestors: pl.DataFrame,
                .filter((pl.col("_lt").is_null() | (pl.col("_lt") == pl.col("target_title")))
                        & (pl.col("_lr").is_null() | (pl.col("_lr") == pl.col("_rank"))))
                .select("k", CID, pl.lit(1, pl.Int64).alias("coef")).unique())
+    derived = level_cap_rows(scenario)
+    if derived:
+        first = base + limits.height
+        heads = pl.DataFrame({"k": [first + i for i in range(len(derived))],
+                              "name": [f"limit {c.limit_id}" for c in derived],
+                              "kind": ["limit"] * len(derived),
+                              "cap": [c.cap for c in derived]},
+                             schema={"k": pl.Int64, "name": pl.Utf8, "kind": pl.Utf8,
+                                     "cap": pl.Int64})
+        of = {(c.unit_id, c.job_position, c.level): first + i for i, c in enumerate(derived)}
+        rows = [(of[(unit, pos, level)], cid) for cid, unit, pos, level in eligible.select(
+            CID, "unit_id", "job_position", "target_level").iter_rows()
+            if (unit, pos, level) in of]
+        capped = pl.DataFrame({"k": [k for k, _ in rows], CID: [c for _, c in rows],
+                               "coef": [1] * len(rows)},
+                              schema={"k": pl.Int64, CID: pl.Utf8, "coef": pl.Int64})
+        head = pl.concat([head, heads.select(head.columns)], how="vertical_relaxed")
+        members = pl.concat([members, capped.select(members.columns)], how="vertical_relaxed")
     return head, members
 
 
@@ -988,6 +1081,7 @@ def pool_table_problems(scenario: Scenario, decisions: pl.DataFrame,
     scenario's pools; selected + escalated_seats + unused = quota with unused ≥ 0; a tie
     group's seats attributed to its pools in full, each pool at most its members there
     (SCENARIO.md, pools.csv and "Settled points")."""
+    decisions, pools = as_title_table(decisions), as_title_table(pools)
     run = _prepare(model or derive(scenario), decisions, escalations)
     table, out = _text_frame(pools, POOL_COLUMNS, POOL_COLUMNS[2:], "pools.csv")
     pool = ["agency_id", "target_title"]
@@ -1049,6 +1143,19 @@ CHECKS = (row_problems, eligibility_problems, pool_column_problems, rank_problem
           agency_problems)
 
 
+def as_title_table(table: pl.DataFrame) -> pl.DataFrame:
+    """A table of a round of career levels (pool named by job_position and target_level)
+    with the scenario's internal ``target_title`` (``<position>@<level>``) in their place."""
+    if "job_position" not in table.columns or "target_title" in table.columns:
+        return table
+    at = table.columns.index("job_position")
+    title = pl.when(pl.col("job_position").is_not_null()).then(pl.concat_str(
+        [pl.col("job_position").cast(pl.Utf8), pl.lit("@"),
+         pl.col("target_level").cast(pl.Utf8)])).alias("target_title")
+    rest = [c for c in table.columns[at:] if c not in ("job_position", "target_level")]
+    return table.with_columns(title).select(*table.columns[:at], "target_title", *rest)
+
+
 def check(scenario: Scenario, decisions: pl.DataFrame, escalations: pl.DataFrame,
           *, pools: pl.DataFrame | None = None, model: Model | None = None) -> list[str]:
     """Every problem found in a result (empty when it passes), sorted.
@@ -1057,6 +1164,8 @@ def check(scenario: Scenario, decisions: pl.DataFrame, escalations: pl.DataFrame
     the pools.csv invariant for tie groups spanning pools). ``model`` reuses a
     :func:`derive` of the same scenario."""
     model = model or derive(scenario)
+    decisions = as_title_table(decisions)
+    pools = as_title_table(pools) if pools is not None else None
     run = _prepare(model, decisions, escalations)
     problems = list(run.problems)
     for one in CHECKS:

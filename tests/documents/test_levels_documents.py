@@ -40,7 +40,7 @@ class _Summary(Summary):
 
 
 class _Settings(RoundSettings):
-    plan: dict[str, Any] = Field(default_factory=dict)
+    plan: dict[str, Any] = Field(default_factory=dict)  # type: ignore[assignment]
 
 
 def _pool_key(key: str | None) -> str | None:

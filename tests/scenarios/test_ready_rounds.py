@@ -46,3 +46,31 @@ def test_ready_round_passes_the_checker(ready_round: tuple[str, RunResult]) -> N
 def test_ready_round_is_proven_optimal(ready_round: tuple[str, RunResult]) -> None:
     _, r = ready_round
     assert r.summary.solver.status == "optimal"
+
+
+def test_level_round_matches_its_readme(level_round: tuple[str, RunResult]) -> None:
+    test_ready_round_matches_its_readme(level_round)
+
+
+def test_level_round_passes_the_checker(level_round: tuple[str, RunResult]) -> None:
+    test_ready_round_passes_the_checker(level_round)
+    _, r = level_round
+    assert r.summary.solver.status == "optimal" and r.summary.warnings == ()
+    assert len(r.summary.legal_readings) == 1 and "10.2c" in r.summary.legal_readings[0]
+
+
+def test_the_checker_flags_a_level_cap_exceeded(level_round: tuple[str, RunResult]) -> None:
+    """Selecting a candidate the cap turned away breaks the cap: the checker says so."""
+    import polars as pl
+
+    _, r = level_round
+    capped = r.decisions.filter(pl.col("decided_by").str.starts_with("limit:ratio:"))
+    assert capped.height
+    cid, limit = capped.row(0, named=True)["candidate_id"], capped.row(0, named=True)["decided_by"]
+    wrong = r.decisions.with_columns(
+        pl.when(pl.col("candidate_id") == cid).then(pl.lit("selected"))
+        .otherwise(pl.col("status")).alias("status"),
+        pl.when(pl.col("candidate_id") == cid).then(pl.lit(None, pl.Utf8))
+        .otherwise(pl.col("decided_by")).alias("decided_by"))
+    problems = check(r.scenario, wrong, r.escalations)
+    assert any(limit.removeprefix("limit:") in p and "exceeded" in p for p in problems), problems
