@@ -74,3 +74,24 @@ def test_the_checker_flags_a_level_cap_exceeded(level_round: tuple[str, RunResul
         .otherwise(pl.col("decided_by")).alias("decided_by"))
     problems = check(r.scenario, wrong, r.escalations)
     assert any(limit.removeprefix("limit:") in p and "exceeded" in p for p in problems), problems
+
+
+def test_level_round_as_a_workbook_decides_as_its_folder(
+        level_round: tuple[str, RunResult], tmp_path: Path) -> None:
+    """The round of career levels written as one workbook (positions and plan sheets, the
+    level headers) and read back decides byte for byte as the CSV folder."""
+    from typer.testing import CliRunner
+
+    from allocator.cli.app import app
+
+    name, _result = level_round
+    book, out_book, out_folder = tmp_path / "round.xlsx", tmp_path / "a", tmp_path / "b"
+    runner = CliRunner()
+    made = runner.invoke(app, ["to-workbook", str(ROOT / name), str(book)])
+    assert made.exit_code == 0, made.output
+    for source, out in ((book, out_book), (ROOT / name, out_folder)):
+        done = runner.invoke(app, ["run", str(source), "--out", str(out), "--no-history", "-q"])
+        assert done.exit_code == 0, done.output
+    for file in ("decisions.csv", "pools.csv", "escalations.csv"):
+        assert (out_book / file).read_bytes() == (out_folder / file).read_bytes(), file
+    assert (out_folder / "ket-qua.xlsx").stat().st_size > 0
