@@ -108,23 +108,32 @@ def level_caps(positions: pl.DataFrame, staff: pl.DataFrame, rs: RuleSet,
 def coverage(candidates: pl.DataFrame, limits: pl.DataFrame, tree: UnitTree,
              rs: RuleSet) -> pl.DataFrame:
     """(candidate_id, limit_id) for every candidate a limit covers: unit in the scope's
-    subtree, and the target title / the target title's rank matching when given."""
+    subtree, and the target title / the target title's rank / the job position (2026
+    regime: every level of it) matching when given."""
     if limits.height == 0 or candidates.height == 0:
         return pl.DataFrame(schema={"candidate_id": pl.Utf8, "limit_id": pl.Utf8})
     rank_of = {t.code: t.rank.value for t in rs.titles}
+    profession_of = {t.code: t.profession for t in rs.titles}
     cands = candidates.select(
         "candidate_id", "unit_id", "target_title",
         pl.col("target_title").replace_strict(rank_of, return_dtype=pl.Utf8).alias("_rank"),
+        pl.col("target_title").replace_strict(profession_of, default=None,
+                                              return_dtype=pl.Utf8).alias("_profession"),
     )
     exact = pl.col("scope_exact") if "scope_exact" in limits.columns else pl.lit(False)
+    # A limit by job position at every level (2026 regime): the titles of that position.
+    position = (pl.col("job_position") if "job_position" in limits.columns
+                else pl.lit(None, pl.Utf8))
     lim = limits.select("limit_id", pl.col("scope_unit_id").alias("anc_id"),
                         pl.col("target_title").alias("_lt"), pl.col("target_rank").alias("_lr"),
+                        position.cast(pl.Utf8).alias("_lp"),
                         exact.fill_null(False).alias("_exact"))
     return (
         cands.join(tree.ancestors.select("unit_id", "anc_id"), on="unit_id", how="inner")
         .join(lim, on="anc_id", how="inner")
         .filter((pl.col("_lt").is_null() | (pl.col("_lt") == pl.col("target_title")))
                 & (pl.col("_lr").is_null() | (pl.col("_lr") == pl.col("_rank")))
+                & (pl.col("_lp").is_null() | (pl.col("_lp") == pl.col("_profession")))
                 & (~pl.col("_exact") | (pl.col("anc_id") == pl.col("unit_id"))))
         .select("candidate_id", "limit_id")
         .unique()

@@ -139,10 +139,13 @@ def as_titles(frames: _Frames, positions: pl.DataFrame, rs: RuleSet, settings: R
     limits = _resolve(frames["limits"], label["limits"], rs, problems, optional=True)
     _levels_in_range(limits, label["limits"], ("target_level",), problems)
     for r in limits.iter_rows(named=True):
-        if r["job_position"] is not None and r["target_level"] is None:
-            problems.add(label["limits"], r[ROW], "target_level",
-                         "giới hạn theo vị trí việc làm cần ghi bậc dự xét",
-                         "a limit by job position needs its target_level")
+        if (r["job_position"] is not None and r["target_level"] is None
+                and r.get("max_share") is not None):
+            problems.add(label["limits"], r[ROW], "max_share",
+                         "giới hạn theo vị trí việc làm ở mọi bậc phải ghi số người tối đa (max), "
+                         "không ghi tỷ lệ; hoặc ghi bậc dự xét",
+                         "a limit by job position at every level takes a number (max), not a "
+                         "share; or give its target_level")
     ranks = {lv: rank_of_level(lv).value for lv in LEVELS}
     out["limits"] = limits.with_columns(
         _title("job_position", "target_level"),

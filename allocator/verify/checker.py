@@ -565,14 +565,21 @@ def _limits(scenario: Scenario, eligible: pl.DataFrame, ancestors: pl.DataFrame,
     head = limits.select(pl.col("k"), pl.format("limit {}", "limit_id").alias("name"),
                          pl.lit("limit").alias("kind")).with_columns(
         pl.Series("cap", caps, pl.Int64))
+    # A 2026 limit may name a job position (at one level, or at every level): compared on
+    # the candidates' own job_position column, not through the engine's titles.
+    by_position = "job_position" in limits.columns and "job_position" in eligible.columns
+    own_position = pl.col("job_position") if by_position else pl.lit(None, pl.Utf8)
     cands = eligible.select(CID, "unit_id", "target_title", pl.col("target_title")
-                            .replace_strict(rank_of, return_dtype=pl.Utf8).alias("_rank"))
+                            .replace_strict(rank_of, return_dtype=pl.Utf8).alias("_rank"),
+                            own_position.cast(pl.Utf8).alias("_position"))
     members = (cands.join(ancestors.select("unit_id", "anc_id"), on="unit_id", how="inner")
                .join(limits.select("k", pl.col("scope_unit_id").alias("anc_id"),
                                    pl.col("target_title").alias("_lt"),
-                                   pl.col("target_rank").alias("_lr")), on="anc_id")
+                                   pl.col("target_rank").alias("_lr"),
+                                   own_position.cast(pl.Utf8).alias("_lp")), on="anc_id")
                .filter((pl.col("_lt").is_null() | (pl.col("_lt") == pl.col("target_title")))
-                       & (pl.col("_lr").is_null() | (pl.col("_lr") == pl.col("_rank"))))
+                       & (pl.col("_lr").is_null() | (pl.col("_lr") == pl.col("_rank")))
+                       & (pl.col("_lp").is_null() | (pl.col("_lp") == pl.col("_position"))))
                .select("k", CID, pl.lit(1, pl.Int64).alias("coef")).unique())
     derived = level_cap_rows(scenario)
     if derived:
