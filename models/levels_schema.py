@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.schema import Column, Kind, Table, table
+from models.schema import POSITIONS as schema_positions
+from models.schema import Column, Kind, table
 
 #: The career levels of Decree 232/2026/NĐ-CP Art. 7.1 (1 lowest, 5 highest).
 LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5)
@@ -24,43 +25,8 @@ _POSITION = Column("job_position", Kind.text,
                    ("Vị trí việc làm", "Mã vị trí việc làm", "Tên vị trí việc làm"))
 
 
-def _ratio(level: int) -> Column:
-    return Column(f"ratio_{level}", Kind.share,
-                  f"optional: approved share (0–1) of the headcount at level {level}",
-                  f"Tỷ lệ (0–1) viên chức ở bậc {level} trên biên chế được giao (tuỳ chọn)",
-                  (f"Tỷ lệ bậc {level}", f"Tỉ lệ bậc {level}"), required=False)
-
-
-POSITIONS = Table(
-    "positions",
-    row_key="unit_id",
-    meaning_en="the unit's approved job positions (Decree 232/2026 Art. 11.5): headcount, "
-               "the levels used and their ratios",
-    purpose_vi="Vị trí việc làm được phê duyệt của đơn vị (khoản 5 Điều 11 Nghị định "
-               "232/2026): biên chế, các bậc áp dụng và tỷ lệ từng bậc",
-    sheet_names_vi=("Vị trí việc làm", "Danh mục vị trí việc làm", "Vị trí"),
-    columns=(
-        _UNIT,
-        _POSITION,
-        Column("headcount", Kind.whole_number,
-               "approved headcount (biên chế được giao) of that position in the unit",
-               "Biên chế được giao cho vị trí việc làm tại đơn vị (số nguyên ≥ 0)",
-               ("Biên chế được giao", "Số lượng người làm việc được giao", "Biên chế")),
-        Column("lowest_level", Kind.whole_number,
-               "the lowest level the unit uses for it (within the catalogue's range)",
-               "Bậc thấp nhất đơn vị áp dụng (trong phạm vi của danh mục)",
-               ("Bậc thấp nhất", "Bậc thấp nhất áp dụng")),
-        Column("highest_level", Kind.whole_number,
-               "the highest level the unit uses for it (within the catalogue's range)",
-               "Bậc cao nhất đơn vị áp dụng (trong phạm vi của danh mục)",
-               ("Bậc cao nhất", "Bậc cao nhất áp dụng")),
-        *(_ratio(level) for level in LEVELS),
-        Column("self_determined_ratios", Kind.bool,
-               "optional: the unit may set its own ratios (Decree 232/2026 Art. 10.3)",
-               "Có = đơn vị được tự xác định tỷ lệ (khoản 3 Điều 10 Nghị định 232/2026)",
-               ("Tự xác định tỷ lệ", "Tự xác định tỉ lệ"), required=False, default=False),
-    ),
-)
+#: The positions table: one definition, in the column contract (models/schema.py).
+POSITIONS = schema_positions
 
 _LEVEL_CANDIDATES = (
     _POSITION,

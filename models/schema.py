@@ -467,37 +467,51 @@ STAFF = Table(
     ),
 )
 
-_RATIOS = tuple(
-    Column(f"ratio_{level}", Kind.share, f"optional: approved share (0–1) of the headcount at "
-           f"level {level}", f"Tỷ lệ được duyệt ở bậc {level} (0–1, tuỳ chọn)",
-           (f"Tỷ lệ bậc {level}",), required=False, regimes=LEVELS_ONLY)
-    for level in range(1, 6))
+def _ratio(level: int) -> Column:
+    return Column(f"ratio_{level}", Kind.share,
+                  f"optional: approved share (0–1) of the headcount at level {level}",
+                  f"Tỷ lệ (0–1) viên chức ở bậc {level} trên biên chế được giao (tuỳ chọn)",
+                  (f"Tỷ lệ bậc {level}", f"Tỉ lệ bậc {level}"), required=False,
+                  regimes=LEVELS_ONLY)
+
 
 POSITIONS = Table(
     "positions",
     row_key="unit_id",
     regimes=LEVELS_ONLY,
     meaning_en="the unit's approved job positions (Decree 232/2026 Art. 11.5): one row per "
-               "(unit, position); required in rounds under the 2026 law",
-    purpose_vi="Vị trí việc làm được phê duyệt của đơn vị: mỗi (đơn vị, vị trí việc làm) một "
-               "dòng, biên chế được giao và các bậc sử dụng",
-    sheet_names_vi=("Vị trí việc làm", "Danh mục vị trí việc làm"),
+               "(unit, position), its headcount, the levels used and their ratios; required in "
+               "rounds under the 2026 law",
+    purpose_vi="Vị trí việc làm được phê duyệt của đơn vị (khoản 5 Điều 11 Nghị định "
+               "232/2026): biên chế, các bậc áp dụng và tỷ lệ từng bậc",
+    sheet_names_vi=("Vị trí việc làm", "Danh mục vị trí việc làm", "Vị trí"),
     columns=(
         Column("unit_id", Kind.unit, "a unit", "Mã đơn vị", ("Mã đơn vị", "Đơn vị"),
                regimes=LEVELS_ONLY),
-        Column("job_position", Kind.text, "catalogue code or name", "Vị trí việc làm",
-               ("Vị trí việc làm",), regimes=LEVELS_ONLY),
-        Column("headcount", Kind.whole_number, "approved headcount of the position in the unit",
-               "Biên chế được giao cho vị trí việc làm", ("Biên chế được giao",),
+        Column("job_position", Kind.text,
+               "job position: catalogue code or name (Decree 232/2026 Annexes I–III)",
+               "Vị trí việc làm: mã hoặc tên trong danh mục (Phụ lục Nghị định 232/2026)",
+               ("Vị trí việc làm", "Mã vị trí việc làm", "Tên vị trí việc làm"),
                regimes=LEVELS_ONLY),
-        Column("lowest_level", Kind.whole_number, "lowest level the unit uses",
-               "Bậc thấp nhất đơn vị sử dụng", ("Bậc thấp nhất",), regimes=LEVELS_ONLY),
-        Column("highest_level", Kind.whole_number, "highest level the unit uses",
-               "Bậc cao nhất đơn vị sử dụng", ("Bậc cao nhất",), regimes=LEVELS_ONLY),
-        *_RATIOS,
-        Column("self_determined_ratios", Kind.bool, "optional: the unit may set its own ratios "
-               "(Art. 10.3)", "Đơn vị được tự xác định tỷ lệ (khoản 3 Điều 10)",
-               ("Tự xác định tỷ lệ",), required=False, default=False, regimes=LEVELS_ONLY),
+        Column("headcount", Kind.whole_number,
+               "approved headcount (biên chế được giao) of that position in the unit",
+               "Biên chế được giao cho vị trí việc làm tại đơn vị (số nguyên ≥ 0)",
+               ("Biên chế được giao", "Số lượng người làm việc được giao", "Biên chế"),
+               regimes=LEVELS_ONLY),
+        Column("lowest_level", Kind.whole_number,
+               "the lowest level the unit uses for it (within the catalogue's range)",
+               "Bậc thấp nhất đơn vị áp dụng (trong phạm vi của danh mục)",
+               ("Bậc thấp nhất", "Bậc thấp nhất áp dụng"), regimes=LEVELS_ONLY),
+        Column("highest_level", Kind.whole_number,
+               "the highest level the unit uses for it (within the catalogue's range)",
+               "Bậc cao nhất đơn vị áp dụng (trong phạm vi của danh mục)",
+               ("Bậc cao nhất", "Bậc cao nhất áp dụng"), regimes=LEVELS_ONLY),
+        *(_ratio(level) for level in range(1, 6)),
+        Column("self_determined_ratios", Kind.bool,
+               "optional: the unit may set its own ratios (Decree 232/2026 Art. 10.3)",
+               "Có = đơn vị được tự xác định tỷ lệ (khoản 3 Điều 10 Nghị định 232/2026)",
+               ("Tự xác định tỷ lệ", "Tự xác định tỉ lệ"), required=False, default=False,
+               regimes=LEVELS_ONLY),
     ),
 )
 

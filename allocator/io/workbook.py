@@ -107,7 +107,7 @@ def _vocabulary(table: str) -> dict[str, str]:
     Vietnamese headers (and the extra columns a sheet may carry: Mẫu 06's Nam / Nữ, TT)."""
     spec = _spec(table)
     vocab: dict[str, str] = {}
-    for column in (*spec.columns_in(), *spec.sheet_columns,
+    for column in (*spec.columns, *spec.sheet_columns,
                    *levels_schema.LEVEL_COLUMNS.get(table, ())):
         if not column.name.startswith("__"):
             vocab[header_key(column.name)] = column.name
