@@ -131,16 +131,17 @@ def run(
     start = time.perf_counter()
     try:
         snapshot: dict[str, bytes] | None = None
-        if history and not lists:
+        if history:
             from allocator.planning import history as hist
 
-            snapshot = hist.snapshot(scenario)  # before deciding: what is recorded
+            snapshot = hist.snapshot(scenario, lists or ())  # before deciding: what is recorded
         result = run_round(scenario, Options(workers=workers or os.cpu_count() or 1,
                                              method=chosen, time_limit=time_limit),
                            TerminalProgress(), lists=lists or ())
-        if history and not lists:
+        if history:
             # Recorded first: a run whose record fails writes nothing and says so (exit 5).
-            hist.record(result, command="run", inputs=scenario, files=snapshot)
+            hist.record(result, command="run", inputs=scenario, files=snapshot,
+                        lists=lists or ())
         n = result.decisions.height
         want_xlsx = xlsx if xlsx is not None else n <= XLSX_AUTO_LIMIT
         if want_xlsx:
@@ -154,9 +155,6 @@ def run(
                 f"{n:,} candidates: ket-qua.xlsx skipped (add --xlsx to write it)", err=True)
     except AllocatorError as exc:
         fail(exc)
-    if history and lists and not quiet:
-        say("Lần chạy có danh sách của đơn vị không được ghi vào lịch sử / a run with agency "
-            "lists is not recorded in the history", err=True)
     if not quiet:
         print_notes(result.scenario.notes)
         print_summary(result.summary, out_dir, time.perf_counter() - start)

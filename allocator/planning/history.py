@@ -38,7 +38,8 @@ from allocator.engine.options import Options
 from allocator.io import private_temp
 from allocator.io.loader import input_files, load
 from allocator.io.raw import read_input_bytes
-from models.errors import AllocatorError, HistoryError
+from allocator.io.workbook import list_files
+from models.errors import AllocatorError, Collector, HistoryError
 from models.result import RunResult, Summary
 
 SCHEMA_VERSION = "1"
@@ -70,6 +71,9 @@ SCHEMA = (
     )""",
     """CREATE TABLE IF NOT EXISTS blobs (
         sha256 VARCHAR PRIMARY KEY, size BIGINT NOT NULL, content BLOB NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS run_lists (
+        run_id VARCHAR NOT NULL, position INTEGER NOT NULL, path VARCHAR NOT NULL,
+        PRIMARY KEY (run_id, position))""",
     """CREATE TABLE IF NOT EXISTS run_files (
         run_id VARCHAR NOT NULL, path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
         PRIMARY KEY (run_id, path))""",
@@ -120,29 +124,45 @@ class RunRecord:
     label: str | None = None
     batch_id: str | None = None
     run_id: str = field(default_factory=new_run_id)
+    #: the agencies' workbooks read with ``inputs`` (resolved; their bytes are in ``files``)
+    lists: tuple[Path, ...] = ()
 
 
-def read_inputs(inputs: Path, result: RunResult | None = None) -> dict[str, bytes]:
-    """The contents of every file a run of ``inputs`` reads, keyed by resolved path."""
+def read_inputs(inputs: Path, result: RunResult | None = None,
+                lists: Sequence[Path] = ()) -> dict[str, bytes]:
+    """The contents of every file a run of ``inputs`` (and the agency workbooks ``lists``)
+    reads, keyed by resolved path."""
     scenario = result.scenario if result is not None else None
-    return {p.as_posix(): read_input_bytes(p, p.name) for p in input_files(inputs, scenario)}
+    paths = [*input_files(inputs, scenario), *agency_files(lists)]
+    return {p.as_posix(): read_input_bytes(p, p.name) for p in paths}
 
 
-def snapshot(inputs: Path) -> dict[str, bytes]:
+def agency_files(lists: Sequence[Path]) -> list[Path]:
+    """The agency workbooks of ``lists`` (files, or folders of .xlsx files), resolved."""
+    if not lists:
+        return []
+    problems = Collector()
+    files = list_files(lists, problems)
+    problems.raise_if_any()
+    return files
+
+
+def snapshot(inputs: Path, lists: Sequence[Path] = ()) -> dict[str, bytes]:
     """The input files of a run, read BEFORE it decides (what is recorded is what was
     there when the run started); a scenario that cannot be listed yet gives nothing (the
     run's own validation says why)."""
     try:
-        return read_inputs(inputs)
+        return read_inputs(inputs, lists=lists)
     except AllocatorError:
         return {}
 
 
-def unchanged_since(files: dict[str, bytes], inputs: Path, result: RunResult) -> None:
+def unchanged_since(files: dict[str, bytes], inputs: Path, result: RunResult,
+                    lists: Sequence[Path] = ()) -> None:
     """Raise when an input file differs from its snapshot (edited during the run): the
     decision cannot be tied to stored bytes. A file that only the read round names (a
     workbook's ``rule_set_file``) is added to the snapshot as it is now."""
-    now = read_inputs(inputs, result)
+    now = read_inputs(inputs, result, lists)
     changed = sorted(p for p in files if p not in now or _digest(now[p]) != _digest(files[p]))
     for path in now.keys() - files.keys():
         # Known only once the round is read (a workbook's rule_set_file): read now.
@@ -155,14 +175,16 @@ def unchanged_since(files: dict[str, bytes], inputs: Path, result: RunResult) ->
 
 def make_record(result: RunResult, *, command: str, inputs: Path, label: str | None = None,
                 batch_id: str | None = None,
-                files: dict[str, bytes] | None = None) -> RunRecord:
-    """A :class:`RunRecord` of a finished run."""
+                files: dict[str, bytes] | None = None,
+                lists: Sequence[Path] = ()) -> RunRecord:
+    """A :class:`RunRecord` of a finished run (``lists``: the agency workbooks read)."""
     return RunRecord(
         command=command, inputs=inputs.resolve(),
-        files=files if files is not None else read_inputs(inputs, result),
+        files=files if files is not None else read_inputs(inputs, result, lists),
         summary=result.summary, decisions_csv=result.decisions.write_csv().encode(),
         rule_set_json=result.scenario.rule_set.model_dump_json(), label=label,
         batch_id=batch_id,
+        lists=tuple(p for p in agency_files(lists) if p != inputs.resolve()),
     )
 
 
@@ -282,6 +304,9 @@ def _save_one(record: RunRecord, con: duckdb.DuckDBPyConnection) -> str:
         sha = _digest(content)
         _put_blob(con, sha, content)
         con.execute("INSERT INTO run_files VALUES (?, ?, ?)", [record.run_id, path, sha])
+    for position, workbook in enumerate(record.lists):
+        con.execute("INSERT INTO run_lists VALUES (?, ?, ?)",
+                    [record.run_id, position, workbook.as_posix()])
     _put_blob(con, decisions_sha, record.decisions_csv)
     _insert_decisions(con, record.run_id, record.decisions_csv)
     return record.run_id
@@ -314,16 +339,17 @@ def _insert_decisions(con: duckdb.DuckDBPyConnection, run_id: str, csv: bytes) -
 
 
 def record(result: RunResult, *, command: str, inputs: Path, label: str | None = None,
-           batch_id: str | None = None, files: dict[str, bytes] | None = None) -> str:
+           batch_id: str | None = None, files: dict[str, bytes] | None = None,
+           lists: Sequence[Path] = ()) -> str:
     """Record a finished run and return its id; :class:`HistoryError` when it cannot be
     recorded (the caller says so and exits non-zero). ``files``: the inputs as snapshotted
     before the run (:func:`snapshot`); they are checked against the files now."""
     if files is None:
-        files = read_inputs(inputs, result)
+        files = read_inputs(inputs, result, lists)
     else:
-        unchanged_since(files, inputs, result)
+        unchanged_since(files, inputs, result, lists)
     rec = make_record(result, command=command, inputs=inputs, label=label,
-                      batch_id=batch_id, files=files)
+                      batch_id=batch_id, files=files, lists=lists)
     return record_many([rec])[0]
 
 
@@ -445,6 +471,16 @@ def restore(run_id: str, folder: Path) -> tuple[Path, str, str]:
     return mirror(folder, Path(row[0])), str(row[1]), str(row[2])
 
 
+def recorded_lists(run_id: str) -> list[Path]:
+    """The agency workbooks a recorded run read, in the order given (their bytes are among
+    its stored files)."""
+    with connect() as con:
+        rid = resolve_run_id(con, run_id)
+        rows = con.execute("SELECT path FROM run_lists WHERE run_id = ? ORDER BY position",
+                           [rid]).fetchall()
+    return [Path(str(p)) for (p,) in rows]
+
+
 def mirror(folder: Path, path: Path) -> Path:
     """Where an absolute path lands inside a restore folder."""
     return folder / path.relative_to(path.anchor)
@@ -462,7 +498,8 @@ def replay(run_id: str) -> Replay:
         def remap(path: Path) -> Path:
             return mirror(folder, path)
 
-        result = decide(load(entry, remap=remap), Options())
+        lists = [mirror(folder, p) for p in recorded_lists(rid)]
+        result = decide(load(entry, remap=remap, lists=lists), Options())
     now = result.decisions.write_csv().encode()
     stored = decisions_of(rid)
     changed = _changed(stored, now)
@@ -507,6 +544,12 @@ def verify(path: Path | None = None) -> list[str]:
         "run whose decisions table does not match its counts":
             "SELECT r.run_id FROM runs r WHERE n_candidates <> "
             "(SELECT count(*) FROM decisions d WHERE d.run_id = r.run_id)",
+        "agency lists of an unknown run":
+            "SELECT DISTINCT run_id FROM run_lists l WHERE NOT EXISTS "
+            "(SELECT 1 FROM runs r WHERE r.run_id = l.run_id)",
+        "agency list without its stored file":
+            "SELECT DISTINCT l.run_id FROM run_lists l WHERE NOT EXISTS "
+            "(SELECT 1 FROM run_files f WHERE f.run_id = l.run_id AND f.path = l.path)",
         "files of an unknown run":
             "SELECT DISTINCT run_id FROM run_files f WHERE NOT EXISTS "
             "(SELECT 1 FROM runs r WHERE r.run_id = f.run_id)",
