@@ -177,12 +177,21 @@ class Context:
         return self._weakest[pool]
 
     # -- small pieces -----------------------------------------------------------------------
-    def sheet_row(self, candidate_id: str) -> int | None:
-        """The candidate's ``__row`` (where it was read)."""
+    def index_sheet_rows(self) -> None:
+        """Look every candidate's ``__row`` up once (for documents that list everyone)."""
         if self._rows_of is None:
             self._rows_of = dict(self.result.scenario.candidates.select(
                 "candidate_id", "__row").iter_rows())
-        return self._rows_of.get(candidate_id)
+
+    def sheet_row(self, candidate_id: str) -> int | None:
+        """The candidate's ``__row`` (where it was read): from the index where documents
+        listing everyone built it, else by one filter (explaining one candidate touches
+        only that row)."""
+        if self._rows_of is not None:
+            return self._rows_of.get(candidate_id)
+        found = self.result.scenario.candidates.filter(
+            pl.col("candidate_id") == candidate_id)["__row"]
+        return int(found[0]) if found.len() else None
 
     def unit_cells(self, candidate_id: str) -> dict[str, str]:
         """What the unit's list gave beyond the contract (its header → text)."""

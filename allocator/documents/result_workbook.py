@@ -220,6 +220,7 @@ def write_result_workbook(result: RunResult, folder: Path) -> None:
                        "created": FIXED_TIME, "author": "allocator"})
     st = _Styles(wb)
     ctx.rows.many(c for g in result.groups for c in g.members)  # one look-up for all
+    ctx.index_sheet_rows()  # the list and Mẫu 06 name every candidate's source row
     frame = _ordered(result.candidates)
     large = frame.height > MAX_LISTED
     _round_sheet(wb, st, ctx)

@@ -31,6 +31,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from allocator.io.private_temp import alive
 from models.errors import OutputError
 
 MANIFEST = ".allocator-manifest.json"
@@ -115,18 +116,9 @@ def recover(out: Path) -> None:
 
 
 def _alive(pid_text: str) -> bool:
-    if not pid_text.isdigit():
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    """Whether the writer named in a leftover's tag still runs (this process is not: its
+    own leftovers are from an earlier, failed write)."""
+    return pid_text.isdigit() and int(pid_text) != os.getpid() and alive(int(pid_text))
 
 
 def _contents(folder: Path) -> tuple[set[str], set[str]]:
