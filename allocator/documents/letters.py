@@ -211,7 +211,7 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup])
     # When the organiser also manages the tied candidates, its review council reports to
     # the organiser's head; the line above the sender is the agency it belongs to.
     council = managing == organiser
-    sender = (COUNCIL_LEVELS if ctx.levels else COUNCIL) if council else org_name
+    sender = regime.council(ctx.levels) if council else org_name
     above = org_name if council else _parent_name(ctx, organiser)
     head = doc.add_table(rows=1, cols=2)
     head.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -251,7 +251,7 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup])
     else:
         _para(doc, f"Căn cứ {ctx.priority_source}: {RULE_TEXT};", indent=True)
     review = "xét thay đổi bậc nghề nghiệp" if ctx.levels else "xét thăng hạng"
-    council_name = "Hội đồng xét thay đổi bậc" if ctx.levels else "Hội đồng xét thăng hạng"
+    council_name = regime.council(ctx.levels)
     if council:
         _para(doc, f"{org_name} vừa là cơ quan tổ chức {review} vừa là cơ quan quản lý "
                    f"viên chức của các viên chức nêu dưới đây; {council_name} báo cáo "
@@ -347,8 +347,6 @@ def _letter(ctx: Context, managing: str, organiser: str, groups: list[TieGroup])
     return doc
 
 
-COUNCIL = "Hội đồng xét thăng hạng chức danh nghề nghiệp"
-COUNCIL_LEVELS = "Hội đồng xét thay đổi bậc nghề nghiệp"
 
 
 def _parent_name(ctx: Context, unit_id: str) -> str:

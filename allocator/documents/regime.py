@@ -42,6 +42,12 @@ LEVEL_RULES: dict[str, tuple[str, str, str]] = {
 }
 
 
+def council(levels: bool) -> str:
+    """The review council that signs a round's lists and reports."""
+    return ("Hội đồng xét thay đổi bậc nghề nghiệp" if levels
+            else "Hội đồng xét thăng hạng chức danh nghề nghiệp")
+
+
 def warnings_of(result: RunResult) -> list[str]:
     """The run's warnings (``summary.warnings``; none where the summary has no such field)."""
     return [str(w) for w in getattr(result.summary, "warnings", None) or ()]

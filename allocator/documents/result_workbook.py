@@ -374,9 +374,10 @@ def _winners_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame)
         part = by_pool.get(tuple(p[c] for c in columns), empty)
         note = f"; {p['escalated_seats']} chỉ tiêu chờ cơ quan quản lý quyết định" \
             if p["escalated_seats"] else ""
+        pool = ctx.pool_of(p)
         _merge(ws, row, 0, len(names) - 1,
-                       f"{ctx.pool_of(p)} — chỉ tiêu {p['quota']}, "
-                       f"trúng tuyển {p['selected']}{note}", st.section)
+               f"{pool[:1].upper()}{pool[1:]} — chỉ tiêu {p['quota']}, "
+               f"trúng tuyển {p['selected']}{note}", st.section)
         row += 1
         for i, r in enumerate(part.iter_rows(named=True), start=1):
             _write(ws, row, [i, r["candidate_id"], r["full_name"], fmt_birth(r),
@@ -385,7 +386,7 @@ def _winners_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame)
                              r["priority_rank"]], st.cell, {0, 3, 4, 7, 8}, st.center)
             row += 1
     _write_total(ws, st, row, len(names), winners.height)
-    _council_signature(ws, st, row + 1, len(names))
+    _council_signature(ws, st, ctx, row + 1, len(names))
 
 
 def _write_total(ws: Worksheet, st: _Styles, row: int, ncols: int, n: int) -> None:
@@ -565,7 +566,7 @@ def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) ->
                          status, ctx.read_from(r["candidate_id"])], st.cell, {0, 8, 10}, st.center)
         row += 1
     _write_total(ws, st, row, len(names), by_id.height)
-    _council_signature(ws, st, row + 1, len(names))
+    _council_signature(ws, st, ctx, row + 1, len(names))
 
 
 def _target_short(ctx: Context, r: dict[str, Any]) -> str:
@@ -608,7 +609,7 @@ def _doc_heading(ws: Worksheet, st: _Styles, ctx: Context, ncols: int) -> int:
     organisers = _organisers(ctx)
     agency = organisers[0] if len(organisers) == 1 else "; ".join(organisers)
     ws.merge_range(0, 0, 0, half - 1, agency.upper(), st.sign_note)
-    ws.merge_range(1, 0, 1, half - 1, "HỘI ĐỒNG XÉT THĂNG HẠNG CHỨC DANH NGHỀ NGHIỆP", st.sign)
+    ws.merge_range(1, 0, 1, half - 1, regime.council(ctx.levels).upper(), st.sign)
     ws.merge_range(0, half, 0, ncols - 1, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", st.sign)
     ws.merge_range(1, half, 1, ncols - 1, "Độc lập - Tự do - Hạnh phúc", st.sign)
     ws.merge_range(2, half, 2, ncols - 1, f"{_place(ctx)}, ngày ..... tháng ..... năm "
@@ -616,13 +617,14 @@ def _doc_heading(ws: Worksheet, st: _Styles, ctx: Context, ncols: int) -> int:
     return 4
 
 
-def _council_signature(ws: Worksheet, st: _Styles, row: int, ncols: int) -> int:
+def _council_signature(ws: Worksheet, st: _Styles, ctx: Context, row: int, ncols: int) -> int:
     """The signature blocks under a signable list: the clerk on the left, the council's
     chair on the right. Returns the row after them."""
     half = max(ncols // 2, 1)
     row += 1
     ws.merge_range(row, 0, row, half - 1, "NGƯỜI LẬP BIỂU", st.sign)
-    ws.merge_range(row, half, row, ncols - 1, "TM. HỘI ĐỒNG XÉT THĂNG HẠNG", st.sign)
+    short = "HỘI ĐỒNG XÉT THAY ĐỔI BẬC" if ctx.levels else "HỘI ĐỒNG XÉT THĂNG HẠNG"
+    ws.merge_range(row, half, row, ncols - 1, f"TM. {short}", st.sign)
     ws.merge_range(row + 1, 0, row + 1, half - 1, "(Ký, ghi rõ họ tên)", st.sign_note)
     ws.merge_range(row + 1, half, row + 1, ncols - 1, "CHỦ TỊCH", st.sign)
     ws.merge_range(row + 2, half, row + 2, ncols - 1, "(Ký tên, đóng dấu)", st.sign_note)

@@ -41,3 +41,16 @@ def test_letters_and_workbook_name_positions_and_levels(level_round: tuple[str, 
         for row in ws.iter_rows(values_only=True):
             for value in row:
                 assert not (isinstance(value, str) and INTERNAL.search(value)), (ws.title, value)
+
+
+def test_signable_lists_are_signed_by_the_level_review_council(
+        level_round: tuple[str, RunResult], tmp_path: Path) -> None:
+    _name, result = level_round
+    write_result_workbook(result, tmp_path)
+    book = openpyxl.load_workbook(tmp_path / FILE_NAME, read_only=True)
+    for sheet in ("Trúng tuyển", "Danh sách"):
+        cells = [v for row in book[sheet].iter_rows(values_only=True) for v in row
+                 if isinstance(v, str)]
+        assert "HỘI ĐỒNG XÉT THAY ĐỔI BẬC NGHỀ NGHIỆP" in cells, sheet
+        assert "TM. HỘI ĐỒNG XÉT THAY ĐỔI BẬC" in cells, sheet
+        assert not any("THĂNG HẠNG" in v for v in cells), sheet
