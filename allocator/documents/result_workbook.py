@@ -27,6 +27,7 @@ decisions.csv and ``allocator explain`` instead.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ from allocator.documents.explain import (
     fmt_date,
     months_text,
 )
-from allocator.io.safe_xlsx import open_workbook, write_cell, write_row
+from allocator.io.safe_xlsx import Sheet, open_workbook, write_cell, write_row
 from allocator.io.workbook import header_key
 from models import ethnic, vocabulary
 from models.enums import Objective, SolveStatus
@@ -116,6 +117,7 @@ class _Styles:
         self.sign_note = wb.add_format({**base, "italic": True, "align": "center"})
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _lines(text: str, width: float) -> int:
     """Lines a wrapped text takes in a column of ``width`` characters (word wrap, estimated)."""
     per_line = max(1, int(width * 1.3))
@@ -204,6 +206,44 @@ def _write(ws: Worksheet, row: int, values: list[Any], fmt: Any,
                 if isinstance(v, str) and (len(v) > widths[c] or "\n" in v)]
         if long or row in getattr(ws, "row_sizes", {}):
             _fit(ws, row, long)
+
+
+class _Table:
+    """Consecutive rows of a long table, written as one block (:class:`Rows`): the cells as
+    :func:`_write` writes them, each row as tall as its wrapped texts."""
+
+    def __init__(self, ws: Sheet, row: int, ncols: int, fmt: Any,
+                 center: set[int] | None = None, center_fmt: Any = None) -> None:
+        self.widths = _widths(ws)
+        self.block = ws.rows(row, [center_fmt if center and c in center else fmt
+                                   for c in range(ncols)])
+
+    @property
+    def row(self) -> int:
+        """The first row after the table."""
+        return self.block.end
+
+    def add(self, values: list[Any]) -> int:
+        """One row (booleans as "x" or blank); returns its row number."""
+        cells = [("x" if v else "") if isinstance(v, bool) else v for v in values]
+        long = [(self.widths[c], v) for c, v in enumerate(cells[:len(self.widths)])
+                if isinstance(v, str) and (len(v) > self.widths[c] or "\n" in v)]
+        return self.block.append(cells, _height(long))
+
+    def band(self, text: str, fmt: Any) -> int:
+        """A row with ``text`` across every column (a section heading)."""
+        return self.block.band(text, fmt, _height([(sum(self.widths) or 60.0, text)]))
+
+    def merge_down(self, first: int, cols: range) -> None:
+        """Merge ``cols`` from row ``first`` to the last row added (the first row's values)."""
+        for c in cols:
+            self.block.merge_down(first, c)
+
+
+def _height(cells: list[tuple[float, str]], minimum: float = 15) -> float | None:
+    """The height a new row needs for its wrapped cells (None: the default, one line)."""
+    lines = max((_lines(text, width) for width, text in cells if text), default=1)
+    return None if lines == 1 else max(minimum, 14.5 * lines + 3)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,21 +410,19 @@ def _winners_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame)
     columns = regime.pool_columns(ctx.levels)
     by_pool = winners.partition_by(columns, as_dict=True, maintain_order=True)
     empty = winners.clear()
+    table = _Table(ws, row, len(names), st.cell, {0, 3, 4, 7, 8}, st.center)
     for p in pools.iter_rows(named=True):
         part = by_pool.get(tuple(p[c] for c in columns), empty)
         note = f"; {p['escalated_seats']} chỉ tiêu chờ cơ quan quản lý quyết định" \
             if p["escalated_seats"] else ""
         pool = ctx.pool_of(p)
-        _merge(ws, row, 0, len(names) - 1,
-               f"{pool[:1].upper()}{pool[1:]} — chỉ tiêu {p['quota']}, "
-               f"trúng tuyển {p['selected']}{note}", st.section)
-        row += 1
+        table.band(f"{pool[:1].upper()}{pool[1:]} — chỉ tiêu {p['quota']}, "
+                   f"trúng tuyển {p['selected']}{note}", st.section)
         for i, r in enumerate(part.iter_rows(named=True), start=1):
-            _write(ws, row, [i, r["candidate_id"], r["full_name"], fmt_birth(r),
-                             vocabulary.SEX.label(r["sex"], cell=True), _ethnic(r),
-                             ctx.unit(r["unit_id"]), r["achievement"] or "",
-                             r["priority_rank"]], st.cell, {0, 3, 4, 7, 8}, st.center)
-            row += 1
+            table.add([i, r["candidate_id"], r["full_name"], fmt_birth(r),
+                       vocabulary.SEX.label(r["sex"], cell=True), _ethnic(r),
+                       ctx.unit(r["unit_id"]), r["achievement"] or "", r["priority_rank"]])
+    row = table.row
     _write_total(ws, st, row, len(names), winners.height)
     _council_signature(ws, st, ctx, row + 1, len(names))
 
@@ -408,15 +446,14 @@ def _not_selected_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataF
     row = _header(ws, st, row + 1, names)
     ws.freeze_panes(row, 0)
     part = frame.filter(pl.col("status") == "not_selected")
+    table = _Table(ws, row, len(names), st.cell, {0, 6}, st.center)
     for i, r in enumerate(part.iter_rows(named=True), start=1):
         by = r["decided_by"]
         criterion = CRITERION["vi"].get(by) if by else None
         what = (criterion[0].upper() + criterion[1:]) if criterion else ctx.deciding(r)
-        _write(ws, row, [i, r["candidate_id"], r["full_name"], ctx.unit(r["unit_id"]),
-                         _target_short(ctx, r), ctx.unit(r["agency_id"]),
-                         r["priority_rank"], what, ctx.deciding_detail(r) or ctx.deciding(r)],
-               st.cell, {0, 6}, st.center)
-        row += 1
+        table.add([i, r["candidate_id"], r["full_name"], ctx.unit(r["unit_id"]),
+                   _target_short(ctx, r), ctx.unit(r["agency_id"]), r["priority_rank"], what,
+                   ctx.deciding_detail(r) or ctx.deciding(r)])
 
 
 def _ineligible_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) -> None:
@@ -432,17 +469,14 @@ def _ineligible_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFra
     ws.freeze_panes(row, 0)
     part = frame.filter(pl.col("status") == "ineligible").sort(natural("candidate_id"),
                                                                  maintain_order=True)
+    table = _Table(ws, row, len(names), st.cell, {0, 6}, st.center)
     for i, r in enumerate(part.iter_rows(named=True), start=1):
-        failed = ctx.failed(r)
-        first = row
-        head = [i, r["candidate_id"], r["full_name"], ctx.unit(r["unit_id"]),
-                ctx.target(r) if ctx.levels else ctx.title(r["target_title"])]
-        for rule, label, detail, source in failed:
-            _write(ws, row, [*head, label, rule, detail, source], st.cell, {0, 6}, st.center)
-            row += 1
-        if len(failed) > 1:
-            for c, v in enumerate(head):
-                ws.merge_range(first, c, row - 1, c, v, st.center if c == 0 else st.cell)
+        head: list[Any] = [i, r["candidate_id"], r["full_name"], ctx.unit(r["unit_id"]),
+                           ctx.target(r) if ctx.levels else ctx.title(r["target_title"])]
+        first = table.row
+        for k, (rule, label, detail, source) in enumerate(ctx.failed(r)):
+            table.add([*(head if k == 0 else [None] * len(head)), label, rule, detail, source])
+        table.merge_down(first, range(len(head)))
 
 
 def _escalated_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
@@ -464,19 +498,17 @@ def _escalated_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
     if not ctx.result.groups:
         _merge(ws, row, 0, len(names) - 1, "Không có trường hợp nào.", st.cell)
         return
+    table = _Table(ws, row, len(names), st.cell, {0}, st.center)
     for g in ctx.result.groups:
         pools = "; ".join(ctx.pool(*p.split("|", 1)) for p in g.pools)
-        _merge(ws, row, 0, len(names) - 1,
-                       f"Nhóm {g.tie_group} — {pools}: {g.seats} chỉ tiêu cho {len(g.members)} "
-                       f"người; lý do: {TIE_REASON['vi'][g.reason]}; cơ quan quyết định: "
-                       f"{ctx.unit(g.managing_agency_id)} ({g.managing_agency_id})", st.section)
-        row += 1
+        table.band(f"Nhóm {g.tie_group} — {pools}: {g.seats} chỉ tiêu cho {len(g.members)} "
+                   f"người; lý do: {TIE_REASON['vi'][g.reason]}; cơ quan quyết định: "
+                   f"{ctx.unit(g.managing_agency_id)} ({g.managing_agency_id})", st.section)
         for i, cid in enumerate(g.members, start=1):
             r = ctx.rows[cid]
             values = ctx.criteria(r)
-            _write(ws, row, [i, cid, r["full_name"], ctx.unit(r["unit_id"]),
-                             *[values[c] for c in crit], ""], st.cell, {0}, st.center)
-            row += 1
+            table.add([i, cid, r["full_name"], ctx.unit(r["unit_id"]),
+                       *[values[c] for c in crit], ""])
 
 
 def _rulings_sheet(wb: Workbook, st: _Styles, ctx: Context) -> None:
@@ -526,11 +558,11 @@ def _awards_sheet(wb: Workbook, st: _Styles, ctx: Context, large: bool) -> None:
     people = sc.candidates.filter(pl.col("achievement").is_not_null()).select(
         "candidate_id", "full_name", "achievement", "__row")
     ordered = people.sort(natural("candidate_id"), nulls_last=False)
+    table = _Table(ws, row, len(names), st.cell, {0, 3}, st.center)
     for i, r in enumerate(ordered.iter_rows(named=True), start=1):
         written = sc.award_texts.get(r["__row"], "(ghi mã mức)")
-        _write(ws, row, [i, r["candidate_id"], r["full_name"], r["achievement"],
-                         levels.get(r["achievement"], ""), written], st.cell, {0, 3}, st.center)
-        row += 1
+        table.add([i, r["candidate_id"], r["full_name"], r["achievement"],
+                   levels.get(r["achievement"], ""), written])
 
 
 def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) -> None:
@@ -549,6 +581,7 @@ def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) ->
     ws.freeze_panes(row, 3)
     ws.autofilter(row - 1, 0, row - 1 + frame.height, len(names) - 1)
     by_id = frame.sort(natural("candidate_id"), maintain_order=True)
+    table = _Table(ws, row, len(names), st.cell, {0, 8, 10}, st.center)
     for i, r in enumerate(by_id.iter_rows(named=True), start=1):
         status = r["status"]
         if status == "ineligible":
@@ -560,11 +593,11 @@ def _list_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) ->
                 if r["tie_group"] in ctx.groups else ""
         else:
             why = ""
-        _write(ws, row, [i, r["candidate_id"], r["full_name"], ctx.unit(r["unit_id"]),
-                         *_held(ctx, r), ctx.unit(r["agency_id"]),
-                         STATUS["vi"][status], r["priority_rank"], why, r["tie_group"],
-                         status, ctx.read_from(r["candidate_id"])], st.cell, {0, 8, 10}, st.center)
-        row += 1
+        table.add([i, r["candidate_id"], r["full_name"], ctx.unit(r["unit_id"]),
+                   *_held(ctx, r), ctx.unit(r["agency_id"]), STATUS["vi"][status],
+                   r["priority_rank"], why, r["tie_group"], status,
+                   ctx.read_from(r["candidate_id"])])
+    row = table.row
     _write_total(ws, st, row, len(names), by_id.height)
     _council_signature(ws, st, ctx, row + 1, len(names))
 
@@ -839,6 +872,7 @@ def _form06_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) 
         extra = list(dict.fromkeys(h for cells in supplied.values() for h in cells
                                    if header_key(h) not in form_keys))
         row = _form06_header(ws, st, row + 2, extra)
+        table = _Table(ws, row, ncols + len(extra), st.cell, {0, 2, 3, 6, 8}, st.center)
         for i, r in enumerate(part.iter_rows(named=True), start=1):
             birth = fmt_birth(r)
             female = r["sex"] == "female"
@@ -855,9 +889,8 @@ def _form06_sheet(wb: Workbook, st: _Styles, ctx: Context, frame: pl.DataFrame) 
                 if header_key(h) in cells and (values[k] is None or k in UNIT_WORDING):
                     values[k] = cells[header_key(h)]
             values += [supplied[r["candidate_id"]].get(h) for h in extra]
-            _write(ws, row, values, st.cell, {0, 2, 3, 6, 8}, st.center)
-            row += 1
-        row = _signature(ws, st, row, ncols)
+            table.add(values)
+        row = _signature(ws, st, table.row, ncols)
     if not breaks and row == 0:
         ws.write_string(0, 0, "Không có viên chức đủ tiêu chuẩn, điều kiện.", st.text)
     ws.set_h_pagebreaks(breaks)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -97,6 +98,7 @@ def _level_columns(table: str) -> tuple[schema.Column, ...]:
     return tuple(c for c in levels_schema.LEVEL_COLUMNS.get(table, ()) if not spec.has(c.name))
 
 
+@functools.lru_cache(maxsize=4096)
 def header_key(text: str) -> str:
     """Comparison form of a header: folded, punctuation as spaces ('Họ và tên' → 'ho va ten')."""
     return " ".join(re.sub(r"[^a-z0-9&]+", " ", fold(text).replace("_", " ")).split())
